@@ -1,0 +1,42 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Data flows one way: ActivationCatalog → ActivationOracle → (kernels, verification) → OracleCLI.
+let package = Package(
+    name: "activation-oracle",
+    products: [
+        .library(name: "ActivationCatalog", targets: ["ActivationCatalog"]),
+        .library(name: "ActivationOracle", targets: ["ActivationOracle"]),
+        .executable(name: "activation-oracle", targets: ["activation-oracle"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // libmpfr (and libgmp) from the system: `apt-get install libmpfr-dev`.
+        .systemLibrary(
+            name: "CMPFR",
+            pkgConfig: "mpfr",
+            providers: [.apt(["libmpfr-dev", "libgmp-dev"])]
+        ),
+        // The catalog: activations, parameters, kinks and conventions, number formats. Pure Swift.
+        .target(name: "ActivationCatalog"),
+        // The correctly rounded reference (MPFR, Ziv's strategy over interval enclosures).
+        .target(name: "ActivationOracle", dependencies: ["CMPFR", "ActivationCatalog"]),
+        // Subcommands of the `activation-oracle` tool, a library so tests can drive them.
+        .target(
+            name: "OracleCLI",
+            dependencies: [
+                "ActivationOracle",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "activation-oracle", dependencies: ["OracleCLI"]),
+        .testTarget(
+            name: "ActivationOracleTests",
+            dependencies: ["ActivationOracle"],
+            resources: [.copy("Data")]
+        ),
+        .testTarget(name: "OracleCLITests", dependencies: ["OracleCLI"]),
+    ]
+)

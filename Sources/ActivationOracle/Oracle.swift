@@ -1,0 +1,321 @@
+import ActivationCatalog
+import CMPFR
+
+/// What is evaluated: f, f′ (the derivative with respect to x), or ∂f/∂parameter.
+public enum Quantity: Hashable, Sendable, CustomStringConvertible {
+    case value
+    case derivative
+    case parameterDerivative(String)
+
+    public var description: String {
+        switch self {
+        case .value: "value"
+        case .derivative: "derivative"
+        case .parameterDerivative(let name): "d/d\(name)"
+        }
+    }
+}
+
+/// A bad request to the oracle: unknown or out-of-domain parameter, unavailable convention.
+public struct OracleError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Parameter values of one configured activation, exact.
+struct ResolvedParameters: @unchecked Sendable {
+    var values: [String: ExactRational] = [:]
+    subscript(name: String) -> ExactRational {
+        guard let value = values[name] else { preconditionFailure("parameter '\(name)' not in the catalog entry") }
+        return value
+    }
+}
+
+/// An activation with exact parameter values and a kink convention: the oracle for it.
+///
+/// `evaluate` returns the correctly rounded result — round to nearest, ties to even, gradual
+/// underflow, overflow to ±inf — of the exact function at the exact input, in any `FloatFormat`:
+/// - NaN gives the canonical quiet NaN; ±inf gives the limit, as f(±2^(2^20)) rounds.
+/// - A nonzero result that rounds to zero keeps its sign (gelu(−40) = −0 in f32).
+/// - An exactly zero result is +0, except at x = ±0, where it takes the sign that f has just
+///   beside 0 on the side x's sign names: silu(−0) = −0 (silu < 0 left of 0), relu(−0) = +0
+///   (relu is exactly 0 left of 0), tanh-shrink(−0) = −0.
+/// - At a kink, the value is the catalog's; the derivative is the convention's one-sided one.
+///
+/// Method: rational pieces are rounded once through round-to-odd; transcendental ones by Ziv's
+/// strategy over interval enclosures whose endpoints are rounded outward at every step, with the
+/// working precision doubled until both endpoints round to the same result. Enclosures are proofs,
+/// so no precision is guessed; exact results (σ(0) = 1/2) are point intervals and stop at once.
+///
+/// Thread-safe: no shared mutable state; MPFR's exponent range is per thread and set on entry.
+public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
+    public let activation: Activation
+    public let convention: KinkConvention
+    /// Parameter values in effect (given or default), as text, in catalog order.
+    public let parameterTexts: [(name: String, value: String)]
+    let parameters: ResolvedParameters
+    let kinks: [(at: ExactRational, value: KinkValue, derivativeSide: Side)]
+    let pieces: [Piece]
+
+    /// Parameter values given as exact numbers (missing ones take the catalog default). Throws
+    /// `OracleError` for an unknown parameter, a value outside the entry's domain, or a convention
+    /// the named framework does not define for this function.
+    public init(_ activation: Activation, parameters given: [String: ExactNumber] = [:],
+                convention: KinkConvention = .pytorch) throws {
+        MPFRRange.widen()
+        let entry = activation.entry
+        let names = entry.parameters.map(\.name)
+        for name in given.keys.sorted() where !names.contains(name) {
+            let known = names.isEmpty ? "it has no parameters" : "its parameters: " + names.joined(separator: ", ")
+            throw OracleError("\(activation) has no parameter '\(name)' (\(known))")
+        }
+        var resolved = ResolvedParameters()
+        var texts: [(String, String)] = []
+        for spec in entry.parameters {
+            let value: ExactRational
+            if let number = given[spec.name] {
+                value = ExactRational(number)
+                texts.append((spec.name, number.text))
+            } else {
+                value = try Self.evaluate(spec.defaultValue, resolved, activation)
+                texts.append((spec.name, spec.defaultValue.description))
+            }
+            if !value.isZero {
+                let magnitude = value.num.exponent - value.den.exponent
+                guard abs(magnitude) < 65_536 else {
+                    throw OracleError("\(activation): parameter \(spec.name) must have magnitude between 2^-65536 and 2^65536")
+                }
+            }
+            resolved.values[spec.name] = value
+        }
+        for spec in entry.parameters {
+            for constraint in spec.constraints {
+                let v = resolved[spec.name]
+                let holds: Bool
+                switch constraint {
+                case .nonZero: holds = !v.isZero
+                case .positive: holds = v.sign > 0
+                case .nonNegative: holds = v.sign >= 0
+                case .atLeast(let e): holds = ExactRational.compare(v, try Self.evaluate(e, resolved, activation)) >= 0
+                case .atMost(let e): holds = ExactRational.compare(v, try Self.evaluate(e, resolved, activation)) <= 0
+                case .greaterThan(let e): holds = ExactRational.compare(v, try Self.evaluate(e, resolved, activation)) > 0
+                }
+                guard holds else {
+                    let shown = texts.first { $0.0 == spec.name }?.1 ?? "?"
+                    throw OracleError("\(activation): parameter \(spec.name) must be \(constraint) (got \(shown))")
+                }
+            }
+        }
+        var kinks: [(ExactRational, KinkValue, Side)] = []
+        for kink in entry.kinks {
+            guard let side = kink.side(for: convention) else {
+                let offered = ["pytorch"] + Framework.allCases.filter { kink.conventions[$0] != nil && $0 != .pytorch }.map(\.rawValue)
+                throw OracleError("\(convention) has no \(activation) to take a kink convention from; use --convention \((offered + ["left", "right"]).joined(separator: "|"))")
+            }
+            let at = try Self.evaluate(kink.at, resolved, activation)
+            if let previous = kinks.last, ExactRational.compare(previous.0, at) > 0 {
+                throw OracleError("\(activation): these parameters put the kinks out of order")
+            }
+            kinks.append((at, kink.value, side))
+        }
+        self.activation = activation
+        self.convention = convention
+        self.parameterTexts = texts.map { (name: $0.0, value: $0.1) }
+        self.parameters = resolved
+        self.kinks = kinks
+        self.pieces = activation.pieces(resolved)
+        precondition(pieces.count == kinks.count + 1, "\(activation): \(pieces.count) pieces for \(kinks.count) kinks")
+    }
+
+    public var description: String {
+        let params = parameterTexts.map { "\($0.name)=\($0.value)" }.joined(separator: ", ")
+        return params.isEmpty ? activation.name : "\(activation.name)(\(params))"
+    }
+
+    private static func evaluate(_ e: ParameterExpression, _ p: ResolvedParameters, _ f: Activation) throws -> ExactRational {
+        switch e {
+        case .number(let n): return ExactRational(n)
+        case .parameter(let name): return p[name]
+        case .negate(let a): return -(try evaluate(a, p, f))
+        case .sum(let a, let b): return try evaluate(a, p, f) + evaluate(b, p, f)
+        case .difference(let a, let b): return try evaluate(a, p, f) - evaluate(b, p, f)
+        case .product(let a, let b): return try evaluate(a, p, f) * evaluate(b, p, f)
+        case .quotient(let a, let b):
+            let d = try evaluate(b, p, f)
+            guard !d.isZero else { throw OracleError("\(f): \(b) must not be 0") }
+            return try evaluate(a, p, f) / d
+        }
+    }
+
+    /// Checks that `quantity` exists for this function (prelu's d/dalpha, say).
+    public func validate(_ quantity: Quantity) throws {
+        if case .parameterDerivative(let name) = quantity, pieces[0].parameterDerivatives[name] == nil {
+            let offered = activation.entry.parameterDerivatives.keys.sorted()
+            throw OracleError("\(activation) has no derivative with respect to '\(name)'" +
+                              (offered.isEmpty ? "" : " (available: \(offered.joined(separator: ", ")))"))
+        }
+    }
+
+    // MARK: Evaluation
+
+    /// The piece's formula that defines `quantity` at the exact x.
+    private func formula(_ quantity: Quantity, at x: BigFloat) -> Evaluation {
+        let q = ExactRational(x)
+        var index = kinks.count
+        for (i, kink) in kinks.enumerated() {
+            let c = ExactRational.compare(q, kink.at)
+            if c > 0 { continue }
+            if c < 0 { index = i; break }
+            if quantity == .value, case .parameter(let name) = kink.value { return .exact(parameters[name]) }
+            let side: Side
+            if quantity == .value, case .side(let s) = kink.value { side = s } else { side = kink.derivativeSide }
+            index = side == .left ? i : i + 1
+            break
+        }
+        let piece = pieces[index]
+        switch quantity {
+        case .value: return piece.value(x)
+        case .derivative: return piece.derivative(x)
+        case .parameterDerivative(let name):
+            guard let f = piece.parameterDerivatives[name] else { preconditionFailure("validate(_:) first") }
+            return f(x)
+        }
+    }
+
+    private enum Decision {
+        case rounded(UInt64)
+        case exactZero
+        /// Rounds to zero, but the enclosure straddles 0 because its terms fell out of MPFR's
+        /// exponent range (|e| < 2^62): gelu′(−1e300) = Φ(x) + x·φ(x) with both terms below 2^(−2^62).
+        case zeroOfUnresolvedSign
+    }
+
+    /// Largest working precision tried before giving up (a bug, not an input problem).
+    static let maximumPrecision = 1 << 21
+
+    private func decide(_ evaluation: Evaluation, _ format: FloatFormat) -> Decision {
+        switch evaluation {
+        case .exact(let q):
+            return q.isZero ? .exactZero : .rounded(q.rounded(to: format))
+        case .real(let enclose):
+            var precision = 2 * format.precision + 16
+            while precision <= Self.maximumPrecision {
+                let box = enclose(IntervalArithmetic(precision: precision))
+                if !box.hasNaN {
+                    if box.lo.isZero && box.hi.isZero { return .exactZero }
+                    let lo = box.lo.rounded(to: format), hi = box.hi.rounded(to: format)
+                    if lo == hi { return .rounded(lo) }
+                    if format.isZero(lo) && format.isZero(hi) {
+                        // Both round to zero; the exact value is not 0 (only point enclosures are),
+                        // so a one-signed enclosure decides the sign.
+                        if box.lo.sign < 0 && box.hi.sign <= 0 { return .rounded(format.zero(negative: true)) }
+                        if box.lo.sign >= 0 && box.hi.sign > 0 { return .rounded(format.zero(negative: false)) }
+                        if box.lo.isUnderflowArtifact && box.hi.isUnderflowArtifact { return .zeroOfUnresolvedSign }
+                    }
+                }
+                precision *= 2
+            }
+            preconditionFailure("oracle: \(self) did not converge below \(Self.maximumPrecision) bits")
+        }
+    }
+
+    /// The stand-in for ±inf: every kink lies far inside ±2^(2^16), and f(±2^(2^20)) rounds to
+    /// the limit in every format.
+    private static func infinityStandIn(negative: Bool) -> BigFloat { .powerOfTwo(1 << 20, negative: negative) }
+    /// A nonzero neighbour of ±0 closer to 0 than any parameter or input.
+    private static func zeroNeighbour(negative: Bool) -> BigFloat { .powerOfTwo(-(1 << 20), negative: negative) }
+
+    private func exactInput(_ bits: UInt64, _ format: FloatFormat) -> BigFloat {
+        format.isInfinite(bits) ? Self.infinityStandIn(negative: format.isNegative(bits)) : .exact(bits: bits, format: format)
+    }
+
+    /// The correctly rounded `quantity` at the input with bit pattern `bits` in `format`.
+    public func evaluate(_ quantity: Quantity = .value, bits: UInt64, format: FloatFormat) -> UInt64 {
+        MPFRRange.widen()
+        let bits = bits & format.allBitsMask
+        if format.isNaN(bits) { return format.quietNaN }
+        let x = exactInput(bits, format)
+        switch decide(formula(quantity, at: x), format) {
+        case .rounded(let result):
+            return result
+        case .zeroOfUnresolvedSign:
+            // Only far tails underflow that much, and every transcendental piece in the catalog
+            // keeps one sign for |x| ≥ 4096 (checked by the tests), so f there gives the sign.
+            let near = BigFloat.powerOfTwo(12, negative: x.sign < 0)
+            precondition(BigFloat.compare(BigFloat.exactAbs(x), near) > 0, "oracle: unresolved sign at |x| ≤ 4096")
+            if case .rounded(let r) = decide(formula(quantity, at: near), format) {
+                return format.zero(negative: format.isNegative(r))
+            }
+            preconditionFailure("oracle: no sign for \(self) at ±4096")
+        case .exactZero:
+            if format.isZero(bits) {
+                let beside = Self.zeroNeighbour(negative: format.isNegative(bits))
+                if case .rounded(let r) = decide(formula(quantity, at: beside), format), format.isNegative(r) {
+                    return format.zero(negative: true)
+                }
+            }
+            return format.zero(negative: false)
+        }
+    }
+
+    /// The correctly rounded value of `quantity` at `x`, in x's own format.
+    public func evaluate<T: FloatFormatRepresentable>(_ quantity: Quantity = .value, _ x: T) -> T {
+        T(formatBits: evaluate(quantity, bits: x.formatBits, format: T.floatFormat))
+    }
+
+    /// An enclosure of the exact real value at `precision` bits (for error measures in real units).
+    /// For ±inf inputs it encloses f at the stand-in ±2^(2^20); NaN inputs give nil.
+    public func enclosure(_ quantity: Quantity = .value, bits: UInt64, format: FloatFormat,
+                          precision: Int = 128) -> RealInterval? {
+        MPFRRange.widen()
+        let bits = bits & format.allBitsMask
+        if format.isNaN(bits) { return nil }
+        let box: Interval
+        switch formula(quantity, at: exactInput(bits, format)) {
+        case .exact(let q): box = q.enclosure(precision: precision)
+        case .real(let enclose): box = enclose(IntervalArithmetic(precision: precision))
+        }
+        return RealInterval(lower: RealNumber(box.lo), upper: RealNumber(box.hi))
+    }
+}
+
+/// A real number held by MPFR (read-only).
+public struct RealNumber: @unchecked Sendable, CustomStringConvertible {
+    let value: BigFloat
+    init(_ value: BigFloat) { self.value = value }
+
+    /// Nearest `Double` (±inf or ±0 outside its range).
+    public var doubleValue: Double { value.doubleValue }
+    /// Correctly rounded to `format`.
+    public func rounded(to format: FloatFormat) -> UInt64 { value.rounded(to: format) }
+    /// Scientific decimal with `digits` significant digits.
+    public func decimal(digits: Int = 20) -> String {
+        if value.isNaN { return "nan" }
+        if value.isInfinite { return value.signBit ? "-inf" : "inf" }
+        if value.isZero { return value.signBit ? "-0" : "0" }
+        var exponent: mpfr_exp_t = 0
+        guard let cString = mpfr_get_str(nil, &exponent, 10, digits, value.raw, MPFR_RNDN) else { return "?" }
+        defer { mpfr_free_str(cString) }
+        var mantissa = String(cString: cString)
+        let negative = mantissa.hasPrefix("-")
+        if negative { mantissa.removeFirst() }
+        let first = mantissa.prefix(1), rest = mantissa.dropFirst()
+        return (negative ? "-" : "") + first + (rest.isEmpty ? "" : "." + rest) + "e" + String(exponent - 1)
+    }
+    public var description: String { decimal() }
+}
+
+public struct RealInterval: Sendable {
+    public let lower: RealNumber
+    public let upper: RealNumber
+}
+
+extension FloatFormat {
+    /// The exact number correctly rounded to this format (how text inputs such as `0.1` become
+    /// values, in every format including bfloat16). Zero keeps its sign.
+    public func rounding(_ number: ExactNumber) -> UInt64 {
+        MPFRRange.widen()
+        if number.isZero { return zero(negative: number.negative) }
+        return ExactRational(number).rounded(to: self)
+    }
+}

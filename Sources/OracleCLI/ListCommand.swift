@@ -1,0 +1,50 @@
+import ActivationCatalog
+import ArgumentParser
+
+struct ListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "The catalog: activations, parameters and defaults, definitions, kinks and their conventions.")
+
+    @Argument(help: "Show only this activation.")
+    var function: String?
+
+    func run() throws {
+        var entries = Activation.allCases
+        if let function {
+            guard let activation = Activation(named: function) else {
+                throw InputError("unknown function '\(function)' (see activation-oracle list)")
+            }
+            entries = [activation]
+        }
+        for activation in entries {
+            print(Self.describe(activation))
+        }
+    }
+
+    static func describe(_ activation: Activation) -> String {
+        let entry = activation.entry
+        var lines = [activation.name + (entry.aliases.isEmpty ? "" : "  (aliases: \(entry.aliases.joined(separator: ", ")))")]
+        lines.append("  f(x)  = \(entry.definition)")
+        lines.append("  f′(x) = \(entry.derivative)")
+        for (name, text) in entry.parameterDerivatives.sorted(by: { $0.key < $1.key }) {
+            lines.append("  d/d\(name): \(text)")
+        }
+        for spec in entry.parameters {
+            let constraints = spec.constraints.isEmpty ? "" : " [" + spec.constraints.map { "\(spec.name) \($0)" }.joined(separator: ", ") + "]"
+            lines.append("  param \(spec.name) = \(spec.defaultValue): \(spec.summary)\(constraints)")
+        }
+        for kink in entry.kinks {
+            let conventions = Framework.allCases.map { framework in
+                "\(framework.rawValue): \(kink.conventions[framework]?.rawValue ?? "n/a")"
+            }.joined(separator: ", ")
+            let value: String
+            switch kink.value {
+            case .side(let side): value = "f from the \(side.rawValue)"
+            case .parameter(let name): value = "f = \(name)"
+            }
+            lines.append("  kink at x = \(kink.at): \(value); f′ side — \(conventions)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

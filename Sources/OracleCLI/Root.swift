@@ -1,0 +1,108 @@
+import ActivationCatalog
+import ActivationOracle
+import ArgumentParser
+import Foundation
+
+/// `activation-oracle`: the root command. One file per subcommand.
+public struct ActivationOracleCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "activation-oracle",
+        abstract: "Correctly rounded activation functions and their derivatives, as a reference.",
+        discussion: "Exit codes: 0 success, 1 a check failed, 2 bad input (usage, file, value, parameter).",
+        subcommands: [ListCommand.self, ReferenceCommand.self]
+    )
+    public init() {}
+}
+
+/// Runs the tool: every error becomes one line on stderr; usage and input errors exit with 2.
+public enum CLI {
+    public static func main(_ arguments: [String]? = nil) -> Never {
+        do {
+            var command = try ActivationOracleCommand.parseAsRoot(arguments)
+            try command.run()
+            exit(0)
+        } catch let error as InputError {
+            fail(error.description)
+        } catch let error as OracleError {
+            fail(error.description)
+        } catch let error as ExactNumber.ParseError {
+            fail(error.description)
+        } catch let code as ExitCode {
+            exit(code.rawValue)
+        } catch {
+            if ActivationOracleCommand.exitCode(for: error) == .success {
+                print(ActivationOracleCommand.fullMessage(for: error))
+                exit(0)
+            }
+            let message = ActivationOracleCommand.message(for: error)
+                .split(separator: "\n").first.map(String.init) ?? "\(error)"
+            fail(message + " (see activation-oracle --help)")
+        }
+    }
+
+    static func fail(_ message: String) -> Never {
+        var text = message
+        if text.lowercased().hasPrefix("error: ") { text.removeFirst(7) }
+        FileHandle.standardError.write(Data("activation-oracle: error: \(text)\n".utf8))
+        exit(2)
+    }
+}
+
+extension FloatFormat: ExpressibleByArgument {}
+extension KinkConvention: ExpressibleByArgument {}
+
+/// Which function, parameters, quantity and kink convention: shared by every subcommand that
+/// evaluates something.
+struct FunctionOptions: ParsableArguments {
+    @Argument(help: "Activation name or alias (see `activation-oracle list`).")
+    var function: String
+
+    @Option(name: .customLong("param"),
+            help: "name=value; exact (0.01 is 1/100), or 1/6, 0x1.8p-3, f32:0.01 (the float32 nearest 0.01). Repeatable.")
+    var params: [String] = []
+
+    @Flag(help: "The derivative with respect to x instead of the value.")
+    var derivative = false
+
+    @Option(help: "The derivative with respect to this parameter instead (prelu: alpha).")
+    var wrt: String?
+
+    @Option(help: "Derivative at kinks: pytorch, jax, tensorflow, left or right.")
+    var convention: KinkConvention = .pytorch
+
+    func resolve() throws -> (ActivationFunction, Quantity) {
+        guard let activation = Activation(named: function) else {
+            throw InputError("unknown function '\(function)' (see activation-oracle list)")
+        }
+        var values: [String: ExactNumber] = [:]
+        for assignment in params {
+            guard let eq = assignment.firstIndex(of: "=") else {
+                throw InputError("--param expects name=value, got '\(assignment)'")
+            }
+            let name = String(assignment[..<eq]).trimmingCharacters(in: .whitespaces)
+            guard values[name] == nil else { throw InputError("--param \(name) given twice") }
+            do {
+                values[name] = try ExactNumber(parsing: String(assignment[assignment.index(after: eq)...]))
+            } catch let error as ExactNumber.ParseError {
+                throw InputError("--param \(name): \(error)")
+            }
+        }
+        let f = try ActivationFunction(activation, parameters: values, convention: convention)
+        if derivative && wrt != nil { throw InputError("--derivative and --wrt exclude each other") }
+        let quantity: Quantity = wrt.map { .parameterDerivative($0) } ?? (derivative ? .derivative : .value)
+        try f.validate(quantity)
+        return (f, quantity)
+    }
+}
+
+/// Files in and out.
+struct IOOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: "Input: .npy (<f2/<f4/<f8, or <u2/<u4/<u8 bit patterns; bf16 as <u2) or text, one value per line. Default: stdin.")
+    var input: String?
+
+    @Option(name: .shortAndLong, help: "Output in the input's form (npy dtype, or text). Default: stdout.")
+    var output: String?
+
+    @Flag(help: "Text holds bit patterns (0x3fc00000) instead of decimal or hex-float values.")
+    var bits = false
+}

@@ -1,0 +1,2 @@
+import OracleCLI
+CLI.main()

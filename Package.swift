@@ -35,7 +35,7 @@ let package = Package(
         .testTarget(
             name: "ActivationOracleTests",
             dependencies: ["ActivationOracle"],
-            resources: [.copy("Data")]
+            exclude: ["Data"]
         ),
         .testTarget(name: "OracleCLITests", dependencies: ["OracleCLI"]),
     ]

@@ -193,7 +193,6 @@ extension Activation {
                         Kink(at: .exact("6"), pytorch: .right, jax: .right, tensorflow: .right)])
         case .leakyReLU:
             return CatalogEntry(
-                aliases: ["leakyrelu"],
                 definition: "x for x ≥ 0, alpha·x for x < 0",
                 derivative: "1 for x > 0, alpha for x < 0",
                 parameters: [ParameterSpec("alpha", .exact("0.01"), "slope for x < 0 (PyTorch negative_slope)")],
@@ -249,7 +248,7 @@ extension Activation {
                 notes: ["(x/2)·(1 + erf(x/√2)) loses the tail for x ≲ −5: 1 + erf cancels; erfc(−x/√2) does not."])
         case .geluTanh:
             return CatalogEntry(
-                aliases: ["gelu_tanh", "approximate-gelu"],
+                aliases: ["approximate-gelu"],
                 definition: "(x/2)·(1 + tanh(u)), u = √(2/π)·(x + 0.044715·x³) (√(2/π) exact, 0.044715 exact decimal)",
                 derivative: "(1 + tanh u)/2 + (x/2)·sech²(u)·√(2/π)·(1 + 3·0.044715·x²)",
                 notes: ["x³ overflows float32 past |x| ≈ 4.9e12 and float64 past 5.6e102; (1 + tanh u)/2 = σ(2u) avoids both the overflow and the cancellation for u < 0."])
@@ -280,7 +279,6 @@ extension Activation {
                 derivative: "1/(1 + |x|)²")
         case .hardSigmoid:
             return CatalogEntry(
-                aliases: ["hardsigmoid"],
                 definition: "clamp(slope·x + offset, 0, 1)",
                 derivative: "slope where 0 < slope·x + offset < 1, 0 elsewhere",
                 parameters: [
@@ -292,7 +290,7 @@ extension Activation {
                 notes: ["PyTorch and JAX use slope 1/6; ONNX HardSigmoid and Keras 2 use 0.2·x + 0.5 — the same entry with slope=0.2."])
         case .hardSwish:
             return CatalogEntry(
-                aliases: ["hardswish", "hard-silu"],
+                aliases: ["hard-silu"],
                 definition: "x·relu6(x + 3)/6",
                 derivative: "0 for x < −3, x/3 + 1/2 for −3 < x < 3, 1 for x > 3",
                 kinks: [Kink(at: .exact("-3"), pytorch: .right, jax: .left),
@@ -300,7 +298,6 @@ extension Activation {
                 notes: ["PyTorch's backward takes x/3 + 1/2 on the closed interval [−3, 3]: −0.5 at x = −3 and 1.5 at x = 3, where the one-sided limits are 0 and 1."])
         case .hardTanh:
             return CatalogEntry(
-                aliases: ["hardtanh"],
                 definition: "clamp(x, min, max)",
                 derivative: "1 for min < x < max, 0 outside",
                 parameters: [
@@ -311,7 +308,6 @@ extension Activation {
                         Kink(at: .p("max"), pytorch: .right, jax: .left)])
         case .hardShrink:
             return CatalogEntry(
-                aliases: ["hardshrink"],
                 definition: "x for |x| > lambda, 0 for |x| ≤ lambda",
                 derivative: "1 for |x| > lambda, 0 for |x| < lambda",
                 parameters: [ParameterSpec("lambda", .exact("0.5"), "half-width of the zeroed band", [.nonNegative])],
@@ -319,7 +315,6 @@ extension Activation {
                         Kink(at: .p("lambda"), value: .side(.left), pytorch: .left)])
         case .softShrink:
             return CatalogEntry(
-                aliases: ["softshrink"],
                 definition: "x − lambda for x > lambda, x + lambda for x < −lambda, 0 otherwise",
                 derivative: "1 for |x| > lambda, 0 for |x| < lambda",
                 parameters: [ParameterSpec("lambda", .exact("0.5"), "half-width of the zeroed band", [.nonNegative])],
@@ -327,7 +322,6 @@ extension Activation {
                         Kink(at: .p("lambda"), pytorch: .left)])
         case .tanhShrink:
             return CatalogEntry(
-                aliases: ["tanhshrink"],
                 definition: "x − tanh(x)",
                 derivative: "tanh²(x)",
                 notes: ["x − tanh(x) cancels for small |x| (≈ x³/3): computed naively in f32 it is 0 or wrong for |x| < 2^−4."])
@@ -340,14 +334,12 @@ extension Activation {
                 kinks: [Kink(at: .p("threshold"), value: .side(.left), pytorch: .left)])
         case .thresholdedReLU:
             return CatalogEntry(
-                aliases: ["thresholdedrelu"],
                 definition: "x for x > theta, 0 for x ≤ theta",
                 derivative: "1 for x > theta, 0 for x < theta",
                 parameters: [ParameterSpec("theta", .exact("1"), "the cut (ONNX ThresholdedRelu alpha, Keras theta)")],
                 kinks: [Kink(at: .p("theta"), value: .side(.left), pytorch: .left, tensorflow: .left)])
         case .logSigmoid:
             return CatalogEntry(
-                aliases: ["logsigmoid"],
                 definition: "log σ(x) = −softplus(−x)",
                 derivative: "σ(−x)",
                 notes: ["log(1/(1 + e^(−x))) is −inf for x < −88.7 in f32 once e^(−x) overflows; −softplus(−x) is x there."])

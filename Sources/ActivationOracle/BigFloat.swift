@@ -32,6 +32,14 @@ final class BigFloat: @unchecked Sendable {
     /// Compares numerically (−0 == +0); NaN must not occur.
     static func compare(_ a: BigFloat, _ b: BigFloat) -> Int { Int(mpfr_cmp(a.raw, b.raw)) }
 
+    /// k + 1/2 for an integer k.
+    var isHalfInteger: Bool {
+        if mpfr_integer_p(raw) != 0 { return false }
+        let doubled = BigFloat(precision: precision)
+        mpfr_mul_2si(doubled.raw, raw, 1, MPFR_RNDN)
+        return mpfr_integer_p(doubled.raw) != 0
+    }
+
     /// Zero, or so close to MPFR's smallest exponent that it can only come from an underflow.
     var isUnderflowArtifact: Bool {
         isZero || (!isNaN && !isInfinite && exponent < Int(mpfr_get_emin_min()) / 2)
@@ -138,7 +146,10 @@ extension BigFloat {
     /// This value rounded to nearest, ties to even, in `format`: gradual underflow, overflow to
     /// ±inf, a nonzero value that rounds to zero keeps its sign. Exact: the significand is found
     /// by scaling (exact) and `mpfr_roundeven` into an integer that fits.
-    func rounded(to format: FloatFormat) -> UInt64 {
+    ///
+    /// `beyond` > 0 (< 0) says the number being rounded is strictly above (below) this one, by an
+    /// unknown but tiny amount: a tie then goes up (down) instead of to even.
+    func rounded(to format: FloatFormat, beyond: Int = 0) -> UInt64 {
         if isNaN { return format.quietNaN }
         if isInfinite { return format.infinity(negative: signBit) }
         if isZero { return format.zero(negative: signBit) }
@@ -153,7 +164,12 @@ extension BigFloat {
         mpfr_mul_2si(scaled.raw, raw, -unit, MPFR_RNDN)
         mpfr_abs(scaled.raw, scaled.raw, MPFR_RNDN)
         let integer = BigFloat(precision: format.precision + 2)
-        mpfr_roundeven(integer.raw, scaled.raw)
+        let outward = beyond * (negative ? -1 : 1) // direction in magnitude
+        if outward != 0 && scaled.isHalfInteger {
+            mpfr_rint(integer.raw, scaled.raw, outward > 0 ? MPFR_RNDU : MPFR_RNDD)
+        } else {
+            mpfr_roundeven(integer.raw, scaled.raw)
+        }
         let n = UInt64(mpfr_get_ui(integer.raw, MPFR_RNDN))
         return format.encode(negative: negative, significand: n, unitExponent: unit)
     }

@@ -70,9 +70,8 @@ struct ExactRational: @unchecked Sendable {
     /// The enclosure [RNDD(num/den), RNDU(num/den)] at `precision` bits.
     func enclosure(precision: Int) -> Interval {
         let lo = BigFloat(precision: precision), hi = BigFloat(precision: precision)
-        mpfr_div(lo.raw, num.raw, den.raw, MPFR_RNDD)
-        mpfr_div(hi.raw, num.raw, den.raw, MPFR_RNDU)
-        return Interval(lo: lo, hi: hi)
+        let tl = mpfr_div(lo.raw, num.raw, den.raw, MPFR_RNDD), th = mpfr_div(hi.raw, num.raw, den.raw, MPFR_RNDU)
+        return Interval(lo: lo, hi: hi, loOpen: tl != 0, hiOpen: th != 0)
     }
 
     /// Correctly rounded to `format`: the quotient rounded to odd at p + 2 bits, then to nearest

@@ -202,8 +202,9 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
             while precision <= Self.maximumPrecision {
                 let box = enclose(IntervalArithmetic(precision: precision))
                 if !box.hasNaN {
-                    if box.lo.isZero && box.hi.isZero { return .exactZero }
-                    let lo = box.lo.rounded(to: format), hi = box.hi.rounded(to: format)
+                    if box.isExactZero { return .exactZero }
+                    let lo = box.lo.rounded(to: format, beyond: box.loOpen ? 1 : 0)
+                    let hi = box.hi.rounded(to: format, beyond: box.hiOpen ? -1 : 0)
                     if lo == hi { return .rounded(lo) }
                     if format.isZero(lo) && format.isZero(hi) {
                         // Both round to zero; the exact value is not 0 (only point enclosures are),

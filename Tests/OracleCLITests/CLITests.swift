@@ -1,0 +1,152 @@
+import Foundation
+import Testing
+
+/// Runs the built `activation-oracle` (next to the test bundle, or $ACTIVATION_ORACLE_BIN).
+struct Tool {
+    static let url: URL = {
+        if let path = ProcessInfo.processInfo.environment["ACTIVATION_ORACLE_BIN"] { return URL(fileURLWithPath: path) }
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        // On some platforms the test binary sits inside a bundle: walk up to the products directory.
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("activation-oracle")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return URL(fileURLWithPath: "activation-oracle-not-built")
+    }()
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var stdoutData: Data
+    }
+
+    static func run(_ arguments: [String], stdin: Data? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = url
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(stdin) }
+        try input.fileHandleForWriting.close()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errData, as: UTF8.self), stdoutData: outData)
+    }
+}
+
+func temporaryDirectory() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("activation-oracle-tests-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+/// A .npy file as NumPy writes it (version 1.0, little-endian, C order).
+func npy(descr: String, shape: String, payload: [UInt8], fortran: String = "False") -> Data {
+    var header = "{'descr': '\(descr)', 'fortran_order': \(fortran), 'shape': \(shape), }"
+    header += String(repeating: " ", count: (64 - (10 + header.utf8.count + 1) % 64) % 64) + "\n"
+    var data = Data([0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count & 0xff), UInt8(header.utf8.count >> 8)])
+    data.append(contentsOf: Array(header.utf8))
+    data.append(contentsOf: payload)
+    return data
+}
+
+func littleEndian(_ values: [UInt32]) -> [UInt8] { values.flatMap { v in (0..<4).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } } }
+
+@Suite("activation-oracle CLI", .serialized)
+struct CLITests {
+    @Test func toolIsBuilt() {
+        #expect(FileManager.default.isExecutableFile(atPath: Tool.url.path),
+                "build it first (swift build), or set ACTIVATION_ORACLE_BIN; looked at \(Tool.url.path)")
+    }
+
+    @Test func listShowsEveryEntry() throws {
+        let r = try Tool.run(["list"])
+        #expect(r.status == 0)
+        for name in ["sigmoid", "leaky-relu", "gelu-tanh", "hard-swish", "thresholded-relu", "step", "selu"] {
+            #expect(r.stdout.contains("\n" + name) || r.stdout.hasPrefix(name), "\(name) missing from list")
+        }
+        #expect(r.stdout.contains("1.6732632423543772848170429916717"))
+        let one = try Tool.run(["list", "hard-swish"])
+        #expect(one.stdout.contains("pytorch: right") && one.stdout.contains("jax: left"))
+    }
+
+    @Test func referenceFromTextOnStdin() throws {
+        let r = try Tool.run(["reference", "sigmoid", "--format", "f32"], stdin: Data("0\n-100\n# comment\n\ninf\n-0x1p-149\nnan\n".utf8))
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == "0.5\n3.8e-44\n1.0\n0.5\nnan\n")
+        let bits = try Tool.run(["reference", "silu", "--derivative", "--format", "bf16", "--bits"], stdin: Data("0x0000\n0xbf80\n".utf8))
+        #expect(bits.stdout == "0x3f00\n0x3d94\n", "\(bits.stdout)")
+        let param = try Tool.run(["reference", "leaky-relu", "--param", "alpha=1.5", "--format", "f32", "--bits"],
+                                 stdin: Data("0xbf800001\n".utf8))
+        #expect(param.stdout == "0xbfc00002\n")
+    }
+
+    @Test func referenceNpyRoundTrip() throws {
+        let dir = try temporaryDirectory()
+        let input = dir.appendingPathComponent("in.npy"), output = dir.appendingPathComponent("out.npy")
+        try npy(descr: "<f4", shape: "(2, 2)", payload: littleEndian([0, 0x3f80_0000, 0xbf80_0000, 0x7f80_0000])).write(to: input)
+        let r = try Tool.run(["reference", "relu", "--format", "f32", "-i", input.path, "-o", output.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let data = try Data(contentsOf: output)
+        #expect(data.count % 64 == 16) // 64-byte header + 16 bytes of data
+        let header = String(decoding: data.prefix(data.count - 16), as: UTF8.self)
+        #expect(header.contains("'descr': '<f4'") && header.contains("'shape': (2, 2)"))
+        #expect(Array(data.suffix(16)) == littleEndian([0, 0x3f80_0000, 0, 0x7f80_0000]))
+        // bfloat16 travels as <u2 bit patterns
+        try npy(descr: "<u2", shape: "(1,)", payload: [0x00, 0x3f]).write(to: input)
+        let b = try Tool.run(["reference", "tanh", "--format", "bf16", "-i", input.path, "-o", output.path])
+        let tail = Array(try Data(contentsOf: output).suffix(2))
+        #expect(b.status == 0 && tail == [0xed, 0x3e]) // bf16 tanh(0.5) = 0x3eed (mpmath)
+    }
+
+    /// Every bad input: one line on stderr, exit 2, no output file left behind.
+    @Test func badInputsExitTwoWithOneLine() throws {
+        let dir = try temporaryDirectory()
+        let output = dir.appendingPathComponent("out.npy")
+        func write(_ name: String, _ data: Data) throws -> String {
+            let url = dir.appendingPathComponent(name)
+            try data.write(to: url)
+            return url.path
+        }
+        let cases: [(args: [String], stdin: String?, message: String)] = [
+            (["reference", "nosuch", "--format", "f32"], "", "unknown function 'nosuch'"),
+            (["reference", "relu", "--format", "f33"], "", "f33"),
+            (["reference", "relu", "--param", "alpha=1", "--format", "f32"], "", "relu has no parameter 'alpha'"),
+            (["reference", "celu", "--param", "alpha=0", "--format", "f32"], "", "alpha must be ≠ 0"),
+            (["reference", "elu", "--param", "alpha=abc", "--format", "f32"], "", "'abc' is not an exact number"),
+            (["reference", "elu", "--param", "alpha", "--format", "f32"], "", "--param expects name=value"),
+            (["reference", "hard-shrink", "--derivative", "--convention", "jax", "--format", "f32"], "", "jax has no hard-shrink"),
+            (["reference", "relu", "--format", "f32"], "1\nabc\n", "<stdin>:2: cannot read 'abc'"),
+            (["reference", "relu", "--format", "f32", "--bits"], "0x123456789\n", "cannot read '0x123456789'"),
+            (["reference", "relu", "--format", "f32", "-i", "/nonexistent/file"], nil, "cannot open"),
+            (["reference", "relu", "--format", "f32", "-i", try write("bad.npy", Data("NOTNUMPY".utf8))], nil, "bad magic"),
+            (["reference", "relu", "--format", "f32", "-i", try write("be.npy", npy(descr: ">f4", shape: "(1,)", payload: [0, 0, 0, 0]))], nil, "big-endian"),
+            (["reference", "relu", "--format", "f32", "-i", try write("fo.npy", npy(descr: "<f4", shape: "(1,)", payload: [0, 0, 0, 0], fortran: "True"))], nil, "Fortran"),
+            (["reference", "relu", "--format", "f64", "-i", try write("dt.npy", npy(descr: "<f4", shape: "(1,)", payload: [0, 0, 0, 0]))], nil, "does not match --format f64"),
+            (["reference", "relu", "--format", "f32", "-i", try write("tr.npy", npy(descr: "<f4", shape: "(3,)", payload: [0, 0, 0, 0]))], nil, "truncated"),
+            (["reference", "relu", "--format", "f32", "-i", try write("ex.npy", npy(descr: "<f4", shape: "(1,)", payload: [0, 0, 0, 0, 1]))], nil, "after the last element"),
+            (["reference", "relu", "--format", "bf16", "-i", try write("bf.npy", npy(descr: "<f2", shape: "(1,)", payload: [0, 0]))], nil, "expected <u2"),
+        ]
+        for c in cases {
+            let r = try Tool.run(c.args + ["-o", output.path], stdin: c.stdin.map { Data($0.utf8) })
+            #expect(r.status == 2, "\(c.args): status \(r.status), stderr \(r.stderr)")
+            #expect(r.stderr.contains(c.message), "\(c.args): \(r.stderr)")
+            #expect(r.stderr.split(separator: "\n").count == 1, "\(c.args): \(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: output.path), "\(c.args) left an output file")
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains("partial") }
+            #expect(leftovers.isEmpty, "\(c.args) left \(leftovers)")
+        }
+    }
+
+    @Test func helpExitsZero() throws {
+        let r = try Tool.run(["reference", "--help"])
+        #expect(r.status == 0 && r.stdout.contains("--param"))
+    }
+}

@@ -32,6 +32,8 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "activation-oracle", dependencies: ["OracleCLI"]),
+        // `swift run -c release oracle-throughput`: correctly rounded results per second.
+        .executableTarget(name: "oracle-throughput", dependencies: ["ActivationOracle"], path: "Benchmarks/OracleThroughput"),
         .testTarget(
             name: "ActivationOracleTests",
             dependencies: ["ActivationOracle"],

@@ -145,6 +145,16 @@ struct CLITests {
         }
     }
 
+    @Test func demoPrintsTheTable() throws {
+        let r = try Tool.run(["demo"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("27 activations"))
+        // gelu at −20 is a negative zero in f32; sigmoid at −100 a subnormal (27·2^−149)
+        #expect(r.stdout.contains("3.78351e-44"))
+        let gelu = r.stdout.split(separator: "\n").first { $0.hasPrefix("gelu ") }.map(String.init) ?? ""
+        #expect(gelu.contains("-0") && gelu.contains("-0.158655"), "\(gelu)")
+    }
+
     @Test func helpExitsZero() throws {
         let r = try Tool.run(["reference", "--help"])
         #expect(r.status == 0 && r.stdout.contains("--param"))

@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "ActivationCatalog", targets: ["ActivationCatalog"]),
         .library(name: "ActivationOracle", targets: ["ActivationOracle"]),
+        .library(name: "ActivationKernels", targets: ["ActivationKernels"]),
         .executable(name: "activation-oracle", targets: ["activation-oracle"]),
     ],
     dependencies: [
@@ -23,11 +24,17 @@ let package = Package(
         .target(name: "ActivationCatalog"),
         // The correctly rounded reference (MPFR, Ziv's strategy over interval enclosures).
         .target(name: "ActivationOracle", dependencies: ["CMPFR", "ActivationCatalog"]),
+        // Fast kernels (no MPFR): scalar and buffer forward, derivative and backward passes.
+        .target(name: "ActivationKernels", dependencies: ["ActivationCatalog"]),
+        // ULP metrics, input generators and the comparison of implementations with the oracle.
+        .target(name: "ActivationVerification", dependencies: ["ActivationOracle", "ActivationKernels"]),
         // Subcommands of the `activation-oracle` tool, a library so tests can drive them.
         .target(
             name: "OracleCLI",
             dependencies: [
                 "ActivationOracle",
+                "ActivationKernels",
+                "ActivationVerification",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -40,5 +47,6 @@ let package = Package(
             exclude: ["Data"]
         ),
         .testTarget(name: "OracleCLITests", dependencies: ["OracleCLI"]),
+        .testTarget(name: "GateTests", dependencies: ["ActivationVerification"]),
     ]
 )

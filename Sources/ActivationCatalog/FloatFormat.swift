@@ -186,3 +186,31 @@ extension BFloat16: FloatFormatRepresentable {
     public init(formatBits: UInt64) { self.init(bitPattern: UInt16(truncatingIfNeeded: formatBits)) }
     public var formatBits: UInt64 { UInt64(bitPattern) }
 }
+
+extension FloatFormat {
+    /// A `Double` rounded to nearest, ties to even, in this format (gradual underflow, overflow to
+    /// ±inf, NaN quieted). One rounding, so Double → bfloat16 never detours through Float.
+    ///
+    /// `tieBreak` > 0 (< 0) says the number meant is a hair above (below) `value`: an exact
+    /// midpoint then rounds up (down) instead of to even.
+    public func rounding(_ value: Double, tieBreak: Int = 0) -> UInt64 {
+        if value.isNaN { return quietNaN | (value.sign == .minus ? signMask : 0) }
+        if value.isInfinite { return infinity(negative: value < 0) }
+        let negative = value.sign == .minus
+        if value == 0 { return zero(negative: negative) }
+        let (_, n, e) = FloatFormat.f64.decode(value.bitPattern)
+        // |value| = n · 2^e, n < 2^53; keep the bits above this format's unit at that binade.
+        let top = e + (64 - n.leadingZeroBitCount) - 1          // exponent of the leading bit
+        if top > maxExponent { return infinity(negative: negative) }
+        let unit = max(top - (precision - 1), minSubnormalExponent)
+        let shift = unit - e
+        if shift <= 0 { return encode(negative: negative, significand: n << UInt64(-shift), unitExponent: unit) }
+        if shift > 54 { return zero(negative: negative) }
+        let kept = n >> UInt64(shift)
+        let rest = n & ((1 << UInt64(shift)) - 1)
+        let half: UInt64 = 1 << UInt64(shift - 1)
+        let outward = tieBreak * (negative ? -1 : 1)
+        let up = rest > half || (rest == half && (outward != 0 ? outward > 0 : kept & 1 == 1))
+        return encode(negative: negative, significand: kept + (up ? 1 : 0), unitExponent: unit)
+    }
+}

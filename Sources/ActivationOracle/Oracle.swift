@@ -320,3 +320,35 @@ extension FloatFormat {
         return ExactRational(number).rounded(to: self)
     }
 }
+
+extension ActivationFunction {
+    /// A parameter's exact value correctly rounded to `format` (what a kernel in that format uses).
+    public func parameter(_ name: String, roundedTo format: FloatFormat) -> UInt64 {
+        MPFRRange.widen()
+        let q = parameters[name]
+        return q.isZero ? format.zero(negative: false) : q.rounded(to: format)
+    }
+
+    /// The exact parameter minus its correctly rounded binary64 value, itself rounded to binary64:
+    /// with it, hi + lo carries the parameter to about 106 bits.
+    public func parameterTail(_ name: String) -> Double {
+        MPFRRange.widen()
+        let q = parameters[name]
+        if q.isZero { return 0 }
+        let hi = BigFloat.exact(bits: q.rounded(to: .f64), format: .f64)
+        let rest = q - ExactRational(hi)
+        return rest.isZero ? 0 : Double(bitPattern: rest.rounded(to: .f64))
+    }
+
+    /// The catalog's kink positions, each correctly rounded to `format`, in order.
+    public func kinkPositions(roundedTo format: FloatFormat) -> [UInt64] {
+        MPFRRange.widen()
+        return kinks.map { $0.at.isZero ? format.zero(negative: false) : $0.at.rounded(to: format) }
+    }
+
+    /// The side of each kink whose derivative this function's convention takes.
+    public var derivativeSides: [Side] { kinks.map(\.derivativeSide) }
+
+    /// Names of the parameters, in catalog order.
+    public var parameterNames: [String] { parameterTexts.map(\.name) }
+}

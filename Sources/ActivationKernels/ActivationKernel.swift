@@ -1,0 +1,108 @@
+import ActivationCatalog
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One activation's kernel: f and f′ of a `Double`. Each form avoids the cancellation or overflow
+/// named beside it; results for `Float`, `Float16` and `BFloat16` are the `Double` result rounded
+/// once, so their error is the rounding (½ ULP) plus the Double formula's (≲ 2^−45 relative):
+/// within 1 ULP everywhere, which the gate measures against the oracle. The `Double` results carry
+/// the libm and composition errors; their bounds are in `KernelBounds`.
+public protocol ActivationKernel: Sendable {
+    func value(_ x: Double) -> Double
+    func derivative(_ x: Double) -> Double
+    /// Where the Double value is an exact midpoint of a narrower format only because a term below
+    /// Double's precision was dropped: the value and that term's sign. nil elsewhere.
+    func valueWithTieBreak(_ x: Double) -> (Double, Int)?
+    /// The same for the derivative.
+    func derivativeWithTieBreak(_ x: Double) -> (Double, Int)?
+}
+
+extension ActivationKernel {
+    public func valueWithTieBreak(_ x: Double) -> (Double, Int)? { nil }
+    public func derivativeWithTieBreak(_ x: Double) -> (Double, Int)? { nil }
+}
+
+/// f(x) = x/2 + c·x² + O(x³) near 0 (silu, gelu, gelu-tanh, quick-gelu, hard-swish). Below
+/// |x| = 2^−50 the series is exact to Double precision; where c·x² falls below Double's last place
+/// too, x/2 may be an exact midpoint of a narrower format and c's sign breaks the tie.
+@inlinable func halfNearZero(_ x: Double, curvature c: Double) -> (Double, Int)? {
+    guard abs(x) < 0x1p-50, x != 0 else { return nil }
+    return (x * (0.5 + c * x), c > 0 ? 1 : (c < 0 ? -1 : 0)) // factored: keeps the sign of a zero
+}
+
+/// Parameter values and kink data a kernel is built from: parameters as the `Double` nearest the
+/// exact value, kink positions as `Double`, and at each kink the side whose derivative the chosen
+/// convention takes (catalog order).
+public struct KernelConfiguration: Sendable {
+    public var parameters: [String: Double]
+    /// The exact parameter minus its Double, rounded (0 when not known): lets kernels whose error
+    /// grows with the argument (silu's beta·x) carry the parameter to ~106 bits.
+    public var parameterTails: [String: Double]
+    public var kinks: [Double]
+    public var derivativeSides: [Side]
+
+    public init(parameters: [String: Double] = [:], parameterTails: [String: Double] = [:], kinks: [Double] = [],
+                derivativeSides: [Side] = []) {
+        self.parameters = parameters
+        self.parameterTails = parameterTails
+        self.kinks = kinks
+        self.derivativeSides = derivativeSides
+    }
+
+    subscript(_ name: String) -> Double {
+        guard let value = parameters[name] else { preconditionFailure("kernel parameter '\(name)' missing") }
+        return value
+    }
+    func kink(_ i: Int) -> Double { kinks[i] }
+    func side(_ i: Int) -> Side { derivativeSides[i] }
+}
+
+// MARK: - Shared pieces
+
+/// σ(t) without overflow: 1/(1 + e^(−t)) for t ≥ 0, e^t/(1 + e^t) for t < 0.
+@inlinable func logistic(_ t: Double) -> Double {
+    if t >= 0 { return 1 / (1 + exp(-t)) }
+    let e = exp(t)
+    return e / (1 + e)
+}
+
+/// σ(t)·σ(−t) = e/(1 + e)², e = e^(−|t|): no 1 − σ cancellation past |t| ≈ 17.
+@inlinable func logisticDerivative(_ t: Double) -> Double {
+    let e = exp(-abs(t))
+    return e / ((1 + e) * (1 + e))
+}
+
+/// σ(hi + lo) ≈ σ(hi)·(1 + lo·σ(−hi)): the argument's rounding error carried to first order
+/// (|lo| ≤ 2^−52·|hi| ≤ 2^−42 here, so the second-order term is below 2^−84 relative). Past
+/// |hi| = 800, σ is 0 or 1 to every bit and the correction is skipped (lo may exceed 1 there).
+@inlinable func logistic(_ t: DoubleDouble) -> Double {
+    let s = logistic(t.hi)
+    return t.lo == 0 || !(abs(t.hi) < 800) ? s : s * (1 + t.lo * logistic(-t.hi))
+}
+
+/// erfc(hi + lo) ≈ erfc(hi) − lo·(2/√π)·e^(−hi²); past |hi| = 30 erfc is 0 or 2 in binary64.
+@inlinable func erfc(_ z: DoubleDouble) -> Double {
+    let e = erfc(z.hi)
+    return z.lo == 0 || !(abs(z.hi) < 30) ? e : e - z.lo * 0x1.20dd750429b6dp+0 * exp(-z.hi * z.hi)
+}
+
+/// log(1 + e^t) without overflow: t + log1p(e^(−t)) for t > 0, log1p(e^t) otherwise.
+@inlinable func softplus(_ t: Double) -> Double {
+    t > 0 ? t + log1p(exp(-t)) : log1p(exp(t))
+}
+
+/// The derivative across a kink: below, at (by the convention's side), above. NaN stays NaN.
+@inlinable func across(_ x: Double, _ kink: Double, _ side: Side, below: Double, above: Double) -> Double {
+    if x < kink { return below }
+    if x > kink { return above }
+    if x.isNaN { return x }
+    return side == .left ? below : above
+}
+
+/// A result that is 0 only because it underflowed keeps the sign of the exact value.
+@inlinable func signed(_ y: Double, negative: Bool) -> Double {
+    y == 0 && negative ? -0.0 : y
+}

@@ -1,0 +1,234 @@
+import ActivationCatalog
+
+/// The element types kernels run on. Each converts to `Double` exactly and rounds back once;
+/// `tieBreak` (see `FloatFormat.rounding(_:tieBreak:)`) decides exact midpoints of the narrower
+/// formats when the Double dropped a term that is known only by its sign.
+public protocol KernelElement: Sendable {
+    init(roundingDouble value: Double, tieBreak: Int)
+    var doubleValue: Double { get }
+}
+
+extension KernelElement {
+    public init(roundingDouble value: Double) { self.init(roundingDouble: value, tieBreak: 0) }
+}
+
+extension Double: KernelElement {
+    public init(roundingDouble value: Double, tieBreak: Int) { self = value }
+    public var doubleValue: Double { self }
+}
+extension Float: KernelElement {
+    public init(roundingDouble value: Double, tieBreak: Int) {
+        self = tieBreak == 0 ? Float(value) : Float(bitPattern: UInt32(FloatFormat.f32.rounding(value, tieBreak: tieBreak)))
+    }
+    public var doubleValue: Double { Double(self) }
+}
+#if !((os(macOS) || targetEnvironment(macCatalyst)) && arch(x86_64))
+extension Float16: KernelElement {
+    public init(roundingDouble value: Double, tieBreak: Int) {
+        self.init(bitPattern: UInt16(FloatFormat.f16.rounding(value, tieBreak: tieBreak)))
+    }
+    public var doubleValue: Double { Double(Float(self)) }
+}
+#endif
+extension BFloat16: KernelElement {
+    public init(roundingDouble value: Double, tieBreak: Int) {
+        self.init(bitPattern: UInt16(FloatFormat.bf16.rounding(value, tieBreak: tieBreak)))
+    }
+    public var doubleValue: Double { Double(floatValue) }
+}
+
+/// A configured activation kernel: scalar calls, and loops over contiguous buffers for the forward
+/// pass, the derivative, and the backward pass (gradIn = gradOut · f′(x), rounded once).
+///
+/// Buffers: input and output must have the same length, and the output must either be the input
+/// itself (in place) or not overlap it; both are preconditions that stop with a message.
+public struct Kernel: Sendable {
+    public let activation: Activation
+    public let configuration: KernelConfiguration
+    let kernel: any ActivationKernel
+
+    /// A kernel from `Double` parameter values (missing ones take the catalog defaults) and a kink
+    /// convention. For bit-exact parameters, pass the values the oracle rounds (see `Verification`).
+    public init(_ activation: Activation, parameters: [String: Double] = [:], convention: KinkConvention = .pytorch) {
+        self.init(activation, configuration: .resolve(activation, parameters: parameters, convention: convention))
+    }
+
+    public init(_ activation: Activation, configuration: KernelConfiguration) {
+        self.activation = activation
+        self.configuration = configuration
+        self.kernel = activation.makeKernel(configuration)
+    }
+
+    // MARK: Scalars
+
+    public func value<T: KernelElement>(_ x: T) -> T { Self.value(kernel, x) }
+
+    @inline(__always) static func value<T: KernelElement>(_ kernel: some ActivationKernel, _ x: T) -> T {
+        let d = x.doubleValue
+        if let (v, tie) = kernel.valueWithTieBreak(d) { return T(roundingDouble: v, tieBreak: tie) }
+        return T(roundingDouble: kernel.value(d))
+    }
+    public func derivative<T: KernelElement>(_ x: T) -> T { Self.derivative(kernel, x) }
+
+    @inline(__always) static func derivative<T: KernelElement>(_ kernel: some ActivationKernel, _ x: T) -> T {
+        let d = x.doubleValue
+        if let (v, tie) = kernel.derivativeWithTieBreak(d) { return T(roundingDouble: v, tieBreak: tie) }
+        return T(roundingDouble: kernel.derivative(d))
+    }
+
+    /// ∂f/∂parameter where the entry has one (prelu: alpha); nil otherwise.
+    public func parameterDerivative<T: KernelElement>(_ x: T, with name: String) -> T? {
+        guard activation == .prelu, name == "alpha", let k = kernel as? LinearUnitKernel else { return nil }
+        return T(roundingDouble: k.slopeDerivative(x.doubleValue))
+    }
+
+    // MARK: Buffers
+
+    public func forward<T: KernelElement>(_ input: UnsafeBufferPointer<T>, into output: UnsafeMutableBufferPointer<T>) {
+        Self.checkBuffers(input, output)
+        for i in input.indices { output[i] = Self.value(kernel, input[i]) }
+    }
+
+    public func derivative<T: KernelElement>(_ input: UnsafeBufferPointer<T>, into output: UnsafeMutableBufferPointer<T>) {
+        Self.checkBuffers(input, output)
+        for i in input.indices { output[i] = Self.derivative(kernel, input[i]) }
+    }
+
+    /// gradInput[i] = gradOutput[i] · f′(input[i]), the product formed in Double and rounded once.
+    public func backward<T: KernelElement>(input: UnsafeBufferPointer<T>, gradOutput: UnsafeBufferPointer<T>,
+                                           into gradInput: UnsafeMutableBufferPointer<T>) {
+        precondition(gradOutput.count == input.count, "backward: gradOutput has \(gradOutput.count) elements, input \(input.count)")
+        Self.checkBuffers(input, gradInput)
+        Self.checkBuffers(gradOutput, gradInput)
+        for i in input.indices {
+            gradInput[i] = T(roundingDouble: gradOutput[i].doubleValue * kernel.derivative(input[i].doubleValue))
+        }
+    }
+
+    /// prelu's layer gradient: Σ gradOutput[i] · ∂f/∂alpha(input[i]), accumulated in Double.
+    public func parameterGradient<T: KernelElement>(_ name: String, input: UnsafeBufferPointer<T>,
+                                                    gradOutput: UnsafeBufferPointer<T>) -> Double? {
+        precondition(gradOutput.count == input.count, "parameterGradient: gradOutput has \(gradOutput.count) elements, input \(input.count)")
+        guard activation == .prelu, name == "alpha", let k = kernel as? LinearUnitKernel else { return nil }
+        var sum = 0.0
+        for i in input.indices { sum += gradOutput[i].doubleValue * k.slopeDerivative(input[i].doubleValue) }
+        return sum
+    }
+
+    public func forward<T: KernelElement>(_ input: [T]) -> [T] {
+        [T](unsafeUninitializedCapacity: input.count) { buffer, count in
+            input.withUnsafeBufferPointer { forward($0, into: buffer) }
+            count = input.count
+        }
+    }
+
+    public func derivative<T: KernelElement>(_ input: [T]) -> [T] {
+        [T](unsafeUninitializedCapacity: input.count) { buffer, count in
+            input.withUnsafeBufferPointer { derivative($0, into: buffer) }
+            count = input.count
+        }
+    }
+
+    public func backward<T: KernelElement>(input: [T], gradOutput: [T]) -> [T] {
+        [T](unsafeUninitializedCapacity: input.count) { buffer, count in
+            input.withUnsafeBufferPointer { x in
+                gradOutput.withUnsafeBufferPointer { g in backward(input: x, gradOutput: g, into: buffer) }
+            }
+            count = input.count
+        }
+    }
+
+    /// Same length, and the output is the input itself or disjoint from it.
+    static func checkBuffers<T>(_ input: UnsafeBufferPointer<T>, _ output: UnsafeMutableBufferPointer<T>) {
+        precondition(input.count == output.count,
+                     "activation kernel: input has \(input.count) elements, output \(output.count)")
+        guard let i = input.baseAddress, let o = output.baseAddress, input.count > 0 else { return }
+        let inRange = UnsafeRawPointer(i)..<UnsafeRawPointer(i + input.count)
+        let outStart = UnsafeRawPointer(o), outEnd = UnsafeRawPointer(o + output.count)
+        let disjoint = outEnd <= inRange.lowerBound || outStart >= inRange.upperBound
+        precondition(outStart == inRange.lowerBound || disjoint,
+                     "activation kernel: output overlaps input without being the same buffer (in place is fine)")
+    }
+}
+
+extension KernelConfiguration {
+    /// Defaults, derived parameters and kink positions from the catalog, in Double.
+    public static func resolve(_ activation: Activation, parameters given: [String: Double],
+                               convention: KinkConvention) -> KernelConfiguration {
+        let entry = activation.entry
+        var values: [String: Double] = [:]
+        for spec in entry.parameters {
+            values[spec.name] = given[spec.name] ?? spec.defaultValue.approximateValue(values)
+        }
+        let kinks = entry.kinks.map { $0.at.approximateValue(values) }
+        let sides = entry.kinks.map { $0.side(for: convention) ?? .left }
+        return KernelConfiguration(parameters: values, kinks: kinks, derivativeSides: sides)
+    }
+}
+
+extension ParameterExpression {
+    /// The value in Double arithmetic (each literal correctly rounded, each operation once more).
+    public func approximateValue(_ parameters: [String: Double]) -> Double {
+        switch self {
+        case .number(let n): return n.doubleValue
+        case .parameter(let name): return parameters[name] ?? .nan
+        case .negate(let a): return -a.approximateValue(parameters)
+        case .sum(let a, let b): return a.approximateValue(parameters) + b.approximateValue(parameters)
+        case .difference(let a, let b): return a.approximateValue(parameters) - b.approximateValue(parameters)
+        case .product(let a, let b): return a.approximateValue(parameters) * b.approximateValue(parameters)
+        case .quotient(let a, let b): return a.approximateValue(parameters) / b.approximateValue(parameters)
+        }
+    }
+}
+
+extension ExactNumber {
+    /// The nearest Double for decimals and binary values (Swift's parser rounds correctly); a
+    /// fraction is its two nearest Doubles divided.
+    public var doubleValue: Double {
+        let sign = negative ? "-" : ""
+        let body: String
+        if radix == 16 {
+            body = "0x\(mantissa)p\(exponent2)"
+        } else if exponent2 == 0 {
+            body = "\(mantissa)e\(exponent10)"
+        } else {
+            return approximateValue
+        }
+        let numerator = Double(sign + body) ?? approximateValue
+        return denominator == "1" ? numerator : numerator / (Double(denominator) ?? .nan)
+    }
+}
+
+extension Activation {
+    /// The kernel for each entry. Exhaustive: a catalog entry without a kernel does not compile.
+    func makeKernel(_ c: KernelConfiguration) -> any ActivationKernel {
+        switch self {
+        case .sigmoid: SigmoidKernel()
+        case .tanh: TanhKernel()
+        case .relu: ReLUKernel(c)
+        case .relu6: ReLU6Kernel(c)
+        case .leakyReLU, .prelu: LinearUnitKernel(slope: c["alpha"], c)
+        case .rrelu: LinearUnitKernel(slope: c["slope"], c)
+        case .elu: ExponentialUnitKernel(negativeScale: c["alpha"], positiveScale: 1, inputScale: 1, side: c.side(0))
+        case .selu: ExponentialUnitKernel(negativeScale: c["scale"] * c["alpha"], positiveScale: c["scale"], inputScale: 1, side: c.side(0))
+        case .celu: ExponentialUnitKernel(negativeScale: c["alpha"], positiveScale: 1, inputScale: 1 / c["alpha"], side: nil)
+        case .gelu: GELUKernel()
+        case .geluTanh: GELUTanhKernel()
+        case .quickGELU: SigmoidGatedKernel(beta: 0x1.b3b645a1cac08p+0, betaTail: 0x1.89374bc6a7efap-55) // 1.702
+        case .silu: SigmoidGatedKernel(beta: c["beta"], betaTail: c.parameterTails["beta"] ?? 0)
+        case .mish: MishKernel()
+        case .softplus: SoftplusKernel(beta: c["beta"])
+        case .softsign: SoftsignKernel()
+        case .hardSigmoid: HardSigmoidKernel(c)
+        case .hardSwish: HardSwishKernel(c)
+        case .hardTanh: HardTanhKernel(c)
+        case .hardShrink: ShrinkKernel(soft: false, c)
+        case .softShrink: ShrinkKernel(soft: true, c)
+        case .tanhShrink: TanhShrinkKernel()
+        case .threshold: ThresholdKernel(threshold: c["threshold"], replacement: c["value"], c)
+        case .thresholdedReLU: ThresholdKernel(threshold: c["theta"], replacement: 0, c)
+        case .logSigmoid: LogSigmoidKernel()
+        case .step: StepKernel(c)
+        }
+    }
+}

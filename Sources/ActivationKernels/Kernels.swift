@@ -1,0 +1,376 @@
+import ActivationCatalog
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+public struct SigmoidKernel: ActivationKernel {
+    public init() {}
+    public func value(_ x: Double) -> Double { logistic(x) }
+    public func derivative(_ x: Double) -> Double { logisticDerivative(x) }
+}
+
+public struct TanhKernel: ActivationKernel {
+    public init() {}
+    public func value(_ x: Double) -> Double { tanh(x) }
+    /// sech²(x) = 4e/(1 + e)², e = e^(−2|x|): not 1 − tanh², which is 0 once tanh rounds to ±1.
+    public func derivative(_ x: Double) -> Double {
+        let e = exp(-2 * abs(x))
+        return 4 * e / ((1 + e) * (1 + e))
+    }
+}
+
+public struct ReLUKernel: ActivationKernel {
+    let side: Side
+    public init(_ c: KernelConfiguration) { side = c.side(0) }
+    public func value(_ x: Double) -> Double { x > 0 ? x : (x.isNaN ? x : 0) }
+    public func derivative(_ x: Double) -> Double { across(x, 0, side, below: 0, above: 1) }
+}
+
+public struct ReLU6Kernel: ActivationKernel {
+    let sides: (Side, Side)
+    public init(_ c: KernelConfiguration) { sides = (c.side(0), c.side(1)) }
+    public func value(_ x: Double) -> Double { x > 0 ? (x < 6 ? x : 6) : (x.isNaN ? x : 0) }
+    public func derivative(_ x: Double) -> Double {
+        x <= 3 ? across(x, 0, sides.0, below: 0, above: 1) : across(x, 6, sides.1, below: 1, above: 0)
+    }
+}
+
+/// x for x > 0, slope·x below: leaky-relu, prelu and rrelu (with their own slope parameter).
+public struct LinearUnitKernel: ActivationKernel {
+    let slope: Double
+    let side: Side
+    public init(slope: Double, _ c: KernelConfiguration) {
+        self.slope = slope
+        side = c.side(0)
+    }
+    public func value(_ x: Double) -> Double {
+        if x > 0 { return x }
+        return slope == 0 && !x.isNaN ? 0 : slope * x // slope 0: an exact zero, +0
+    }
+    public func derivative(_ x: Double) -> Double { across(x, 0, side, below: slope, above: 1) }
+    /// ∂f/∂slope: x for x < 0, 0 for x > 0 (prelu's d/dalpha).
+    public func slopeDerivative(_ x: Double) -> Double { x < 0 ? x : (x.isNaN ? x : 0) }
+}
+
+/// scale·x for x > 0, scale·alpha·(e^(inputScale·x) − 1) below: elu, selu and celu (inputScale
+/// 1/alpha). expm1, not exp − 1, keeps the digits of small negative x.
+public struct ExponentialUnitKernel: ActivationKernel {
+    let negativeScale: Double   // scale·alpha
+    let positiveScale: Double   // scale
+    let inputScale: Double      // 1/alpha for celu, else 1
+    let side: Side?
+    public init(negativeScale: Double, positiveScale: Double, inputScale: Double, side: Side?) {
+        self.negativeScale = negativeScale
+        self.positiveScale = positiveScale
+        self.inputScale = inputScale
+        self.side = side
+    }
+    public func value(_ x: Double) -> Double {
+        x > 0 ? positiveScale * x : negativeScale * expm1(x * inputScale)
+    }
+    public func derivative(_ x: Double) -> Double {
+        let below = x.isNaN ? x : negativeScale * inputScale * exp(x * inputScale)
+        guard let side else { return x > 0 ? positiveScale : below } // celu: continuous at 0
+        if x == 0 { return side == .left ? negativeScale * inputScale : positiveScale }
+        return x > 0 ? positiveScale : below
+    }
+}
+
+public struct GELUKernel: ActivationKernel {
+    public init() {}
+    static let inverseSqrt2 = DoubleDouble(0x1.6a09e667f3bcdp-1, -0x1.bdd3413b26456p-55) // 1/√2
+    static let inverseSqrt2Pi = 0x1.9884533d43651p-2                                   // 1/√(2π)
+    /// Φ(x) = erfc(−x/√2)/2: erfc keeps the left tail that 1 + erf(x/√2) cancels away, and the
+    /// argument −x/√2 is carried as a double-double (erfc's relative error grows like 2z² times
+    /// the argument's).
+    static func cdf(_ x: Double) -> Double { 0.5 * erfc(inverseSqrt2 * -x) }
+
+    /// For x < −37, where Φ(x) and φ(x) are subnormal: Φ(x) = φ(x)·R(|x|) with the Mills ratio
+    /// R(y) = 1/y − 1/y³ + 3/y⁵ − … (12 terms: below 2^−60 for y ≥ 37), and
+    /// `scale`·φ(x)·2^192 formed from e^(−x²/2 + 192 ln 2) with x² exact, scaled back in one rounding.
+    static func tail(_ x: Double, factor: (Double, Double) -> Double) -> Double {
+        let y = -x
+        var mills = 0.0, term = 1 / y
+        for k in 0..<12 { mills += term; term *= -Double(2 * k + 1) / (y * y) }
+        let x2 = DoubleDouble.product(x, x)
+        if x2.hi > 1600 { return -0.0 }                                  // below 2^−1150
+        let shift = DoubleDouble(0x1.0a2b23f3bab73p+7, 0x1.a06bb56359018p-47) // 192·ln 2
+        let e = DoubleDouble.sum(-0.5 * x2.hi, shift.hi)
+        let density = inverseSqrt2Pi * exp(e.hi) * (1 + (e.lo - 0.5 * x2.lo + shift.lo))
+        return factor(x, mills) * density * 0x1p-192
+    }
+
+    public func valueWithTieBreak(_ x: Double) -> (Double, Int)? { halfNearZero(x, curvature: Self.inverseSqrt2Pi) }
+    public func value(_ x: Double) -> Double {
+        if x.isInfinite { return x > 0 ? x : -0.0 }
+        if x < -37 { return Self.tail(x) { x, mills in x * mills } }     // x·Φ = x·φ·R
+        return x * Self.cdf(x)
+    }
+    /// Φ(x) + x·φ(x), by its root series near x ≈ −0.7518 where the two terms cancel. Past
+    /// |x| = 40 the result is 1 or −0 (x·φ(x) < 2^−1074).
+    public func derivative(_ x: Double) -> Double {
+        if abs(x) > 40 { return x > 0 ? 1 : (x.isNaN ? x : -0.0) }
+        if x < -37 { return Self.tail(x) { x, mills in x + mills } }     // Φ + xφ = φ·(x + R)
+        if let near = RootSeries.gelu.evaluate(x) { return near }
+        let x2 = DoubleDouble.product(x, x)
+        let density = Self.inverseSqrt2Pi * exp(-0.5 * x2.hi) * (1 - 0.5 * x2.lo)
+        return signed(Self.cdf(x) + x * density, negative: x < -1) // both terms may underflow
+    }
+}
+
+public struct GELUTanhKernel: ActivationKernel {
+    public init() {}
+    static let c = DoubleDouble(0x1.9884533d43651p-1, -0x1.cbc0d30ebfd15p-55)  // √(2/π)
+    static let k = DoubleDouble(0x1.6e4e26d4801f7p-5, 0x1.441355475a31ap-59)   // 0.044715
+    /// 2u = 2√(2/π)·x·(1 + 0.044715x²) as a double-double: σ(2u) for u ≈ −400 would otherwise
+    /// carry 800 times u's rounding error.
+    static func twoU(_ x: Double) -> DoubleDouble {
+        let inner = 1 + k * DoubleDouble.product(x, x)
+        let u = c * (inner * x)
+        return DoubleDouble(2 * u.hi, 2 * u.lo)
+    }
+    /// (1 + tanh u)/2 = σ(2u): no cancellation for u ≪ 0, and x³ is never formed past |x| = 1e100,
+    /// where the result is x or −0.
+    public func valueWithTieBreak(_ x: Double) -> (Double, Int)? { halfNearZero(x, curvature: 0.5 * Self.c.hi) }
+    public func value(_ x: Double) -> Double {
+        if abs(x) > 1e100 { return x > 0 ? x : -0.0 }
+        let t = Self.twoU(x)
+        return t.hi < -700 ? tinyProduct(x, t) : x * logistic(t)
+    }
+    /// σ(2u)·(1 + 2x·σ(−2u)·u′), u′ = √(2/π)(1 + 3·0.044715x²), factored so an underflowed σ(2u)
+    /// leaves −0, not +0; by its root series near x ≈ −0.7522.
+    public func derivative(_ x: Double) -> Double {
+        if abs(x) > 1e100 { return x > 0 ? 1 : -0.0 }
+        if let near = RootSeries.geluTanh.evaluate(x) { return near }
+        let t = Self.twoU(x)
+        let du = Self.c.hi * (1 + 3 * Self.k.hi * x * x)
+        if t.hi < -700 { return tinyProduct(1 + 2 * x * du, t) } // σ(2u) = e^(2u), σ(−2u) = 1 there
+        return logistic(t) * (1 + 2 * x * logistic(-t) * du)
+    }
+}
+
+/// x·σ(beta·x): silu/swish, and quick-gelu with beta = 1.702.
+public struct SigmoidGatedKernel: ActivationKernel {
+    /// beta as hi + lo (lo: the exact parameter minus hi, 0 when unknown).
+    let beta: DoubleDouble
+    public init(beta: Double, betaTail: Double = 0) { self.beta = DoubleDouble(beta, betaTail) }
+    /// t = beta·x exactly enough (a double-double), with 0·inf read as 0 (beta = 0 makes x/2).
+    func argument(_ x: Double) -> DoubleDouble {
+        if beta.hi == 0 { return DoubleDouble(0) }
+        let t = beta * x
+        return t.hi.isFinite ? t : DoubleDouble(beta.hi * x)
+    }
+    public func valueWithTieBreak(_ x: Double) -> (Double, Int)? { halfNearZero(x, curvature: 0.25 * beta.hi) }
+    public func value(_ x: Double) -> Double {
+        let t = argument(x)
+        if t.hi.isInfinite { return t.hi > 0 ? x : (x > 0 ? 0.0 : -0.0) } // x·σ(−∞): x·e^t → 0 with x's sign
+        if t.hi < -700 { return tinyProduct(x, t) }
+        return x * logistic(t)
+    }
+    /// σ(t)·(1 + t·σ(−t)), by its root series near t ≈ −1.2785 where the sum cancels; the limit
+    /// is 1 at t = +∞ and 0⁻ at t = −∞.
+    public func derivative(_ x: Double) -> Double {
+        let t = argument(x)
+        if t.hi.isInfinite { return t.hi > 0 ? 1 : -0.0 }
+        if let near = RootSeries.sigmoidGated.evaluate(t) { return near }
+        if t.hi < -700 { return tinyProduct(1 + t.hi, t) }
+        return logistic(t) * (1 + t.hi * logistic(-t))
+    }
+}
+
+/// a·e^t for t < −700, where e^t alone is subnormal or nearly so and would bring only a few bits
+/// into the product (σ(t) = e^t to 2^−1000 there). With a = m·2^k, a·e^t = m·e^(E), E = t + k·ln 2
+/// carried as a double-double; e^(E + 192·ln 2) is normal, and one final scaling by 2^−192 rounds
+/// into the subnormal range once.
+@inlinable func tinyProduct(_ a: Double, _ t: DoubleDouble) -> Double {
+    let ln2 = DoubleDouble(0x1.62e42fefa39efp-1, 0x1.abc9e3b39803fp-56)
+    let shift = DoubleDouble(0x1.0a2b23f3bab73p+7, 0x1.a06bb56359018p-47)   // 192·ln 2 (mpmath)
+    let magnitude = abs(a)
+    let k = Double(magnitude.exponent)
+    let kln2 = DoubleDouble.product(k, ln2.hi)
+    let e1 = DoubleDouble.sum(t.hi, kln2.hi)
+    let low = e1.lo + t.lo + kln2.lo + k * ln2.lo
+    let negative = a < 0
+    if e1.hi < -800 { return negative ? -0.0 : 0.0 }                      // below 2^−1150: rounds to 0
+    let e2 = DoubleDouble.sum(e1.hi, shift.hi)
+    let y = magnitude.significand * exp(e2.hi) * (1 + (e2.lo + low + shift.lo))
+    let r = y * 0x1p-192
+    return negative ? -r : r
+}
+
+public struct MishKernel: ActivationKernel {
+    public init() {}
+    /// x·tanh(softplus(x)); past x = −700 it is x·e^x to 2^−1000, formed without a subnormal factor.
+    public func value(_ x: Double) -> Double {
+        if x < -700 { return x == -.infinity ? -0.0 : tinyProduct(x, DoubleDouble(x)) }
+        return x * tanh(softplus(x))
+    }
+    /// tanh(sp) + x·sech²(sp)·σ(x); the exact value is negative left of ≈ −1.19, so a total
+    /// underflow there is −0.
+    public func derivative(_ x: Double) -> Double {
+        if x.isInfinite { return x > 0 ? 1 : -0.0 }
+        if let near = RootSeries.mish.evaluate(x) { return near }
+        if x < -700 { return tinyProduct(1 + x, DoubleDouble(x)) } // e^x·(1 + x)
+        let sp = softplus(x)
+        let e = exp(-2 * sp)
+        let sech2 = 4 * e / ((1 + e) * (1 + e))
+        return signed(tanh(sp) + x * sech2 * logistic(x), negative: x < -2)
+    }
+}
+
+public struct SoftplusKernel: ActivationKernel {
+    let beta: Double
+    public init(beta: Double) { self.beta = beta }
+    public func value(_ x: Double) -> Double { softplus(beta * x) / beta }
+    public func derivative(_ x: Double) -> Double { logistic(beta * x) }
+}
+
+public struct SoftsignKernel: ActivationKernel {
+    public init() {}
+    public func value(_ x: Double) -> Double { x.isInfinite ? (x > 0 ? 1 : -1) : x / (1 + abs(x)) }
+    /// (1/(1 + |x|))², not 1/(1 + |x|)², whose square overflows past |x| ≈ 1.3e154.
+    public func derivative(_ x: Double) -> Double { let r = 1 / (1 + abs(x)); return r * r }
+}
+
+/// clamp(slope·(x − x₀), 0, 1), x₀ = −offset/slope: written from the kink so that near x₀ there is
+/// no slope·x + offset cancellation.
+public struct HardSigmoidKernel: ActivationKernel {
+    let slope: Double
+    let kinks: (Double, Double)
+    let sides: (Side, Side)
+    public init(_ c: KernelConfiguration) {
+        slope = c["slope"]
+        kinks = (c.kink(0), c.kink(1))
+        sides = (c.side(0), c.side(1))
+    }
+    public func value(_ x: Double) -> Double {
+        if x.isNaN { return x }
+        if x <= kinks.0 { return 0 }
+        if x >= kinks.1 { return 1 }
+        return slope * (x - kinks.0)
+    }
+    public func derivative(_ x: Double) -> Double {
+        x <= (kinks.0 + kinks.1) / 2 ? across(x, kinks.0, sides.0, below: 0, above: slope)
+                                     : across(x, kinks.1, sides.1, below: slope, above: 0)
+    }
+}
+
+public struct HardSwishKernel: ActivationKernel {
+    let sides: (Side, Side)
+    public init(_ c: KernelConfiguration) { sides = (c.side(0), c.side(1)) }
+    public func valueWithTieBreak(_ x: Double) -> (Double, Int)? { halfNearZero(x, curvature: 1.0 / 6) }
+    public func value(_ x: Double) -> Double {
+        if x.isNaN { return x }
+        if x <= -3 { return 0 }
+        if x >= 3 { return x }
+        return x * (x + 3) / 6
+    }
+    /// (2x + 3)/6 inside: exact numerator for float inputs, so no cancellation at its zero x = −1.5.
+    public func derivative(_ x: Double) -> Double {
+        x <= 0 ? across(x, -3, sides.0, below: 0, above: (2 * x + 3) / 6)
+               : across(x, 3, sides.1, below: (2 * x + 3) / 6, above: 1)
+    }
+}
+
+public struct HardTanhKernel: ActivationKernel {
+    let bounds: (Double, Double)
+    let sides: (Side, Side)
+    public init(_ c: KernelConfiguration) {
+        bounds = (c["min"], c["max"])
+        sides = (c.side(0), c.side(1))
+    }
+    public func value(_ x: Double) -> Double {
+        x < bounds.0 ? bounds.0 : (x > bounds.1 ? bounds.1 : x)
+    }
+    public func derivative(_ x: Double) -> Double {
+        x <= (bounds.0 + bounds.1) / 2 ? across(x, bounds.0, sides.0, below: 0, above: 1)
+                                       : across(x, bounds.1, sides.1, below: 1, above: 0)
+    }
+}
+
+/// hard-shrink (x outside [−λ, λ], else +0) and soft-shrink (x ∓ λ outside, else +0).
+public struct ShrinkKernel: ActivationKernel {
+    let lambda: Double
+    let soft: Bool
+    let sides: (Side, Side)
+    public init(soft: Bool, _ c: KernelConfiguration) {
+        lambda = c["lambda"]
+        self.soft = soft
+        sides = (c.side(0), c.side(1))
+    }
+    public func value(_ x: Double) -> Double {
+        if x > lambda { return soft ? x - lambda : x }
+        if x < -lambda { return soft ? x + lambda : x }
+        return x.isNaN ? x : 0
+    }
+    public func derivative(_ x: Double) -> Double {
+        x <= 0 ? across(x, -lambda, sides.0, below: 1, above: 0) : across(x, lambda, sides.1, below: 0, above: 1)
+    }
+}
+
+public struct TanhShrinkKernel: ActivationKernel {
+    public init() {}
+    /// x − tanh x = Σ c_n x^(2n+1), n ≥ 1: its Taylor series for |x| < 1 (where the subtraction
+    /// would cancel up to all digits; 46 terms reach 2^−59 at |x| = 1), the subtraction beyond.
+    static let series: [Double] = [
+        0x1.5555555555555p-2, -0x1.1111111111111p-3, 0x1.ba1ba1ba1ba1cp-5, -0x1.664f4882c10fap-6,
+        0x1.226e355e6c23dp-7, -0x1.d6d3d0e157de0p-9, 0x1.7da36452b75e3p-10, -0x1.3558248036744p-11,
+        0x1.f57d7734d1664p-13, -0x1.967e18afcafadp-14, 0x1.497d8eea25259p-15, -0x1.0b132d39a6050p-16,
+        0x1.b0f72d3ee24e9p-18, -0x1.5ef2da474e5b7p-19, 0x1.1c77df95c1c0dp-20, -0x1.cd299de4ae6bbp-22,
+        0x1.75cde6563fed9p-23, -0x1.2efe8db3aff1fp-24, 0x1.eb3229047434cp-26, -0x1.8e25ff9327e2cp-27,
+        0x1.42ba1a349b490p-28, -0x1.0597b61cb3092p-29, 0x1.a813f6eaa7058p-31, -0x1.57bea2950f11ep-32,
+        0x1.16a101c5fde96p-33, -0x1.c3b23b05e39f9p-35, 0x1.6e2193ae496d5p-36, -0x1.28c65557ea2a5p-37,
+        0x1.e11cf33c632a8p-39, -0x1.85f9bf8d6b2b2p-40, 0x1.3c1a3035e663dp-41, -0x1.00390e238ecb8p-42,
+        0x1.9f5f74b6c8690p-44, -0x1.50b0462832a12p-45, 0x1.10e8d36905d5ep-46, -0x1.ba6c96ed10bc4p-48,
+        0x1.669d9371721f7p-49, -0x1.22aecc05ace19p-50, 0x1.d73cb99591091p-52, -0x1.7df8723315bfcp-53,
+        0x1.359d1628b7da8p-54, -0x1.f5ed3bd476459p-56, 0x1.96d8b1366dc40p-57, -0x1.49c6fe119408fp-58,
+        0x1.0b4eb33edc78ap-59, -0x1.b157ac319d001p-61,
+    ]
+    /// Past |x| = 19.1, tanh(x) is ±1 in Double, and x ∓ 1 can be an exact midpoint of the output
+    /// format while the value is x ∓ 1 ± 2e^(−2|x|).
+    public func valueWithTieBreak(_ x: Double) -> (Double, Int)? {
+        guard abs(x) > 19.1, x.isFinite else { return nil }
+        return x > 0 ? (x - 1, 1) : (x + 1, -1)
+    }
+    public func value(_ x: Double) -> Double {
+        guard abs(x) < 1 else { return x - tanh(x) }
+        let x2 = x * x
+        var sum = 0.0
+        for c in Self.series.reversed() { sum = sum * x2 + c }
+        return x * x2 * sum
+    }
+    public func derivative(_ x: Double) -> Double { let t = tanh(x); return t * t }
+    /// tanh²(x) = x² − 2x⁴/3 + …: below |x| = 2^−26 the x⁴ term is lost and x² (exact for the
+    /// narrower formats) may be their exact midpoint.
+    public func derivativeWithTieBreak(_ x: Double) -> (Double, Int)? {
+        abs(x) < 0x1p-26 && x != 0 ? (x * x, -1) : nil
+    }
+}
+
+public struct ThresholdKernel: ActivationKernel {
+    let threshold: Double
+    let replacement: Double
+    let side: Side
+    public init(threshold: Double, replacement: Double, _ c: KernelConfiguration) {
+        self.threshold = threshold
+        self.replacement = replacement
+        side = c.side(0)
+    }
+    public func value(_ x: Double) -> Double { x > threshold ? x : (x.isNaN ? x : replacement + 0) }
+    public func derivative(_ x: Double) -> Double { across(x, threshold, side, below: 0, above: 1) }
+}
+
+public struct LogSigmoidKernel: ActivationKernel {
+    public init() {}
+    public func value(_ x: Double) -> Double { -softplus(-x) }
+    public func derivative(_ x: Double) -> Double { logistic(-x) }
+}
+
+public struct StepKernel: ActivationKernel {
+    let atZero: Double
+    public init(_ c: KernelConfiguration) { atZero = c["value"] + 0 }
+    public func value(_ x: Double) -> Double { x > 0 ? 1 : (x < 0 ? 0 : (x.isNaN ? x : atZero)) }
+    public func derivative(_ x: Double) -> Double { x.isNaN ? x : 0 }
+}

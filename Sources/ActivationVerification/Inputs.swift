@@ -1,0 +1,77 @@
+import ActivationCatalog
+import ActivationOracle
+
+/// A small, fast, seedable generator (SplitMix64): the same seed gives the same inputs everywhere.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    public var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Input generators, as bit patterns of one format.
+public enum Inputs {
+    /// ±0, ±inf, quiet and signalling NaNs with payloads, ±smallest and largest subnormal,
+    /// ±smallest normal, ±largest finite, ±1, ±0.5, ±2.
+    public static func specials(_ format: FloatFormat) -> [UInt64] {
+        let one = format.rounding(1.0), half = format.rounding(0.5), two = format.rounding(2.0)
+        let positive: [UInt64] = [0, format.exponentMask, 1, format.fractionMask, format.fractionMask + 1,
+                                  format.largestFinite, one, half, two]
+        let nans: [UInt64] = [format.quietNaN, format.quietNaN | 0x5, format.exponentMask | 1, format.quietNaN | format.signMask]
+        return positive + positive.map { $0 | format.signMask } + nans
+    }
+
+    /// Each value and its k neighbours on either side in the format's order.
+    public static func neighbourhood(of bits: UInt64, _ format: FloatFormat, k: Int) -> [UInt64] {
+        let ordinal = ULP.ordinal(bits, format, strictZeroSign: true)
+        let top = Int64(format.exponentMask) // +inf's ordinal (strict: +1)
+        return (-k...k).compactMap { d in
+            let o = ordinal + Int64(d)
+            guard o > -top && o <= top else { return nil }
+            return o > 0 ? UInt64(o - 1) : (UInt64(-o) | format.signMask)
+        }
+    }
+
+    /// The kinks (correctly rounded into the format) with k neighbours each.
+    public static func kinks(_ function: ActivationFunction, _ format: FloatFormat, k: Int = 4) -> [UInt64] {
+        function.kinkPositions(roundedTo: format).flatMap { neighbourhood(of: $0, format, k: k) }
+    }
+
+    /// `count` inputs from a seed: uniform bit patterns, uniform in [−range, range], log-uniform
+    /// magnitudes with random sign, in equal parts. NaN patterns are skipped.
+    public static func random(_ format: FloatFormat, count: Int, seed: UInt64, range: Double = 20) -> [UInt64] {
+        var rng = SplitMix64(seed: seed)
+        var out: [UInt64] = []
+        out.reserveCapacity(count)
+        let (lo, hi) = (Double(format.minSubnormalExponent), Double(format.maxExponent + 1))
+        while out.count < count {
+            let bits: UInt64
+            switch out.count % 3 {
+            case 0: bits = rng.next() & format.allBitsMask
+            case 1: bits = format.rounding(Double.random(in: -range...range, using: &rng))
+            default:
+                let magnitude = Double(sign: .plus, exponent: 0, significand: 1) * exp2(Double.random(in: lo..<hi, using: &rng))
+                bits = format.rounding(Bool.random(using: &rng) ? magnitude : -magnitude)
+            }
+            if !format.isNaN(bits) { out.append(bits) }
+        }
+        return out
+    }
+
+    /// Every bit pattern of a 16-bit format.
+    public static func all16(_ format: FloatFormat) -> [UInt64] {
+        precondition(format.bitWidth == 16)
+        return (0..<UInt64(1 << 16)).map { $0 }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -1,0 +1,56 @@
+import ActivationCatalog
+
+/// How far a result is from the correctly rounded one.
+///
+/// **ULP distance** (the rule used everywhere in the project, stated once here): the number of
+/// representable values between two results, counting in the total order of the format —
+/// −inf < −max < … < −min subnormal < ±0 < +min subnormal < … < +max < +inf. So:
+/// - consecutive finite values are 1 apart, across binade boundaries too;
+/// - +0 and −0 are the same point (distance 0) unless `strictZeroSign` is asked for, in which case
+///   they are 1 apart; a sign-of-zero difference is always reported as its own class anyway;
+/// - ±inf is one step past ±max;
+/// - any NaN matches any NaN (payloads and signs ignored); NaN against a number is `UInt64.max`.
+public enum ULP {
+    /// The position of `bits` on the ordered line (±0 both at 0 unless strict).
+    static func ordinal(_ bits: UInt64, _ format: FloatFormat, strictZeroSign: Bool) -> Int64 {
+        let magnitude = Int64(bitPattern: bits & ~format.signMask & format.allBitsMask)
+        guard format.isNegative(bits) else { return strictZeroSign ? magnitude + 1 : magnitude }
+        return -magnitude
+    }
+
+    public static func distance(_ a: UInt64, _ b: UInt64, format: FloatFormat, strictZeroSign: Bool = false) -> UInt64 {
+        let aNaN = format.isNaN(a), bNaN = format.isNaN(b)
+        if aNaN || bNaN { return aNaN && bNaN ? 0 : .max }
+        let d = ordinal(a, format, strictZeroSign: strictZeroSign) - ordinal(b, format, strictZeroSign: strictZeroSign)
+        return d.magnitude
+    }
+}
+
+/// What kind of disagreement an (expected, actual) pair is.
+public enum Disagreement: String, CaseIterable, Sendable, Comparable {
+    /// One is NaN and the other not.
+    case nan
+    /// One is ±inf and the other not, or infinities of opposite sign.
+    case inf
+    /// +0 against −0.
+    case zeroSign = "zero_sign"
+    /// A subnormal expected value returned as 0 or as something else: flush to zero and friends.
+    case subnormal
+    /// Two finite values that differ.
+    case finite
+
+    public static func < (a: Disagreement, b: Disagreement) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+
+    /// nil when the two are the same result (same bits, or both NaN).
+    public static func classify(expected: UInt64, actual: UInt64, format: FloatFormat) -> Disagreement? {
+        if expected == actual || (format.isNaN(expected) && format.isNaN(actual)) { return nil }
+        if format.isNaN(expected) || format.isNaN(actual) { return .nan }
+        if format.isInfinite(expected) || format.isInfinite(actual) { return .inf }
+        if format.isZero(expected) && format.isZero(actual) { return .zeroSign }
+        if format.isSubnormal(expected) || (format.isZero(actual) && !format.isZero(expected))
+            || (format.isSubnormal(actual) && format.isZero(expected)) { return .subnormal }
+        return .finite
+    }
+}

@@ -1,0 +1,90 @@
+import ActivationCatalog
+import ActivationKernels
+import ActivationOracle
+import ActivationVerification
+import ArgumentParser
+import Foundation
+
+/// Verifies the built-in kernels against the oracle and prints the report: the main job.
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Verify the built-in kernels against the oracle: max ULP per entry, format and quantity.",
+        discussion: """
+        Inputs: the specials, every kink with 4 neighbours each side, and --count random inputs \
+        (uniform bit patterns, uniform in [-20, 20], log-uniform magnitudes) from --seed; every \
+        input for f16 and bf16 unless --sample-small. Exit 1 when any result is beyond its declared bound.
+        """)
+
+    @Option(help: "Only this activation (default: all).")
+    var function: String?
+
+    @Option(help: "Formats to check, comma-separated: f16, bf16, f32, f64.")
+    var format: String = "f32"
+
+    @Option(help: "Random inputs per entry and format.")
+    var count: Int = 10_000
+
+    @Option(help: "Seed of the random inputs (printed, so any run can be replayed).")
+    var seed: UInt64 = 20_261_123
+
+    @Flag(help: "Sample f16/bf16 like the other formats instead of checking all 65,536 inputs.")
+    var sampleSmall = false
+
+    func run() throws {
+        let formats = try format.split(separator: ",").map { name -> FloatFormat in
+            guard let f = FloatFormat(rawValue: String(name)) else { throw InputError("unknown format '\(name)' (f16, bf16, f32, f64)") }
+            return f
+        }
+        var activations = Activation.allCases
+        if let function {
+            guard let a = Activation(named: function) else { throw InputError("unknown function '\(function)' (see activation-oracle list)") }
+            activations = [a]
+        }
+        guard count >= 0 else { throw InputError("--count must be ≥ 0") }
+        print("activation-oracle check: built-in kernels vs. correctly rounded oracle; seed \(seed), \(count) random inputs per entry and format\(sampleSmall ? "" : ", all inputs for f16/bf16")")
+        let header = ["entry", "format", "inputs", "f max ULP", "f′ max ULP", "bound f/f′", "worst input (f′ if worse)", "result"]
+        var rows: [[String]] = []
+        var failed = false
+        for activation in activations {
+            let function = try ActivationFunction(activation)
+            let kernel = Gate.kernel(for: function)
+            for format in formats {
+                let inputs = Gate.inputs(function, format, count: count, seed: seed, exhaustiveSmall: !sampleSmall)
+                var results: [Comparison] = []
+                for quantity in [Quantity.value, .derivative] {
+                    results.append(Gate.compare(function, quantity, format: format, inputs: inputs) {
+                        Gate.evaluate(kernel, quantity, bits: $0, format: format)
+                    })
+                }
+                let bounds = [false, true].map { KernelBounds.ulps(activation, format, derivative: $0) }
+                let pass = results[0].passes(bound: bounds[0]) && results[1].passes(bound: bounds[1])
+                failed = failed || !pass
+                let worstCase = (results[1].maxULP > results[0].maxULP ? results[1] : results[0]).worst.first
+                let worst = worstCase.map { "\(format.hexFloat($0.input)) (\($0.disagreement.rawValue))" } ?? "—"
+                rows.append([activation.name, format.rawValue, String(inputs.count), Self.describe(results[0]),
+                             Self.describe(results[1]), "\(bounds[0])/\(bounds[1])", worst, pass ? "pass" : "FAIL"])
+            }
+        }
+        print(Self.table(header: header, rows: rows))
+        if failed {
+            print("FAILED: some kernels are beyond their declared bounds (replay: activation-oracle check --format \(format) --count \(count) --seed \(seed))")
+            throw ExitCode(1)
+        }
+        print("all kernels within their declared bounds")
+    }
+
+    static func describe(_ c: Comparison) -> String {
+        let classes = Disagreement.allCases.compactMap { k in c.classes[k].map { "\(k.rawValue) \($0)" } }
+        let m = c.maxULP == .max ? "NaN" : String(c.maxULP)
+        return classes.isEmpty ? m : m + " (" + classes.joined(separator: ", ") + ")"
+    }
+
+    static func table(header: [String], rows: [[String]]) -> String {
+        let widths = header.indices.map { i in ([header[i]] + rows.map { $0[i] }).map(\.count).max() ?? 0 }
+        func line(_ cells: [String]) -> String {
+            zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
+        }
+        return ([line(header), line(widths.map { String(repeating: "-", count: $0) })] + rows.map(line)).joined(separator: "\n")
+    }
+}

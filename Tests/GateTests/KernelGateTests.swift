@@ -1,0 +1,139 @@
+import ActivationCatalog
+import ActivationKernels
+import ActivationOracle
+import ActivationVerification
+import Foundation
+import Testing
+
+/// Tiers: the default runs every entry, value and derivative, in all four formats on the specials,
+/// every kink with neighbours, 1,500 inputs from a fixed seed and 300 from a fresh one. With
+/// ACTIVATION_ORACLE_DEEP=1 it also checks every binary16 and bfloat16 input and 100,000 random
+/// float32/float64 inputs per entry.
+enum Tier {
+    static let deep = ProcessInfo.processInfo.environment["ACTIVATION_ORACLE_DEEP"] == "1"
+    static let fixedSeed: UInt64 = 20_261_123
+    /// A fresh seed each run, or the one in ACTIVATION_ORACLE_SEED to replay a failure.
+    static let freshSeed: UInt64 = ProcessInfo.processInfo.environment["ACTIVATION_ORACLE_SEED"].flatMap { UInt64($0) }
+        ?? UInt64.random(in: 1...UInt64.max)
+}
+
+@Suite("Kernel gate: built-in kernels within their declared bounds")
+struct KernelGateTests {
+    @Test("every entry, value and derivative, all formats", arguments: Activation.allCases)
+    func withinBounds(_ activation: Activation) throws {
+        let function = try ActivationFunction(activation)
+        let kernel = Gate.kernel(for: function)
+        for format in FloatFormat.allCases {
+            var inputs = Inputs.specials(format) + Inputs.kinks(function, format)
+            inputs += Inputs.random(format, count: Tier.deep ? 100_000 : 1_500, seed: Tier.fixedSeed)
+            let fresh = Inputs.random(format, count: 300, seed: Tier.freshSeed)
+            if Tier.deep && format.bitWidth == 16 { inputs = Inputs.all16(format) }
+            for quantity in [Quantity.value, .derivative] {
+                let bound = KernelBounds.ulps(activation, format, derivative: quantity == .derivative)
+                for (set, label) in [(inputs, "fixed seed \(Tier.fixedSeed)"), (fresh, "fresh seed \(Tier.freshSeed)")] {
+                    let c = Gate.compare(function, quantity, format: format, inputs: set) {
+                        Gate.evaluate(kernel, quantity, bits: $0, format: format)
+                    }
+                    #expect(c.passes(bound: bound), """
+                        \(activation) \(quantity) \(format): max \(c.maxULP) ULP > bound \(bound), classes \(c.classes); \
+                        \(c.worst.first.map { Self.describe($0, format) } ?? ""); \(label) — replay: \
+                        ACTIVATION_ORACLE_SEED=\(Tier.freshSeed) swift test --filter KernelGateTests
+                        """)
+                }
+            }
+        }
+    }
+
+    static func describe(_ w: Comparison.Case, _ format: FloatFormat) -> String {
+        "x = \(format.shortest(w.input)) (\(format.hexBits(w.input))): expected \(format.hexFloat(w.expected)) (\(format.hexBits(w.expected))), got \(format.hexFloat(w.actual)) (\(format.hexBits(w.actual))), \(w.ulps) ULP, \(w.disagreement.rawValue)"
+    }
+
+    /// The backward pass is gradOut·f′(x) rounded once; in place works.
+    @Test(arguments: [Activation.gelu, .silu, .hardSwish, .relu])
+    func backwardMatchesDerivative(_ activation: Activation) throws {
+        let kernel = Gate.kernel(for: try ActivationFunction(activation))
+        let x: [Float] = [-4, -3, -1.5, -0.5, 0, 0.25, 2, 3, 7]
+        let g: [Float] = [1, -2, 0.5, 3, -1, 1e-3, 8, -0.25, 1]
+        let gradIn = kernel.backward(input: x, gradOutput: g)
+        let derivative = kernel.derivative(x)
+        for i in x.indices {
+            #expect(gradIn[i] == Float(Double(g[i]) * Double(derivative[i])) || abs(gradIn[i] - g[i] * derivative[i]) <= abs(g[i] * derivative[i]) * 2e-7,
+                    "\(activation) backward at \(x[i])")
+        }
+        var buffer = x
+        buffer.withUnsafeMutableBufferPointer { b in kernel.forward(UnsafeBufferPointer(b), into: b) }
+        #expect(buffer == kernel.forward(x))
+    }
+
+    @Test func preluParameterGradient() throws {
+        let kernel = Gate.kernel(for: try ActivationFunction(.prelu))
+        let x: [Float] = [-2, -1, 0, 1, 2], g: [Float] = [1, 1, 1, 1, 1]
+        let sum = x.withUnsafeBufferPointer { xb in g.withUnsafeBufferPointer { gb in kernel.parameterGradient("alpha", input: xb, gradOutput: gb) } }
+        #expect(sum == -3)
+        #expect(kernel.parameterDerivative(Float(-2), with: "alpha") == -2)
+        #expect(kernel.parameterDerivative(Float(-2), with: "beta") == nil)
+    }
+}
+
+/// The gate must fail, with the right class, on kernels broken the ways real ones are.
+@Suite("Gate has teeth")
+struct GateTeethTests {
+    struct Broken: Sendable, CustomStringConvertible {
+        var name: String
+        var activation: Activation
+        var quantity: Quantity = .value
+        var expected: Disagreement
+        var convention: KinkConvention = .pytorch
+        var breakage: @Sendable (UInt64, UInt64) -> UInt64 // (x, correct result) → broken result
+        var description: String { name }
+    }
+
+    static let f = FloatFormat.f32
+    static let cases: [Broken] = [
+        Broken(name: "flushes subnormal results to zero", activation: .sigmoid, expected: .subnormal) { _, y in
+            f.isSubnormal(y) ? f.zero(negative: f.isNegative(y)) : y },
+        Broken(name: "relu(NaN) = 0", activation: .relu, expected: .nan) { x, y in f.isNaN(x) ? 0 : y },
+        Broken(name: "wrong sign of zero", activation: .silu, expected: .zeroSign) { _, y in f.isZero(y) ? y ^ f.signMask : y },
+        Broken(name: "2 ULP off in [1, 2)", activation: .tanh, expected: .finite) { x, y in
+            let v = Float(bitPattern: UInt32(x))
+            return (1..<2).contains(v) ? y + 2 : y },
+        Broken(name: "saturates too early", activation: .sigmoid, expected: .finite) { x, y in
+            Float(bitPattern: UInt32(x)) > 8 ? UInt64(Float(1).bitPattern) : y },
+        Broken(name: "overflows at large |x|", activation: .gelu, expected: .inf) { x, y in
+            abs(Float(bitPattern: UInt32(x))) > 1e30 && !f.isNaN(x) ? f.infinity(negative: false) : y },
+        Broken(name: "another kink convention", activation: .relu, quantity: .derivative, expected: .finite) { x, y in
+            f.isZero(x) ? UInt64(Float(1).bitPattern) : y },
+        Broken(name: "NaN at −inf", activation: .silu, expected: .nan) { x, y in
+            x == f.infinity(negative: true) ? f.quietNaN : y },
+    ]
+
+    @Test(arguments: cases)
+    func caught(_ broken: Broken) throws {
+        let function = try ActivationFunction(broken.activation, convention: broken.convention)
+        let kernel = Gate.kernel(for: function)
+        let inputs = Inputs.specials(Self.f) + Inputs.kinks(function, Self.f) + Inputs.random(Self.f, count: 3_000, seed: 7)
+        let c = Gate.compare(function, broken.quantity, format: Self.f, inputs: inputs) { x in
+            broken.breakage(x, Gate.evaluate(kernel, broken.quantity, bits: x, format: Self.f))
+        }
+        let bound = KernelBounds.ulps(broken.activation, Self.f, derivative: broken.quantity == .derivative)
+        #expect(!c.passes(bound: bound), "\(broken) was not caught")
+        #expect((c.classes[broken.expected] ?? 0) > 0, "\(broken): classes \(c.classes)")
+    }
+
+    @Test func ulpDistanceRules() {
+        let f = FloatFormat.f32
+        #expect(ULP.distance(0, 0x8000_0000, format: f) == 0)
+        #expect(ULP.distance(0, 0x8000_0000, format: f, strictZeroSign: true) == 1)
+        #expect(ULP.distance(0x0000_0001, 0x8000_0001, format: f) == 2)
+        #expect(ULP.distance(0x7f7f_ffff, 0x7f80_0000, format: f) == 1)           // max → inf
+        #expect(ULP.distance(0x7fc0_0000, 0xffc0_0001, format: f) == 0)           // NaN ~ NaN
+        #expect(ULP.distance(0x7fc0_0000, 0, format: f) == .max)
+        #expect(ULP.distance(0x3f80_0000, 0x3f7f_ffff, format: f) == 1)           // across a binade
+        #expect(Disagreement.classify(expected: 0x0000_0003, actual: 0, format: f) == .subnormal)
+        #expect(Disagreement.classify(expected: 0x7f80_0000, actual: 0x7f7f_ffff, format: f) == .inf)
+    }
+}
+
+extension FloatFormat {
+    func shortest(_ bits: UInt64) -> String { String(doubleValue(bits)) }
+}

@@ -86,23 +86,52 @@ public struct Kernel: Sendable {
 
     public func forward<T: KernelElement>(_ input: UnsafeBufferPointer<T>, into output: UnsafeMutableBufferPointer<T>) {
         Self.checkBuffers(input, output)
-        for i in input.indices { output[i] = Self.value(kernel, input[i]) }
+        activation.withKernel(configuration, MapLoop(input: input, output: output, derivative: false))
     }
 
     public func derivative<T: KernelElement>(_ input: UnsafeBufferPointer<T>, into output: UnsafeMutableBufferPointer<T>) {
         Self.checkBuffers(input, output)
-        for i in input.indices { output[i] = Self.derivative(kernel, input[i]) }
+        activation.withKernel(configuration, MapLoop(input: input, output: output, derivative: true))
+    }
+
+    // Concrete entry points, so callers in other modules get loops compiled for Float and Double.
+    public func forward(_ input: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>) {
+        Self.checkBuffers(input, output)
+        activation.withKernel(configuration, MapLoop(input: input, output: output, derivative: false))
+    }
+    public func forward(_ input: UnsafeBufferPointer<Double>, into output: UnsafeMutableBufferPointer<Double>) {
+        Self.checkBuffers(input, output)
+        activation.withKernel(configuration, MapLoop(input: input, output: output, derivative: false))
+    }
+    public func derivative(_ input: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>) {
+        Self.checkBuffers(input, output)
+        activation.withKernel(configuration, MapLoop(input: input, output: output, derivative: true))
+    }
+    public func derivative(_ input: UnsafeBufferPointer<Double>, into output: UnsafeMutableBufferPointer<Double>) {
+        Self.checkBuffers(input, output)
+        activation.withKernel(configuration, MapLoop(input: input, output: output, derivative: true))
+    }
+    public func backward(input: UnsafeBufferPointer<Float>, gradOutput: UnsafeBufferPointer<Float>,
+                         into gradInput: UnsafeMutableBufferPointer<Float>) {
+        checkedBackward(input: input, gradOutput: gradOutput, into: gradInput)
+    }
+    public func backward(input: UnsafeBufferPointer<Double>, gradOutput: UnsafeBufferPointer<Double>,
+                         into gradInput: UnsafeMutableBufferPointer<Double>) {
+        checkedBackward(input: input, gradOutput: gradOutput, into: gradInput)
     }
 
     /// gradInput[i] = gradOutput[i] · f′(input[i]), the product formed in Double and rounded once.
     public func backward<T: KernelElement>(input: UnsafeBufferPointer<T>, gradOutput: UnsafeBufferPointer<T>,
                                            into gradInput: UnsafeMutableBufferPointer<T>) {
+        checkedBackward(input: input, gradOutput: gradOutput, into: gradInput)
+    }
+
+    @inline(__always) func checkedBackward<T: KernelElement>(input: UnsafeBufferPointer<T>, gradOutput: UnsafeBufferPointer<T>,
+                                                             into gradInput: UnsafeMutableBufferPointer<T>) {
         precondition(gradOutput.count == input.count, "backward: gradOutput has \(gradOutput.count) elements, input \(input.count)")
         Self.checkBuffers(input, gradInput)
         Self.checkBuffers(gradOutput, gradInput)
-        for i in input.indices {
-            gradInput[i] = T(roundingDouble: gradOutput[i].doubleValue * kernel.derivative(input[i].doubleValue))
-        }
+        activation.withKernel(configuration, BackwardLoop(input: input, gradOutput: gradOutput, gradInput: gradInput))
     }
 
     /// prelu's layer gradient: Σ gradOutput[i] · ∂f/∂alpha(input[i]), accumulated in Double.
@@ -199,36 +228,75 @@ extension ExactNumber {
     }
 }
 
+/// Something done with a concrete kernel type: buffer loops are visitors, so each is compiled
+/// for each kernel and element type.
+protocol KernelVisitor {
+    associatedtype Result
+    func visit<K: ActivationKernel>(_ kernel: K) -> Result
+}
+
+struct Existential: KernelVisitor {
+    func visit<K: ActivationKernel>(_ kernel: K) -> any ActivationKernel { kernel }
+}
+
 extension Activation {
     /// The kernel for each entry. Exhaustive: a catalog entry without a kernel does not compile.
-    func makeKernel(_ c: KernelConfiguration) -> any ActivationKernel {
+    func withKernel<V: KernelVisitor>(_ c: KernelConfiguration, _ v: V) -> V.Result {
         switch self {
-        case .sigmoid: SigmoidKernel()
-        case .tanh: TanhKernel()
-        case .relu: ReLUKernel(c)
-        case .relu6: ReLU6Kernel(c)
-        case .leakyReLU, .prelu: LinearUnitKernel(slope: c["alpha"], c)
-        case .rrelu: LinearUnitKernel(slope: c["slope"], c)
-        case .elu: ExponentialUnitKernel(negativeScale: c["alpha"], positiveScale: 1, inputScale: 1, side: c.side(0))
-        case .selu: ExponentialUnitKernel(negativeScale: c["scale"] * c["alpha"], positiveScale: c["scale"], inputScale: 1, side: c.side(0))
-        case .celu: ExponentialUnitKernel(negativeScale: c["alpha"], positiveScale: 1, inputScale: 1 / c["alpha"], side: nil)
-        case .gelu: GELUKernel()
-        case .geluTanh: GELUTanhKernel()
-        case .quickGELU: SigmoidGatedKernel(beta: 0x1.b3b645a1cac08p+0, betaTail: 0x1.89374bc6a7efap-55) // 1.702
-        case .silu: SigmoidGatedKernel(beta: c["beta"], betaTail: c.parameterTails["beta"] ?? 0)
-        case .mish: MishKernel()
-        case .softplus: SoftplusKernel(beta: c["beta"])
-        case .softsign: SoftsignKernel()
-        case .hardSigmoid: HardSigmoidKernel(c)
-        case .hardSwish: HardSwishKernel(c)
-        case .hardTanh: HardTanhKernel(c)
-        case .hardShrink: ShrinkKernel(soft: false, c)
-        case .softShrink: ShrinkKernel(soft: true, c)
-        case .tanhShrink: TanhShrinkKernel()
-        case .threshold: ThresholdKernel(threshold: c["threshold"], replacement: c["value"], c)
-        case .thresholdedReLU: ThresholdKernel(threshold: c["theta"], replacement: 0, c)
-        case .logSigmoid: LogSigmoidKernel()
-        case .step: StepKernel(c)
+        case .sigmoid: v.visit(SigmoidKernel())
+        case .tanh: v.visit(TanhKernel())
+        case .relu: v.visit(ReLUKernel(c))
+        case .relu6: v.visit(ReLU6Kernel(c))
+        case .leakyReLU, .prelu: v.visit(LinearUnitKernel(slope: c["alpha"], c))
+        case .rrelu: v.visit(LinearUnitKernel(slope: c["slope"], c))
+        case .elu: v.visit(ExponentialUnitKernel(negativeScale: c["alpha"], positiveScale: 1, inputScale: 1, side: c.side(0)))
+        case .selu: v.visit(ExponentialUnitKernel(negativeScale: c["scale"] * c["alpha"], positiveScale: c["scale"], inputScale: 1, side: c.side(0)))
+        case .celu: v.visit(ExponentialUnitKernel(negativeScale: c["alpha"], positiveScale: 1, inputScale: 1 / c["alpha"], side: nil))
+        case .gelu: v.visit(GELUKernel())
+        case .geluTanh: v.visit(GELUTanhKernel())
+        case .quickGELU: v.visit(SigmoidGatedKernel(beta: 0x1.b3b645a1cac08p+0, betaTail: 0x1.89374bc6a7efap-55)) // 1.702
+        case .silu: v.visit(SigmoidGatedKernel(beta: c["beta"], betaTail: c.parameterTails["beta"] ?? 0))
+        case .mish: v.visit(MishKernel())
+        case .softplus: v.visit(SoftplusKernel(beta: c["beta"]))
+        case .softsign: v.visit(SoftsignKernel())
+        case .hardSigmoid: v.visit(HardSigmoidKernel(c))
+        case .hardSwish: v.visit(HardSwishKernel(c))
+        case .hardTanh: v.visit(HardTanhKernel(c))
+        case .hardShrink: v.visit(ShrinkKernel(soft: false, c))
+        case .softShrink: v.visit(ShrinkKernel(soft: true, c))
+        case .tanhShrink: v.visit(TanhShrinkKernel())
+        case .threshold: v.visit(ThresholdKernel(threshold: c["threshold"], replacement: c["value"], c))
+        case .thresholdedReLU: v.visit(ThresholdKernel(threshold: c["theta"], replacement: 0, c))
+        case .logSigmoid: v.visit(LogSigmoidKernel())
+        case .step: v.visit(StepKernel(c))
+        }
+    }
+
+    func makeKernel(_ c: KernelConfiguration) -> any ActivationKernel { withKernel(c, Existential()) }
+}
+
+/// out[i] = f(in[i]) or f′(in[i]).
+struct MapLoop<T: KernelElement>: KernelVisitor {
+    let input: UnsafeBufferPointer<T>
+    let output: UnsafeMutableBufferPointer<T>
+    let derivative: Bool
+    func visit<K: ActivationKernel>(_ kernel: K) {
+        if derivative {
+            for i in input.indices { output[i] = Kernel.derivative(kernel, input[i]) }
+        } else {
+            for i in input.indices { output[i] = Kernel.value(kernel, input[i]) }
+        }
+    }
+}
+
+/// gradIn[i] = gradOut[i]·f′(x[i]), formed in Double and rounded once.
+struct BackwardLoop<T: KernelElement>: KernelVisitor {
+    let input: UnsafeBufferPointer<T>
+    let gradOutput: UnsafeBufferPointer<T>
+    let gradInput: UnsafeMutableBufferPointer<T>
+    func visit<K: ActivationKernel>(_ kernel: K) {
+        for i in input.indices {
+            gradInput[i] = T(roundingDouble: gradOutput[i].doubleValue * kernel.derivative(input[i].doubleValue))
         }
     }
 }

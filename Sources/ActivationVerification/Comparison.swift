@@ -77,6 +77,45 @@ public enum Gate {
         }
     }
 
+    /// The kernel's results for many inputs through its buffer path (what users call), in `format`.
+    public static func evaluateBuffer(_ kernel: Kernel, _ quantity: Quantity, inputs: [UInt64], format: FloatFormat) -> [UInt64] {
+        func run<T: KernelElement & FloatFormatRepresentable>(_: T.Type) -> [UInt64] {
+            let x = inputs.map { T(formatBits: $0) }
+            switch quantity {
+            case .value: return kernel.forward(x).map(\.formatBits)
+            case .derivative: return kernel.derivative(x).map(\.formatBits)
+            case .parameterDerivative: return inputs.map { evaluate(kernel, quantity, bits: $0, format: format) }
+            }
+        }
+        switch format {
+        case .f16: return run(Float16.self)
+        case .bf16: return run(BFloat16.self)
+        case .f32:
+            // the concrete Float entry point, as callers in other modules reach it
+            let x = inputs.map { Float(formatBits: $0) }
+            var y = [Float](repeating: 0, count: x.count)
+            x.withUnsafeBufferPointer { i in y.withUnsafeMutableBufferPointer { o in
+                quantity == .derivative ? kernel.derivative(i, into: o) : kernel.forward(i, into: o) } }
+            return quantity == .value || quantity == .derivative ? y.map(\.formatBits) : run(Float.self)
+        case .f64:
+            let x = inputs.map { Double(formatBits: $0) }
+            var y = [Double](repeating: 0, count: x.count)
+            x.withUnsafeBufferPointer { i in y.withUnsafeMutableBufferPointer { o in
+                quantity == .derivative ? kernel.derivative(i, into: o) : kernel.forward(i, into: o) } }
+            return quantity == .value || quantity == .derivative ? y.map(\.formatBits) : run(Double.self)
+        }
+    }
+
+    /// Compares a whole set of results with the oracle.
+    public static func compare(_ function: ActivationFunction, _ quantity: Quantity, format: FloatFormat,
+                               inputs: [UInt64], results: [UInt64]) -> Comparison {
+        precondition(inputs.count == results.count)
+        let expected = oracle(function, quantity, inputs, format)
+        var comparison = Comparison(format: format)
+        for i in inputs.indices { comparison.record(input: inputs[i], expected: expected[i], actual: results[i]) }
+        return comparison
+    }
+
     /// Correctly rounded results for many inputs, on every core.
     public static func oracle(_ function: ActivationFunction, _ quantity: Quantity, _ inputs: [UInt64], _ format: FloatFormat) -> [UInt64] {
         var out = [UInt64](repeating: 0, count: inputs.count)

@@ -29,7 +29,7 @@ struct ApplyCommand: ParsableCommand {
             while true {
                 let inputs = try reader.next(maximum: 1 << 16)
                 if inputs.isEmpty { break }
-                try writer.write(inputs.map { Gate.evaluate(kernel, quantity, bits: $0, format: format) })
+                try writer.write(Gate.evaluateBuffer(kernel, quantity, inputs: inputs, format: format))
             }
             try writer.finish()
         } catch {

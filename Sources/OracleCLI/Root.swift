@@ -9,7 +9,7 @@ public struct ActivationOracleCommand: ParsableCommand {
         commandName: "activation-oracle",
         abstract: "Correctly rounded activation functions and their derivatives, as a reference.",
         discussion: "Exit codes: 0 success, 1 a check failed, 2 bad input (usage, file, value, parameter).",
-        subcommands: [CheckCommand.self, ListCommand.self, ReferenceCommand.self, ApplyCommand.self, DemoCommand.self]
+        subcommands: [CheckCommand.self, ListCommand.self, ReferenceCommand.self, ApplyCommand.self, BenchCommand.self, DemoCommand.self]
     )
     public init() {}
 }

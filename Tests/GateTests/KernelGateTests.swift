@@ -31,9 +31,8 @@ struct KernelGateTests {
             for quantity in [Quantity.value, .derivative] {
                 let bound = KernelBounds.ulps(activation, format, derivative: quantity == .derivative)
                 for (set, label) in [(inputs, "fixed seed \(Tier.fixedSeed)"), (fresh, "fresh seed \(Tier.freshSeed)")] {
-                    let c = Gate.compare(function, quantity, format: format, inputs: set) {
-                        Gate.evaluate(kernel, quantity, bits: $0, format: format)
-                    }
+                    let c = Gate.compare(function, quantity, format: format, inputs: set,
+                                         results: Gate.evaluateBuffer(kernel, quantity, inputs: set, format: format))
                     #expect(c.passes(bound: bound), """
                         \(activation) \(quantity) \(format): max \(c.maxULP) ULP > bound \(bound), classes \(c.classes); \
                         \(c.worst.first.map { Self.describe($0, format) } ?? ""); \(label) — replay: \
@@ -46,6 +45,21 @@ struct KernelGateTests {
 
     static func describe(_ w: Comparison.Case, _ format: FloatFormat) -> String {
         "x = \(format.shortest(w.input)) (\(format.hexBits(w.input))): expected \(format.hexFloat(w.expected)) (\(format.hexBits(w.expected))), got \(format.hexFloat(w.actual)) (\(format.hexBits(w.actual))), \(w.ulps) ULP, \(w.disagreement.rawValue)"
+    }
+
+    /// Scalar calls and buffer loops give the same bits.
+    @Test(arguments: Activation.allCases)
+    func scalarMatchesBuffer(_ activation: Activation) throws {
+        let kernel = Gate.kernel(for: try ActivationFunction(activation))
+        for format in FloatFormat.allCases {
+            let inputs = Inputs.specials(format) + Inputs.random(format, count: 2_000, seed: 99)
+            for quantity in [Quantity.value, .derivative] {
+                let buffer = Gate.evaluateBuffer(kernel, quantity, inputs: inputs, format: format)
+                let scalar = inputs.map { Gate.evaluate(kernel, quantity, bits: $0, format: format) }
+                let differ = zip(buffer, scalar).filter { $0 != $1 && !(format.isNaN($0) && format.isNaN($1)) }.count
+                #expect(differ == 0, "\(activation) \(quantity) \(format): \(differ) scalar/buffer differences")
+            }
+        }
     }
 
     /// The backward pass is gradOut·f′(x) rounded once; in place works.

@@ -155,6 +155,32 @@ struct CLITests {
         #expect(gelu.contains("-0") && gelu.contains("-0.158655"), "\(gelu)")
     }
 
+    @Test func checkReportsAndGates() throws {
+        let r = try Tool.run(["check", "--function", "hard-swish", "--format", "bf16,f32", "--count", "200"])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.contains("hard-swish") && r.stdout.contains("65536") && r.stdout.contains("pass"))
+        #expect(r.stdout.contains("all kernels within their declared bounds"))
+        let bad = try Tool.run(["check", "--format", "f99"])
+        #expect(bad.status == 2 && bad.stderr.contains("unknown format 'f99'"))
+    }
+
+    @Test func applyRunsTheKernel() throws {
+        let r = try Tool.run(["apply", "relu", "--format", "f32"], stdin: Data("-1\n2.5\nnan\n".utf8))
+        #expect(r.status == 0 && r.stdout == "0.0\n2.5\nnan\n", "\(r.stdout)\(r.stderr)")
+        let d = try Tool.run(["apply", "hard-swish", "--derivative", "--format", "f64"], stdin: Data("-3\n3\n".utf8))
+        #expect(d.stdout == "-0.5\n1.5\n", "\(d.stdout)") // PyTorch's convention at the kinks
+    }
+
+    @Test func benchPrintsJSON() throws {
+        let r = try Tool.run(["bench", "--function", "relu", "--count", "1000", "--repeat", "1", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let object = try JSONSerialization.jsonObject(with: r.stdoutData) as? [String: Any]
+        let results = object?["results"] as? [[String: Any]] ?? []
+        #expect(object?["copy_ns_per_element"] is Double && object?["count"] as? Int == 1000)
+        #expect(Set(results.compactMap { $0["direction"] as? String }) == ["forward", "derivative", "backward"])
+        #expect(results.allSatisfy { $0["function"] as? String == "relu" && $0["format"] as? String == "f32" && $0["ratio_to_copy"] is Double })
+    }
+
     @Test func helpExitsZero() throws {
         let r = try Tool.run(["reference", "--help"])
         #expect(r.status == 0 && r.stdout.contains("--param"))

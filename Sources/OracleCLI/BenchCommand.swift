@@ -1,0 +1,122 @@
+import ActivationCatalog
+import ActivationKernels
+import ArgumentParser
+import Dispatch
+import Foundation
+
+/// Times the built-in kernels in the running build (use a release build) against a plain copy
+/// measured in the same run.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "ns/element of every kernel (forward, derivative, backward) over contiguous buffers, and the ratio to a plain copy.",
+        discussion: "Single thread, best of --repeat runs, inputs uniform in [-8, 8]. Build with -c release; see README for flags.")
+
+    @Option(help: "Only this activation (default: all).")
+    var function: String?
+
+    @Option(help: "Element format: f32 or f64.")
+    var format: FloatFormat = .f32
+
+    @Option(help: "Elements per buffer.")
+    var count: Int = 1 << 20
+
+    @Option(help: "Runs per measurement; the fastest counts.")
+    var `repeat`: Int = 5
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    func run() throws {
+        var activations = Activation.allCases
+        if let function {
+            guard let a = Activation(named: function) else { throw InputError("unknown function '\(function)' (see activation-oracle list)") }
+            activations = [a]
+        }
+        guard count > 0, `repeat` > 0 else { throw InputError("--count and --repeat must be positive") }
+        // The concrete (non-generic) kernel entry points, as an application calls them.
+        switch format {
+        case .f32: try measure(activations, Calls<Float>(forward: { $0.forward($1, into: $2) }, derivative: { $0.derivative($1, into: $2) },
+                                                         backward: { $0.backward(input: $1, gradOutput: $2, into: $3) }))
+        case .f64: try measure(activations, Calls<Double>(forward: { $0.forward($1, into: $2) }, derivative: { $0.derivative($1, into: $2) },
+                                                          backward: { $0.backward(input: $1, gradOutput: $2, into: $3) }))
+        default: throw InputError("bench runs f32 or f64 (f16/bf16 go through the same Double path as f32)")
+        }
+    }
+
+    struct Row: Codable {
+        var function: String
+        var format: String
+        var direction: String
+        var ns_per_element: Double
+        var ratio_to_copy: Double
+    }
+
+    struct Report: Codable {
+        var copy_ns_per_element: Double
+        var count: Int
+        var build: String
+        var results: [Row]
+    }
+
+    struct Calls<T> {
+        var forward: (Kernel, UnsafeBufferPointer<T>, UnsafeMutableBufferPointer<T>) -> Void
+        var derivative: (Kernel, UnsafeBufferPointer<T>, UnsafeMutableBufferPointer<T>) -> Void
+        var backward: (Kernel, UnsafeBufferPointer<T>, UnsafeBufferPointer<T>, UnsafeMutableBufferPointer<T>) -> Void
+    }
+
+    func measure<T: KernelElement & BinaryFloatingPoint>(_ activations: [Activation], _ calls: Calls<T>) throws {
+        var rng = SystemRandomNumberGenerator()
+        let input = (0..<count).map { _ in T(Double.random(in: -8...8, using: &rng)) }
+        let grad = (0..<count).map { _ in T(Double.random(in: -1...1, using: &rng)) }
+        var output = [T](repeating: 0, count: count)
+        let copy = best {
+            input.withUnsafeBufferPointer { i in output.withUnsafeMutableBufferPointer { o in _ = o.initialize(from: i) } }
+        }
+        var rows: [Row] = []
+        for activation in activations {
+            let kernel = Kernel(activation)
+            let timings: [(String, Double)] = [
+                ("forward", best { input.withUnsafeBufferPointer { i in output.withUnsafeMutableBufferPointer { calls.forward(kernel, i, $0) } } }),
+                ("derivative", best { input.withUnsafeBufferPointer { i in output.withUnsafeMutableBufferPointer { calls.derivative(kernel, i, $0) } } }),
+                ("backward", best { input.withUnsafeBufferPointer { i in grad.withUnsafeBufferPointer { g in
+                    output.withUnsafeMutableBufferPointer { calls.backward(kernel, i, g, $0) } } } }),
+            ]
+            for (direction, ns) in timings {
+                rows.append(Row(function: activation.name, format: format.rawValue, direction: direction,
+                                ns_per_element: ns, ratio_to_copy: ns / copy))
+            }
+        }
+        #if DEBUG
+        let build = "debug (numbers are not meaningful: use swift build -c release)"
+        #else
+        let build = "release"
+        #endif
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let data = try encoder.encode(Report(copy_ns_per_element: copy, count: count, build: build, results: rows))
+            print(String(decoding: data, as: UTF8.self))
+            return
+        }
+        print("bench: \(count) × \(format), single thread, best of \(`repeat`), \(build) build; copy: \(String(format: "%.3f", copy)) ns/element")
+        print("function           forward ns (×copy)   derivative ns (×copy)   backward ns (×copy)")
+        for activation in activations {
+            let r = rows.filter { $0.function == activation.name }
+            let cells = r.map { String(format: "%8.3f (%6.1f×)", $0.ns_per_element, $0.ratio_to_copy) }
+            print(activation.name.padding(toLength: 17, withPad: " ", startingAt: 0) + "  " + cells.joined(separator: "   "))
+        }
+    }
+
+    /// Fastest of `repeat` runs, in ns per element.
+    func best(_ body: () -> Void) -> Double {
+        var fastest = Double.infinity
+        for _ in 0..<`repeat` {
+            let start = DispatchTime.now().uptimeNanoseconds
+            body()
+            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start)
+            fastest = min(fastest, elapsed / Double(count))
+        }
+        return fastest
+    }
+}

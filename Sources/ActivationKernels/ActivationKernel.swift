@@ -18,11 +18,22 @@ public protocol ActivationKernel: Sendable {
     func valueWithTieBreak(_ x: Double) -> (Double, Int)?
     /// The same for the derivative.
     func derivativeWithTieBreak(_ x: Double) -> (Double, Int)?
+    /// True when `evaluate(_:derivative:)` is a real lane-wise form giving exactly the scalar
+    /// results (same Double operations, selects instead of branches, no tie-break cases): loops then
+    /// run it 8 elements at a time.
+    static var isVectorized: Bool { get }
+    func evaluate(_ x: SIMD8<Double>, derivative: Bool) -> SIMD8<Double>
 }
 
 extension ActivationKernel {
     public func valueWithTieBreak(_ x: Double) -> (Double, Int)? { nil }
     public func derivativeWithTieBreak(_ x: Double) -> (Double, Int)? { nil }
+    public static var isVectorized: Bool { false }
+    public func evaluate(_ x: SIMD8<Double>, derivative: Bool) -> SIMD8<Double> {
+        var y = SIMD8<Double>()
+        for i in 0..<8 { y[i] = derivative ? self.derivative(x[i]) : value(x[i]) }
+        return y
+    }
 }
 
 /// f(x) = x/2 + c·x² + O(x³) near 0 (silu, gelu, gelu-tanh, quick-gelu, hard-swish). Below
@@ -100,6 +111,14 @@ public struct KernelConfiguration: Sendable {
     if x > kink { return above }
     if x.isNaN { return x }
     return side == .left ? below : above
+}
+
+/// Across two kinks k0 < k1: both sides are computed and one is selected, so loops stay branch-free.
+@inlinable func across(_ x: Double, _ k0: Double, _ s0: Side, _ k1: Double, _ s1: Side,
+                       below: Double, between: Double, above: Double) -> Double {
+    let low = across(x, k0, s0, below: below, above: between)
+    let high = across(x, k1, s1, below: between, above: above)
+    return x <= (k0 + k1) / 2 ? low : high
 }
 
 /// A result that is 0 only because it underflowed keeps the sign of the exact value.

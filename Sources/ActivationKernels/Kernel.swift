@@ -78,9 +78,12 @@ public struct Kernel: Sendable {
 
     /// ∂f/∂parameter where the entry has one (prelu: alpha); nil otherwise.
     public func parameterDerivative<T: KernelElement>(_ x: T, with name: String) -> T? {
-        guard activation == .prelu, name == "alpha", let k = kernel as? LinearUnitKernel else { return nil }
-        return T(roundingDouble: k.slopeDerivative(x.doubleValue))
+        guard activation == .prelu, name == "alpha" else { return nil }
+        return T(roundingDouble: Self.alphaDerivative(x.doubleValue))
     }
+
+    /// prelu's ∂f/∂alpha: x for x < 0, else 0 (0 at the kink under every convention).
+    static func alphaDerivative(_ x: Double) -> Double { x < 0 ? x : (x.isNaN ? x : 0) }
 
     // MARK: Buffers
 
@@ -138,9 +141,9 @@ public struct Kernel: Sendable {
     public func parameterGradient<T: KernelElement>(_ name: String, input: UnsafeBufferPointer<T>,
                                                     gradOutput: UnsafeBufferPointer<T>) -> Double? {
         precondition(gradOutput.count == input.count, "parameterGradient: gradOutput has \(gradOutput.count) elements, input \(input.count)")
-        guard activation == .prelu, name == "alpha", let k = kernel as? LinearUnitKernel else { return nil }
+        guard activation == .prelu, name == "alpha" else { return nil }
         var sum = 0.0
-        for i in input.indices { sum += gradOutput[i].doubleValue * k.slopeDerivative(input[i].doubleValue) }
+        for i in input.indices { sum += gradOutput[i].doubleValue * Self.alphaDerivative(input[i].doubleValue) }
         return sum
     }
 
@@ -245,10 +248,9 @@ extension Activation {
         switch self {
         case .sigmoid: v.visit(SigmoidKernel())
         case .tanh: v.visit(TanhKernel())
-        case .relu: v.visit(ReLUKernel(c))
-        case .relu6: v.visit(ReLU6Kernel(c))
-        case .leakyReLU, .prelu: v.visit(LinearUnitKernel(slope: c["alpha"], c))
-        case .rrelu: v.visit(LinearUnitKernel(slope: c["slope"], c))
+        case .relu, .relu6, .leakyReLU, .prelu, .rrelu, .hardSigmoid, .hardTanh, .hardShrink, .softShrink,
+             .threshold, .thresholdedReLU, .step:
+            v.visit(PiecewiseLinearKernel.table(self, c)!)
         case .elu: v.visit(ExponentialUnitKernel(negativeScale: c["alpha"], positiveScale: 1, inputScale: 1, side: c.side(0)))
         case .selu: v.visit(ExponentialUnitKernel(negativeScale: c["scale"] * c["alpha"], positiveScale: c["scale"], inputScale: 1, side: c.side(0)))
         case .celu: v.visit(ExponentialUnitKernel(negativeScale: c["alpha"], positiveScale: 1, inputScale: 1 / c["alpha"], side: nil))
@@ -259,16 +261,9 @@ extension Activation {
         case .mish: v.visit(MishKernel())
         case .softplus: v.visit(SoftplusKernel(beta: c["beta"]))
         case .softsign: v.visit(SoftsignKernel())
-        case .hardSigmoid: v.visit(HardSigmoidKernel(c))
         case .hardSwish: v.visit(HardSwishKernel(c))
-        case .hardTanh: v.visit(HardTanhKernel(c))
-        case .hardShrink: v.visit(ShrinkKernel(soft: false, c))
-        case .softShrink: v.visit(ShrinkKernel(soft: true, c))
         case .tanhShrink: v.visit(TanhShrinkKernel())
-        case .threshold: v.visit(ThresholdKernel(threshold: c["threshold"], replacement: c["value"], c))
-        case .thresholdedReLU: v.visit(ThresholdKernel(threshold: c["theta"], replacement: 0, c))
         case .logSigmoid: v.visit(LogSigmoidKernel())
-        case .step: v.visit(StepKernel(c))
         }
     }
 
@@ -281,11 +276,60 @@ struct MapLoop<T: KernelElement>: KernelVisitor {
     let output: UnsafeMutableBufferPointer<T>
     let derivative: Bool
     func visit<K: ActivationKernel>(_ kernel: K) {
+        var start = 0
+        if K.isVectorized { start = Lanes.map(kernel, input, output, derivative: derivative) }
         if derivative {
-            for i in input.indices { output[i] = Kernel.derivative(kernel, input[i]) }
+            for i in start..<input.count { output[i] = Kernel.derivative(kernel, input[i]) }
         } else {
-            for i in input.indices { output[i] = Kernel.value(kernel, input[i]) }
+            for i in start..<input.count { output[i] = Kernel.value(kernel, input[i]) }
         }
+    }
+}
+
+/// The SIMD loops: 8 elements per step through Double lanes, one rounding back. They return how
+/// many leading elements they did (a multiple of 8); the scalar loop does the rest.
+enum Lanes {
+    static func map<T, K: ActivationKernel>(_ kernel: K, _ input: UnsafeBufferPointer<T>,
+                                            _ output: UnsafeMutableBufferPointer<T>, derivative: Bool) -> Int {
+        guard let src = input.baseAddress.map(UnsafeRawPointer.init),
+              let dst = output.baseAddress.map(UnsafeMutableRawPointer.init) else { return 0 }
+        let n = input.count / 8 * 8
+        var i = 0
+        if T.self == Float.self {
+            while i < n {
+                let x = src.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+                let y = SIMD8<Float>(kernel.evaluate(SIMD8<Double>(x), derivative: derivative))
+                dst.storeBytes(of: y, toByteOffset: i * 4, as: SIMD8<Float>.self)
+                i += 8
+            }
+            return n
+        }
+        if T.self == Double.self {
+            while i < n {
+                let x = src.loadUnaligned(fromByteOffset: i * 8, as: SIMD8<Double>.self)
+                dst.storeBytes(of: kernel.evaluate(x, derivative: derivative), toByteOffset: i * 8, as: SIMD8<Double>.self)
+                i += 8
+            }
+            return n
+        }
+        return 0
+    }
+
+    static func backward<T, K: ActivationKernel>(_ kernel: K, _ input: UnsafeBufferPointer<T>, _ grad: UnsafeBufferPointer<T>,
+                                                 _ output: UnsafeMutableBufferPointer<T>) -> Int {
+        guard T.self == Float.self, let src = input.baseAddress.map(UnsafeRawPointer.init),
+              let g = grad.baseAddress.map(UnsafeRawPointer.init),
+              let dst = output.baseAddress.map(UnsafeMutableRawPointer.init) else { return 0 }
+        let n = input.count / 8 * 8
+        var i = 0
+        while i < n {
+            let x = src.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            let gx = g.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            let d = kernel.evaluate(SIMD8<Double>(x), derivative: true)
+            dst.storeBytes(of: SIMD8<Float>(SIMD8<Double>(gx) * d), toByteOffset: i * 4, as: SIMD8<Float>.self)
+            i += 8
+        }
+        return n
     }
 }
 
@@ -295,7 +339,9 @@ struct BackwardLoop<T: KernelElement>: KernelVisitor {
     let gradOutput: UnsafeBufferPointer<T>
     let gradInput: UnsafeMutableBufferPointer<T>
     func visit<K: ActivationKernel>(_ kernel: K) {
-        for i in input.indices {
+        var start = 0
+        if K.isVectorized { start = Lanes.backward(kernel, input, gradOutput, gradInput) }
+        for i in start..<input.count {
             gradInput[i] = T(roundingDouble: gradOutput[i].doubleValue * kernel.derivative(input[i].doubleValue))
         }
     }

@@ -21,38 +21,8 @@ public struct TanhKernel: ActivationKernel {
     }
 }
 
-public struct ReLUKernel: ActivationKernel {
-    let side: Side
-    public init(_ c: KernelConfiguration) { side = c.side(0) }
-    public func value(_ x: Double) -> Double { x > 0 ? x : (x.isNaN ? x : 0) }
-    public func derivative(_ x: Double) -> Double { across(x, 0, side, below: 0, above: 1) }
-}
 
-public struct ReLU6Kernel: ActivationKernel {
-    let sides: (Side, Side)
-    public init(_ c: KernelConfiguration) { sides = (c.side(0), c.side(1)) }
-    public func value(_ x: Double) -> Double { x > 0 ? (x < 6 ? x : 6) : (x.isNaN ? x : 0) }
-    public func derivative(_ x: Double) -> Double {
-        x <= 3 ? across(x, 0, sides.0, below: 0, above: 1) : across(x, 6, sides.1, below: 1, above: 0)
-    }
-}
 
-/// x for x > 0, slope·x below: leaky-relu, prelu and rrelu (with their own slope parameter).
-public struct LinearUnitKernel: ActivationKernel {
-    let slope: Double
-    let side: Side
-    public init(slope: Double, _ c: KernelConfiguration) {
-        self.slope = slope
-        side = c.side(0)
-    }
-    public func value(_ x: Double) -> Double {
-        if x > 0 { return x }
-        return slope == 0 && !x.isNaN ? 0 : slope * x // slope 0: an exact zero, +0
-    }
-    public func derivative(_ x: Double) -> Double { across(x, 0, side, below: slope, above: 1) }
-    /// ∂f/∂slope: x for x < 0, 0 for x > 0 (prelu's d/dalpha).
-    public func slopeDerivative(_ x: Double) -> Double { x < 0 ? x : (x.isNaN ? x : 0) }
-}
 
 /// scale·x for x > 0, scale·alpha·(e^(inputScale·x) − 1) below: elu, selu and celu (inputScale
 /// 1/alpha). expm1, not exp − 1, keeps the digits of small negative x.
@@ -234,28 +204,6 @@ public struct SoftsignKernel: ActivationKernel {
     public func derivative(_ x: Double) -> Double { let r = 1 / (1 + abs(x)); return r * r }
 }
 
-/// clamp(slope·(x − x₀), 0, 1), x₀ = −offset/slope: written from the kink so that near x₀ there is
-/// no slope·x + offset cancellation.
-public struct HardSigmoidKernel: ActivationKernel {
-    let slope: Double
-    let kinks: (Double, Double)
-    let sides: (Side, Side)
-    public init(_ c: KernelConfiguration) {
-        slope = c["slope"]
-        kinks = (c.kink(0), c.kink(1))
-        sides = (c.side(0), c.side(1))
-    }
-    public func value(_ x: Double) -> Double {
-        if x.isNaN { return x }
-        if x <= kinks.0 { return 0 }
-        if x >= kinks.1 { return 1 }
-        return slope * (x - kinks.0)
-    }
-    public func derivative(_ x: Double) -> Double {
-        x <= (kinks.0 + kinks.1) / 2 ? across(x, kinks.0, sides.0, below: 0, above: slope)
-                                     : across(x, kinks.1, sides.1, below: slope, above: 0)
-    }
-}
 
 public struct HardSwishKernel: ActivationKernel {
     let sides: (Side, Side)
@@ -274,41 +222,7 @@ public struct HardSwishKernel: ActivationKernel {
     }
 }
 
-public struct HardTanhKernel: ActivationKernel {
-    let bounds: (Double, Double)
-    let sides: (Side, Side)
-    public init(_ c: KernelConfiguration) {
-        bounds = (c["min"], c["max"])
-        sides = (c.side(0), c.side(1))
-    }
-    public func value(_ x: Double) -> Double {
-        x < bounds.0 ? bounds.0 : (x > bounds.1 ? bounds.1 : x)
-    }
-    public func derivative(_ x: Double) -> Double {
-        x <= (bounds.0 + bounds.1) / 2 ? across(x, bounds.0, sides.0, below: 0, above: 1)
-                                       : across(x, bounds.1, sides.1, below: 1, above: 0)
-    }
-}
 
-/// hard-shrink (x outside [−λ, λ], else +0) and soft-shrink (x ∓ λ outside, else +0).
-public struct ShrinkKernel: ActivationKernel {
-    let lambda: Double
-    let soft: Bool
-    let sides: (Side, Side)
-    public init(soft: Bool, _ c: KernelConfiguration) {
-        lambda = c["lambda"]
-        self.soft = soft
-        sides = (c.side(0), c.side(1))
-    }
-    public func value(_ x: Double) -> Double {
-        if x > lambda { return soft ? x - lambda : x }
-        if x < -lambda { return soft ? x + lambda : x }
-        return x.isNaN ? x : 0
-    }
-    public func derivative(_ x: Double) -> Double {
-        x <= 0 ? across(x, -lambda, sides.0, below: 1, above: 0) : across(x, lambda, sides.1, below: 0, above: 1)
-    }
-}
 
 public struct TanhShrinkKernel: ActivationKernel {
     public init() {}
@@ -349,18 +263,6 @@ public struct TanhShrinkKernel: ActivationKernel {
     }
 }
 
-public struct ThresholdKernel: ActivationKernel {
-    let threshold: Double
-    let replacement: Double
-    let side: Side
-    public init(threshold: Double, replacement: Double, _ c: KernelConfiguration) {
-        self.threshold = threshold
-        self.replacement = replacement
-        side = c.side(0)
-    }
-    public func value(_ x: Double) -> Double { x > threshold ? x : (x.isNaN ? x : replacement + 0) }
-    public func derivative(_ x: Double) -> Double { across(x, threshold, side, below: 0, above: 1) }
-}
 
 public struct LogSigmoidKernel: ActivationKernel {
     public init() {}
@@ -368,9 +270,3 @@ public struct LogSigmoidKernel: ActivationKernel {
     public func derivative(_ x: Double) -> Double { logistic(-x) }
 }
 
-public struct StepKernel: ActivationKernel {
-    let atZero: Double
-    public init(_ c: KernelConfiguration) { atZero = c["value"] + 0 }
-    public func value(_ x: Double) -> Double { x > 0 ? 1 : (x < 0 ? 0 : (x.isNaN ? x : atZero)) }
-    public func derivative(_ x: Double) -> Double { x.isNaN ? x : 0 }
-}

@@ -20,18 +20,18 @@ public protocol ActivationKernel: Sendable {
     func derivativeWithTieBreak(_ x: Double) -> (Double, Int)?
     /// True when `evaluate(_:derivative:)` is a real lane-wise form giving exactly the scalar
     /// results (same Double operations, selects instead of branches, no tie-break cases): loops then
-    /// run it 8 elements at a time.
+    /// run it 4 elements at a time.
     static var isVectorized: Bool { get }
-    func evaluate(_ x: SIMD8<Double>, derivative: Bool) -> SIMD8<Double>
+    func evaluate(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>
 }
 
 extension ActivationKernel {
     public func valueWithTieBreak(_ x: Double) -> (Double, Int)? { nil }
     public func derivativeWithTieBreak(_ x: Double) -> (Double, Int)? { nil }
     public static var isVectorized: Bool { false }
-    public func evaluate(_ x: SIMD8<Double>, derivative: Bool) -> SIMD8<Double> {
-        var y = SIMD8<Double>()
-        for i in 0..<8 { y[i] = derivative ? self.derivative(x[i]) : value(x[i]) }
+    public func evaluate(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double> {
+        var y = SIMD4<Double>()
+        for i in 0..<4 { y[i] = derivative ? self.derivative(x[i]) : value(x[i]) }
         return y
     }
 }

@@ -286,29 +286,30 @@ struct MapLoop<T: KernelElement>: KernelVisitor {
     }
 }
 
-/// The SIMD loops: 8 elements per step through Double lanes, one rounding back. They return how
-/// many leading elements they did (a multiple of 8); the scalar loop does the rest.
+/// The SIMD loops: 4 elements per step through Double lanes (SIMD4<Double> compares and selects
+/// lower to packed instructions; SIMD8 ones scalarize here), one rounding back. They return how
+/// many leading elements they did (a multiple of 4); the scalar loop does the rest.
 enum Lanes {
     static func map<T, K: ActivationKernel>(_ kernel: K, _ input: UnsafeBufferPointer<T>,
                                             _ output: UnsafeMutableBufferPointer<T>, derivative: Bool) -> Int {
         guard let src = input.baseAddress.map(UnsafeRawPointer.init),
               let dst = output.baseAddress.map(UnsafeMutableRawPointer.init) else { return 0 }
-        let n = input.count / 8 * 8
+        let n = input.count / 4 * 4
         var i = 0
         if T.self == Float.self {
             while i < n {
-                let x = src.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-                let y = SIMD8<Float>(kernel.evaluate(SIMD8<Double>(x), derivative: derivative))
-                dst.storeBytes(of: y, toByteOffset: i * 4, as: SIMD8<Float>.self)
-                i += 8
+                let x = src.loadUnaligned(fromByteOffset: i * 4, as: SIMD4<Float>.self)
+                let y = SIMD4<Float>(kernel.evaluate(SIMD4<Double>(x), derivative: derivative))
+                dst.storeBytes(of: y, toByteOffset: i * 4, as: SIMD4<Float>.self)
+                i += 4
             }
             return n
         }
         if T.self == Double.self {
             while i < n {
-                let x = src.loadUnaligned(fromByteOffset: i * 8, as: SIMD8<Double>.self)
-                dst.storeBytes(of: kernel.evaluate(x, derivative: derivative), toByteOffset: i * 8, as: SIMD8<Double>.self)
-                i += 8
+                let x = src.loadUnaligned(fromByteOffset: i * 8, as: SIMD4<Double>.self)
+                dst.storeBytes(of: kernel.evaluate(x, derivative: derivative), toByteOffset: i * 8, as: SIMD4<Double>.self)
+                i += 4
             }
             return n
         }
@@ -320,14 +321,14 @@ enum Lanes {
         guard T.self == Float.self, let src = input.baseAddress.map(UnsafeRawPointer.init),
               let g = grad.baseAddress.map(UnsafeRawPointer.init),
               let dst = output.baseAddress.map(UnsafeMutableRawPointer.init) else { return 0 }
-        let n = input.count / 8 * 8
+        let n = input.count / 4 * 4
         var i = 0
         while i < n {
-            let x = src.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-            let gx = g.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-            let d = kernel.evaluate(SIMD8<Double>(x), derivative: true)
-            dst.storeBytes(of: SIMD8<Float>(SIMD8<Double>(gx) * d), toByteOffset: i * 4, as: SIMD8<Float>.self)
-            i += 8
+            let x = src.loadUnaligned(fromByteOffset: i * 4, as: SIMD4<Float>.self)
+            let gx = g.loadUnaligned(fromByteOffset: i * 4, as: SIMD4<Float>.self)
+            let d = kernel.evaluate(SIMD4<Double>(x), derivative: true)
+            dst.storeBytes(of: SIMD4<Float>(SIMD4<Double>(gx) * d), toByteOffset: i * 4, as: SIMD4<Float>.self)
+            i += 4
         }
         return n
     }

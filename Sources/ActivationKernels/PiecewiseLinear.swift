@@ -16,8 +16,8 @@ public struct PiecewiseLinearKernel: ActivationKernel {
             Piece(slope: slope, anchor: anchor, offset: offset == 0 ? -0.0 : offset)
         }
         @inlinable func callAsFunction(_ x: Double) -> Double { slope == 0 ? offset : slope * (x - anchor) + offset }
-        @inlinable func callAsFunction(_ x: SIMD8<Double>) -> SIMD8<Double> {
-            slope == 0 ? SIMD8(repeating: offset) : slope * (x - anchor) + offset
+        @inlinable func callAsFunction(_ x: SIMD4<Double>) -> SIMD4<Double> {
+            slope == 0 ? SIMD4(repeating: offset) : slope * (x - anchor) + offset
         }
     }
 
@@ -31,6 +31,7 @@ public struct PiecewiseLinearKernel: ActivationKernel {
     let pieces: [Piece]
     let valueAtKinks: [AtKink]
     let derivativeAtKinks: [Side]
+    let lanes: PiecewiseLanes
 
     public init(kinks: [Double], pieces: [Piece], valueAtKinks: [AtKink], derivativeAtKinks: [Side]) {
         precondition(pieces.count == kinks.count + 1 && valueAtKinks.count == kinks.count && derivativeAtKinks.count == kinks.count)
@@ -38,6 +39,15 @@ public struct PiecewiseLinearKernel: ActivationKernel {
         self.pieces = pieces
         self.valueAtKinks = valueAtKinks
         self.derivativeAtKinks = derivativeAtKinks
+        self.lanes = PiecewiseLanes(PiecewiseLinearKernel(unflattened: kinks, pieces, valueAtKinks, derivativeAtKinks))
+    }
+
+    private init(unflattened kinks: [Double], _ pieces: [Piece], _ valueAtKinks: [AtKink], _ derivativeAtKinks: [Side]) {
+        self.kinks = kinks
+        self.pieces = pieces
+        self.valueAtKinks = valueAtKinks
+        self.derivativeAtKinks = derivativeAtKinks
+        self.lanes = PiecewiseLanes.empty
     }
 
     public func value(_ x: Double) -> Double { evaluate(x, derivative: false) }
@@ -66,23 +76,80 @@ public struct PiecewiseLinearKernel: ActivationKernel {
 
     /// The same, lane by lane, with selects only: from the rightmost piece leftwards, lanes below a
     /// kink take the piece left of it, lanes on it the kink's choice; NaN lanes stay NaN.
-    public func evaluate(_ x: SIMD8<Double>, derivative: Bool) -> SIMD8<Double> {
-        func piece(_ i: Int) -> SIMD8<Double> { derivative ? SIMD8(repeating: pieces[i].slope) : pieces[i](x) }
-        var y = piece(kinks.count)
-        for i in kinks.indices.reversed() {
-            let k = SIMD8<Double>(repeating: kinks[i])
-            let at: SIMD8<Double>
-            if derivative {
-                at = piece(derivativeAtKinks[i] == .left ? i : i + 1)
-            } else {
-                switch valueAtKinks[i] {
-                case .side(let side): at = piece(side == .left ? i : i + 1)
-                case .value(let v): at = SIMD8(repeating: v)
-                }
+    @inline(__always) public func evaluate(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double> {
+        lanes.evaluate(x, derivative: derivative)
+    }
+}
+
+extension PiecewiseLanes {
+    static let empty = PiecewiseLanes(kinkCount: 0, k: (0, 0), slope: (0, 0, 0), anchor: (0, 0, 0), offset: (0, 0, 0),
+                                      constant: (true, true, true), valueChoice: (0, 0), kinkValue: (0, 0),
+                                      derivativeRight: (false, false))
+}
+
+/// The table flattened into stored scalars (at most 2 kinks, 3 pieces; every entry fits), so the
+/// lane loop is arithmetic and selects with loop-invariant operands.
+struct PiecewiseLanes: Sendable {
+    var kinkCount: Int
+    var k: (Double, Double)
+    var slope: (Double, Double, Double)
+    var anchor: (Double, Double, Double)
+    var offset: (Double, Double, Double)
+    var constant: (Bool, Bool, Bool)
+    /// Per kink, the value there: 0 = left piece, 1 = right piece, 2 = `kinkValue`.
+    var valueChoice: (Int, Int)
+    var kinkValue: (Double, Double)
+    var derivativeRight: (Bool, Bool)
+
+    init(kinkCount: Int, k: (Double, Double), slope: (Double, Double, Double), anchor: (Double, Double, Double),
+         offset: (Double, Double, Double), constant: (Bool, Bool, Bool), valueChoice: (Int, Int),
+         kinkValue: (Double, Double), derivativeRight: (Bool, Bool)) {
+        (self.kinkCount, self.k, self.slope, self.anchor, self.offset) = (kinkCount, k, slope, anchor, offset)
+        (self.constant, self.valueChoice, self.kinkValue, self.derivativeRight) = (constant, valueChoice, kinkValue, derivativeRight)
+    }
+
+    init(_ t: PiecewiseLinearKernel) {
+        precondition(t.kinks.count <= 2, "piecewise-linear lanes hold at most 2 kinks")
+        kinkCount = t.kinks.count
+        func kink(_ i: Int) -> Double { i < t.kinks.count ? t.kinks[i] : .infinity }
+        func piece(_ i: Int) -> PiecewiseLinearKernel.Piece { t.pieces[min(i, t.pieces.count - 1)] }
+        k = (kink(0), kink(1))
+        slope = (piece(0).slope, piece(1).slope, piece(2).slope)
+        anchor = (piece(0).anchor, piece(1).anchor, piece(2).anchor)
+        offset = (piece(0).offset, piece(1).offset, piece(2).offset)
+        constant = (piece(0).slope == 0, piece(1).slope == 0, piece(2).slope == 0)
+        func choice(_ i: Int) -> (Int, Double) {
+            guard i < t.kinks.count else { return (0, 0) }
+            switch t.valueAtKinks[i] {
+            case .side(let side): return (side == .left ? 0 : 1, 0)
+            case .value(let v): return (2, v)
             }
-            y.replace(with: piece(i), where: x .< k)
-            y.replace(with: at, where: x .== k)
         }
+        valueChoice = (choice(0).0, choice(1).0)
+        kinkValue = (choice(0).1, choice(1).1)
+        derivativeRight = (t.derivativeAtKinks.first == .right, t.derivativeAtKinks.count > 1 && t.derivativeAtKinks[1] == .right)
+    }
+
+    @inline(__always) func piece(_ x: SIMD4<Double>, _ s: Double, _ a: Double, _ o: Double, _ c: Bool, _ d: Bool) -> SIMD4<Double> {
+        if d { return SIMD4(repeating: s) }
+        return c ? SIMD4(repeating: o) : s * (x - a) + o
+    }
+
+    @inline(__always) func evaluate(_ x: SIMD4<Double>, derivative d: Bool) -> SIMD4<Double> {
+        let p0 = piece(x, slope.0, anchor.0, offset.0, constant.0, d)
+        let p1 = piece(x, slope.1, anchor.1, offset.1, constant.1, d)
+        var y = p1
+        if kinkCount == 2 {
+            let p2 = piece(x, slope.2, anchor.2, offset.2, constant.2, d)
+            let k1 = SIMD4(repeating: k.1)
+            let at1 = d ? (derivativeRight.1 ? p2 : p1) : (valueChoice.1 == 0 ? p1 : (valueChoice.1 == 1 ? p2 : SIMD4(repeating: kinkValue.1)))
+            y.replace(with: p2, where: x .> k1)
+            y.replace(with: at1, where: x .== k1)
+        }
+        let k0 = SIMD4(repeating: k.0)
+        let at0 = d ? (derivativeRight.0 ? p1 : p0) : (valueChoice.0 == 0 ? p0 : (valueChoice.0 == 1 ? p1 : SIMD4(repeating: kinkValue.0)))
+        y.replace(with: p0, where: x .< k0)
+        y.replace(with: at0, where: x .== k0)
         y.replace(with: x, where: x .!= x)
         return y
     }

@@ -144,11 +144,13 @@ public enum Gate {
         return comparison
     }
 
-    /// The gate's inputs for one entry and format: specials, kinks with neighbours, and `count`
-    /// random inputs from `seed` (every input for 16-bit formats when `exhaustiveSmall`).
+    /// The gate's inputs for one entry and format: specials, kinks with neighbours, the oracle's
+    /// thresholds with neighbours, and `count` random inputs from `seed` (every input for 16-bit
+    /// formats when `exhaustiveSmall`).
     public static func inputs(_ function: ActivationFunction, _ format: FloatFormat, count: Int, seed: UInt64,
                               exhaustiveSmall: Bool) -> [UInt64] {
         if exhaustiveSmall && format.bitWidth == 16 { return Inputs.all16(format) }
-        return Inputs.specials(format) + Inputs.kinks(function, format) + Inputs.random(format, count: count, seed: seed)
+        return Inputs.specials(format) + Inputs.kinks(function, format) + Thresholds.inputs(function, format)
+            + Inputs.random(format, count: count, seed: seed)
     }
 }

@@ -24,7 +24,7 @@ struct KernelGateTests {
         let function = try ActivationFunction(activation)
         let kernel = Gate.kernel(for: function)
         for format in FloatFormat.allCases {
-            var inputs = Inputs.specials(format) + Inputs.kinks(function, format)
+            var inputs = Inputs.specials(format) + Inputs.kinks(function, format) + Thresholds.inputs(function, format)
             inputs += Inputs.random(format, count: Tier.deep ? 100_000 : 1_500, seed: Tier.fixedSeed)
             let fresh = Inputs.random(format, count: 300, seed: Tier.freshSeed)
             if Tier.deep && format.bitWidth == 16 { inputs = Inputs.all16(format) }
@@ -132,6 +132,17 @@ struct GateTeethTests {
         let bound = KernelBounds.ulps(broken.activation, Self.f, derivative: broken.quantity == .derivative)
         #expect(!c.passes(bound: bound), "\(broken) was not caught")
         #expect((c.classes[broken.expected] ?? 0) > 0, "\(broken): classes \(c.classes)")
+    }
+
+    /// Thresholds come from the oracle: sigmoid rounds to 1 in binary32 from the first float
+    /// x ≥ ln(2^25 − 1) ≈ 17.3287 (where 1/(1 + e^x) ≤ 2^−25; the tie goes to even, 1.0):
+    /// 0x418aa123, computed with mpmath. It is subnormal below x ≈ −87.34.
+    @Test func thresholdsFromTheOracle() throws {
+        let points = Thresholds.points(try ActivationFunction(.sigmoid), .value, .f32)
+        let limit = try #require(points.first { $0.what.contains("limit at +inf") })
+        #expect(limit.input == 0x418a_a123, "\(points)")
+        #expect(points.contains { $0.what.contains("subnormal") && FloatFormat.f32.isNegative($0.input) })
+        #expect(!points.contains { $0.what.contains("overflows") })
     }
 
     @Test func ulpDistanceRules() {

@@ -88,6 +88,15 @@ struct CLITests {
         #expect(param.stdout == "0xbfc00002\n")
     }
 
+    @Test func parameterDerivative() throws {
+        let r = try Tool.run(["reference", "prelu", "--wrt", "alpha", "--format", "f32"], stdin: Data("-2.5\n3\n".utf8))
+        #expect(r.status == 0 && r.stdout == "-2.5\n0.0\n", "\(r.stdout)\(r.stderr)")
+        let both = try Tool.run(["reference", "prelu", "--wrt", "alpha", "--derivative", "--format", "f32"], stdin: Data())
+        #expect(both.status == 2 && both.stderr.contains("exclude each other"))
+        let none = try Tool.run(["reference", "relu", "--wrt", "alpha", "--format", "f32"], stdin: Data())
+        #expect(none.status == 2 && none.stderr.contains("no derivative with respect to 'alpha'"))
+    }
+
     @Test func referenceNpyRoundTrip() throws {
         let dir = try temporaryDirectory()
         let input = dir.appendingPathComponent("in.npy"), output = dir.appendingPathComponent("out.npy")

@@ -65,6 +65,28 @@ public struct CatalogEntry: Sendable {
     public var parameterDerivatives: [String: String] = [:]
     /// Definitional points people get wrong.
     public var notes: [String] = []
+    /// Mathematical facts (at default parameters) that tests check on the oracle and the kernels.
+    public var properties = Properties()
+}
+
+/// Facts about an entry at its default parameters: shape, range and symmetry.
+public struct Properties: Sendable {
+    public enum Monotonicity: Sendable { case increasing, nondecreasing }
+    public var monotonicity: Monotonicity?
+    /// f(x) ∈ [lower, upper] for every x, ±inf included (nil: unbounded on that side).
+    public var range: (lower: Double?, upper: Double?) = (nil, nil)
+    /// f′(x) ∈ [lower, upper], kinks included under every convention.
+    public var derivativeRange: (lower: Double?, upper: Double?) = (nil, nil)
+    /// f(−x) = −f(x), so correctly rounded results are bitwise antisymmetric.
+    public var odd = false
+
+    public init(monotonicity: Monotonicity? = nil, range: (lower: Double?, upper: Double?) = (nil, nil),
+                derivativeRange: (lower: Double?, upper: Double?) = (nil, nil), odd: Bool = false) {
+        self.monotonicity = monotonicity
+        self.range = range
+        self.derivativeRange = derivativeRange
+        self.odd = odd
+    }
 }
 
 public struct ParameterSpec: Sendable {
@@ -174,37 +196,43 @@ extension Activation {
                 aliases: ["logistic"],
                 definition: "σ(x) = 1/(1 + e^(−x))",
                 derivative: "σ(x)·σ(−x)",
-                notes: ["σ(x)·(1 − σ(x)) computed from a rounded σ loses all accuracy once σ(x) rounds to 1 (x ≳ 16.6 in f32); σ(x)·σ(−x) does not."])
+                notes: ["σ(x)·(1 − σ(x)) computed from a rounded σ loses all accuracy once σ(x) rounds to 1 (x ≳ 16.6 in f32); σ(x)·σ(−x) does not."],
+                properties: Properties(monotonicity: .increasing, range: (0, 1), derivativeRange: (0, 0.25)))
         case .tanh:
             return CatalogEntry(
                 definition: "tanh(x)",
                 derivative: "sech²(x) = 1 − tanh²(x)",
-                notes: ["1 − y² from a rounded y = tanh(x) is 0 once y rounds to ±1 (|x| ≳ 9 in f32); sech²(x) is not."])
+                notes: ["1 − y² from a rounded y = tanh(x) is 0 once y rounds to ±1 (|x| ≳ 9 in f32); sech²(x) is not."],
+                properties: Properties(monotonicity: .increasing, range: (-1, 1), derivativeRange: (0, 1), odd: true))
         case .relu:
             return CatalogEntry(
                 definition: "max(x, 0)",
                 derivative: "1 for x > 0, 0 for x < 0",
-                kinks: [Kink(at: zero, pytorch: .left, jax: .left, tensorflow: .left)])
+                kinks: [Kink(at: zero, pytorch: .left, jax: .left, tensorflow: .left)],
+                properties: Properties(monotonicity: .nondecreasing, range: (0, nil), derivativeRange: (0, 1)))
         case .relu6:
             return CatalogEntry(
                 definition: "min(max(x, 0), 6)",
                 derivative: "1 for 0 < x < 6, 0 for x < 0 or x > 6",
                 kinks: [Kink(at: zero, pytorch: .left, jax: .left, tensorflow: .left),
-                        Kink(at: .exact("6"), pytorch: .right, jax: .right, tensorflow: .right)])
+                        Kink(at: .exact("6"), pytorch: .right, jax: .right, tensorflow: .right)],
+                properties: Properties(monotonicity: .nondecreasing, range: (0, 6), derivativeRange: (0, 1)))
         case .leakyReLU:
             return CatalogEntry(
                 definition: "x for x ≥ 0, alpha·x for x < 0",
                 derivative: "1 for x > 0, alpha for x < 0",
                 parameters: [ParameterSpec("alpha", .exact("0.01"), "slope for x < 0 (PyTorch negative_slope)")],
                 kinks: [Kink(at: zero, pytorch: .left, jax: .right, tensorflow: .left)],
-                notes: ["max(alpha·x, x) equals leaky-relu only for alpha ≤ 1."])
+                notes: ["max(alpha·x, x) equals leaky-relu only for alpha ≤ 1."],
+                properties: Properties(monotonicity: .increasing, derivativeRange: (0.01, 1)))
         case .prelu:
             return CatalogEntry(
                 definition: "x for x ≥ 0, alpha·x for x < 0 (alpha learned)",
                 derivative: "1 for x > 0, alpha for x < 0",
                 parameters: [ParameterSpec("alpha", .exact("0.25"), "learned slope for x < 0")],
                 kinks: [Kink(at: zero, pytorch: .left)],
-                parameterDerivatives: ["alpha": "∂f/∂alpha = x for x < 0, 0 for x ≥ 0"])
+                parameterDerivatives: ["alpha": "∂f/∂alpha = x for x < 0, 0 for x ≥ 0"],
+                properties: Properties(monotonicity: .increasing, derivativeRange: (0.25, 1)))
         case .rrelu:
             return CatalogEntry(
                 definition: "x for x ≥ 0, slope·x for x < 0; slope = (lower + upper)/2 at inference, the sampled slope in training",
@@ -217,14 +245,16 @@ extension Activation {
                                   [.atLeast(.p("lower")), .atMost(.p("upper"))]),
                 ],
                 kinks: [Kink(at: zero, pytorch: .left)],
-                notes: ["Training samples slope uniformly from [lower, upper] per element; inference uses (lower + upper)/2. PyTorch stores 1/3 as the double 0.333…; here it is exactly 1/3."])
+                notes: ["Training samples slope uniformly from [lower, upper] per element; inference uses (lower + upper)/2. PyTorch stores 1/3 as the double 0.333…; here it is exactly 1/3."],
+                properties: Properties(monotonicity: .increasing, derivativeRange: (0, 1)))
         case .elu:
             return CatalogEntry(
                 definition: "x for x > 0, alpha·(e^x − 1) for x ≤ 0",
                 derivative: "1 for x > 0, alpha·e^x for x < 0 (= f(x) + alpha)",
                 parameters: [ParameterSpec("alpha", .exact("1"), "saturation value −alpha for x → −∞")],
                 kinks: [Kink(at: zero, pytorch: .left, jax: .left, tensorflow: .right)],
-                notes: ["For x ≤ 0 the derivative equals f(x) + alpha, which frameworks use to backpropagate from the output."])
+                notes: ["For x ≤ 0 the derivative equals f(x) + alpha, which frameworks use to backpropagate from the output."],
+                properties: Properties(monotonicity: .increasing, range: (-1, nil), derivativeRange: (0, 1)))
         case .selu:
             return CatalogEntry(
                 definition: "scale·x for x > 0, scale·alpha·(e^x − 1) for x ≤ 0",
@@ -234,49 +264,58 @@ extension Activation {
                     ParameterSpec("scale", .exact("1.0507009873554804934193349852946"), "self-normalising scale (exact decimal)"),
                 ],
                 kinks: [Kink(at: zero, pytorch: .left, jax: .left, tensorflow: .right)],
-                notes: ["alpha and scale are the fixed point that keeps activations at mean 0 and variance 1; frameworks round them to float32 (alpha·scale ≈ 1.7580993)."])
+                notes: ["alpha and scale are the fixed point that keeps activations at mean 0 and variance 1; frameworks round them to float32 (alpha·scale ≈ 1.7580993)."],
+                properties: Properties(monotonicity: .increasing, range: (-1.7581, nil), derivativeRange: (0, 1.7581)))
         case .celu:
             return CatalogEntry(
                 definition: "max(0, x) + min(0, alpha·(e^(x/alpha) − 1))",
                 derivative: "1 for x ≥ 0, e^(x/alpha) for x < 0",
                 parameters: [ParameterSpec("alpha", .exact("1"), "scale of the negative part", [.nonZero])],
-                notes: ["Continuously differentiable at 0 for every alpha ≠ 0 (both sides give 1)."])
+                notes: ["Continuously differentiable at 0 for every alpha ≠ 0 (both sides give 1)."],
+                properties: Properties(monotonicity: .increasing, range: (-1, nil), derivativeRange: (0, 1)))
         case .gelu:
             return CatalogEntry(
                 definition: "x·Φ(x) = (x/2)·erfc(−x/√2)",
                 derivative: "Φ(x) + x·φ(x), φ(x) = e^(−x²/2)/√(2π)",
-                notes: ["(x/2)·(1 + erf(x/√2)) loses the tail for x ≲ −5: 1 + erf cancels; erfc(−x/√2) does not."])
+                notes: ["(x/2)·(1 + erf(x/√2)) loses the tail for x ≲ −5: 1 + erf cancels; erfc(−x/√2) does not."],
+                properties: Properties(range: (-0.17, nil), derivativeRange: (-0.13, 1.13)))
         case .geluTanh:
             return CatalogEntry(
                 aliases: ["approximate-gelu"],
                 definition: "(x/2)·(1 + tanh(u)), u = √(2/π)·(x + 0.044715·x³) (√(2/π) exact, 0.044715 exact decimal)",
                 derivative: "(1 + tanh u)/2 + (x/2)·sech²(u)·√(2/π)·(1 + 3·0.044715·x²)",
-                notes: ["x³ overflows float32 past |x| ≈ 4.9e12 and float64 past 5.6e102; (1 + tanh u)/2 = σ(2u) avoids both the overflow and the cancellation for u < 0."])
+                notes: ["x³ overflows float32 past |x| ≈ 4.9e12 and float64 past 5.6e102; (1 + tanh u)/2 = σ(2u) avoids both the overflow and the cancellation for u < 0."],
+                properties: Properties(range: (-0.1701, nil), derivativeRange: (-0.13, 1.13)))
         case .quickGELU:
             return CatalogEntry(
                 definition: "x·σ(1.702·x) (1.702 exact decimal)",
-                derivative: "σ(1.702x) + 1.702·x·σ(1.702x)·σ(−1.702x)")
+                derivative: "σ(1.702x) + 1.702·x·σ(1.702x)·σ(−1.702x)",
+                properties: Properties(range: (-0.17, nil), derivativeRange: (-0.11, 1.11)))
         case .silu:
             return CatalogEntry(
                 aliases: ["swish"],
                 definition: "x·σ(beta·x)",
                 derivative: "σ(beta·x)·(1 + beta·x·σ(−beta·x))",
-                parameters: [ParameterSpec("beta", .exact("1"), "slope inside the sigmoid (1 is SiLU)")])
+                parameters: [ParameterSpec("beta", .exact("1"), "slope inside the sigmoid (1 is SiLU)")],
+                properties: Properties(range: (-0.2785, nil), derivativeRange: (-0.1, 1.1)))
         case .mish:
             return CatalogEntry(
                 definition: "x·tanh(softplus(x))",
-                derivative: "tanh(softplus(x)) + x·sech²(softplus(x))·σ(x)")
+                derivative: "tanh(softplus(x)) + x·sech²(softplus(x))·σ(x)",
+                properties: Properties(range: (-0.309, nil), derivativeRange: (-0.1126, 1.09)))
         case .softplus:
             return CatalogEntry(
                 definition: "(1/beta)·log(1 + e^(beta·x))",
                 derivative: "σ(beta·x)",
                 parameters: [ParameterSpec("beta", .exact("1"), "sharpness", [.positive])],
                 notes: ["PyTorch's threshold (return x when beta·x > 20) is an implementation shortcut, not part of the definition: softplus(20) − 20 ≈ 2.06e−9.",
-                        "log(1 + e^x) overflows for x > 88.7 in f32; max(x, 0) + log1p(e^(−|x|)) does not. softplus(0) = ln 2, not 0."])
+                        "log(1 + e^x) overflows for x > 88.7 in f32; max(x, 0) + log1p(e^(−|x|)) does not. softplus(0) = ln 2, not 0."],
+                properties: Properties(monotonicity: .increasing, range: (0, nil), derivativeRange: (0, 1)))
         case .softsign:
             return CatalogEntry(
                 definition: "x/(1 + |x|)",
-                derivative: "1/(1 + |x|)²")
+                derivative: "1/(1 + |x|)²",
+                properties: Properties(monotonicity: .increasing, range: (-1, 1), derivativeRange: (0, 1), odd: true))
         case .hardSigmoid:
             return CatalogEntry(
                 definition: "clamp(slope·x + offset, 0, 1)",
@@ -287,7 +326,8 @@ extension Activation {
                 ],
                 kinks: [Kink(at: .quotient(.negate(.p("offset")), .p("slope")), pytorch: .left, jax: .left),
                         Kink(at: .quotient(.difference(.exact("1"), .p("offset")), .p("slope")), pytorch: .right, jax: .right)],
-                notes: ["PyTorch and JAX use slope 1/6; ONNX HardSigmoid and Keras 2 use 0.2·x + 0.5 — the same entry with slope=0.2."])
+                notes: ["PyTorch and JAX use slope 1/6; ONNX HardSigmoid and Keras 2 use 0.2·x + 0.5 — the same entry with slope=0.2."],
+                properties: Properties(monotonicity: .nondecreasing, range: (0, 1), derivativeRange: (0, 1.0 / 6)))
         case .hardSwish:
             return CatalogEntry(
                 aliases: ["hard-silu"],
@@ -295,7 +335,8 @@ extension Activation {
                 derivative: "0 for x < −3, x/3 + 1/2 for −3 < x < 3, 1 for x > 3",
                 kinks: [Kink(at: .exact("-3"), pytorch: .right, jax: .left),
                         Kink(at: .exact("3"), pytorch: .left, jax: .right)],
-                notes: ["PyTorch's backward takes x/3 + 1/2 on the closed interval [−3, 3]: −0.5 at x = −3 and 1.5 at x = 3, where the one-sided limits are 0 and 1."])
+                notes: ["PyTorch's backward takes x/3 + 1/2 on the closed interval [−3, 3]: −0.5 at x = −3 and 1.5 at x = 3, where the one-sided limits are 0 and 1."],
+                properties: Properties(range: (-0.375, nil), derivativeRange: (-0.5, 1.5)))
         case .hardTanh:
             return CatalogEntry(
                 definition: "clamp(x, min, max)",
@@ -305,51 +346,59 @@ extension Activation {
                     ParameterSpec("max", .exact("1"), "upper bound", [.greaterThan(.p("min"))]),
                 ],
                 kinks: [Kink(at: .p("min"), pytorch: .left, jax: .right),
-                        Kink(at: .p("max"), pytorch: .right, jax: .left)])
+                        Kink(at: .p("max"), pytorch: .right, jax: .left)],
+                properties: Properties(monotonicity: .nondecreasing, range: (-1, 1), derivativeRange: (0, 1), odd: true))
         case .hardShrink:
             return CatalogEntry(
                 definition: "x for |x| > lambda, 0 for |x| ≤ lambda",
                 derivative: "1 for |x| > lambda, 0 for |x| < lambda",
                 parameters: [ParameterSpec("lambda", .exact("0.5"), "half-width of the zeroed band", [.nonNegative])],
                 kinks: [Kink(at: .negate(.p("lambda")), value: .side(.right), pytorch: .right),
-                        Kink(at: .p("lambda"), value: .side(.left), pytorch: .left)])
+                        Kink(at: .p("lambda"), value: .side(.left), pytorch: .left)],
+                properties: Properties(monotonicity: .nondecreasing, derivativeRange: (0, 1), odd: true))
         case .softShrink:
             return CatalogEntry(
                 definition: "x − lambda for x > lambda, x + lambda for x < −lambda, 0 otherwise",
                 derivative: "1 for |x| > lambda, 0 for |x| < lambda",
                 parameters: [ParameterSpec("lambda", .exact("0.5"), "half-width of the zeroed band", [.nonNegative])],
                 kinks: [Kink(at: .negate(.p("lambda")), pytorch: .right),
-                        Kink(at: .p("lambda"), pytorch: .left)])
+                        Kink(at: .p("lambda"), pytorch: .left)],
+                properties: Properties(monotonicity: .nondecreasing, derivativeRange: (0, 1), odd: true))
         case .tanhShrink:
             return CatalogEntry(
                 definition: "x − tanh(x)",
                 derivative: "tanh²(x)",
-                notes: ["x − tanh(x) cancels for small |x| (≈ x³/3): computed naively in f32 it is 0 or wrong for |x| < 2^−4."])
+                notes: ["x − tanh(x) cancels for small |x| (≈ x³/3): computed naively in f32 it is 0 or wrong for |x| < 2^−4."],
+                properties: Properties(monotonicity: .nondecreasing, derivativeRange: (0, 1), odd: true))
         case .threshold:
             return CatalogEntry(
                 definition: "x for x > threshold, value for x ≤ threshold",
                 derivative: "1 for x > threshold, 0 for x < threshold",
                 parameters: [ParameterSpec("threshold", zero, "the cut (PyTorch has no default)"),
                              ParameterSpec("value", zero, "the replacement at or below the cut (PyTorch has no default)")],
-                kinks: [Kink(at: .p("threshold"), value: .side(.left), pytorch: .left)])
+                kinks: [Kink(at: .p("threshold"), value: .side(.left), pytorch: .left)],
+                properties: Properties(monotonicity: .nondecreasing, derivativeRange: (0, 1)))
         case .thresholdedReLU:
             return CatalogEntry(
                 definition: "x for x > theta, 0 for x ≤ theta",
                 derivative: "1 for x > theta, 0 for x < theta",
                 parameters: [ParameterSpec("theta", .exact("1"), "the cut (ONNX ThresholdedRelu alpha, Keras theta)")],
-                kinks: [Kink(at: .p("theta"), value: .side(.left), pytorch: .left, tensorflow: .left)])
+                kinks: [Kink(at: .p("theta"), value: .side(.left), pytorch: .left, tensorflow: .left)],
+                properties: Properties(monotonicity: .nondecreasing, range: (0, nil), derivativeRange: (0, 1)))
         case .logSigmoid:
             return CatalogEntry(
                 definition: "log σ(x) = −softplus(−x)",
                 derivative: "σ(−x)",
-                notes: ["log(1/(1 + e^(−x))) is −inf for x < −88.7 in f32 once e^(−x) overflows; −softplus(−x) is x there."])
+                notes: ["log(1/(1 + e^(−x))) is −inf for x < −88.7 in f32 once e^(−x) overflows; −softplus(−x) is x there."],
+                properties: Properties(monotonicity: .increasing, range: (nil, 0), derivativeRange: (0, 1)))
         case .step:
             return CatalogEntry(
                 aliases: ["heaviside"],
                 definition: "1 for x > 0, 0 for x < 0, value at x = 0",
                 derivative: "0 for x ≠ 0; 0 at x = 0 by every convention (no Dirac delta)",
                 parameters: [ParameterSpec("value", zero, "f(0) (numpy.heaviside's second argument)")],
-                kinks: [Kink(at: zero, value: .parameter("value"), pytorch: .left, jax: .left, tensorflow: .left)])
+                kinks: [Kink(at: zero, value: .parameter("value"), pytorch: .left, jax: .left, tensorflow: .left)],
+                properties: Properties(monotonicity: .nondecreasing, range: (0, 1), derivativeRange: (0, 0)))
         }
     }
 }

@@ -80,10 +80,11 @@ public struct KernelConfiguration: Sendable {
     return e / (1 + e)
 }
 
-/// σ(t)·σ(−t) = e/(1 + e)², e = e^(−|t|): no 1 − σ cancellation past |t| ≈ 17.
+/// σ(t)·σ(−t) = e/(1 + e)², e = e^(−|t|): no 1 − σ cancellation past |t| ≈ 17. Its maximum is
+/// 1/4, which rounding could overshoot near 0; the clamp only moves results toward the exact value.
 @inlinable func logisticDerivative(_ t: Double) -> Double {
     let e = exp(-abs(t))
-    return e / ((1 + e) * (1 + e))
+    return min(e / ((1 + e) * (1 + e)), 0.25)
 }
 
 /// σ(hi + lo) ≈ σ(hi)·(1 + lo·σ(−hi)): the argument's rounding error carried to first order

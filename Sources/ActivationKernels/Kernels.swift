@@ -15,9 +15,10 @@ public struct TanhKernel: ActivationKernel {
     public init() {}
     public func value(_ x: Double) -> Double { tanh(x) }
     /// sech²(x) = 4e/(1 + e)², e = e^(−2|x|): not 1 − tanh², which is 0 once tanh rounds to ±1.
+    /// Clamped at its maximum 1, which rounding could overshoot near 0.
     public func derivative(_ x: Double) -> Double {
         let e = exp(-2 * abs(x))
-        return 4 * e / ((1 + e) * (1 + e))
+        return min(4 * e / ((1 + e) * (1 + e)), 1)
     }
 }
 

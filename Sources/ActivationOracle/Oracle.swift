@@ -352,3 +352,60 @@ extension ActivationFunction {
     /// Names of the parameters, in catalog order.
     public var parameterNames: [String] { parameterTexts.map(\.name) }
 }
+
+extension RealNumber {
+    /// |actual − self| in units of the last place, the way LLVM libc's MPFR wrapper measures it:
+    /// in the binade of `self` (ulp floored at the smallest subnormal); when `actual` lies in
+    /// another binade, the distance is split at each binade boundary between them and each part
+    /// counted in its own ulp. `actual` must be finite and `self` finite (classes cover the rest).
+    public func ulpError(of actual: UInt64, format: FloatFormat) -> Double {
+        MPFRRange.widen()
+        precondition(format.isFinite(actual) && !value.isNaN && !value.isInfinite, "ulpError: finite values only")
+        let a = BigFloat.exact(bits: actual, format: format)
+        var lo = a, hi = value
+        if BigFloat.compare(lo, hi) > 0 { swap(&lo, &hi) }
+        var total = 0.0
+        // Walk from lo up to hi one binade at a time: [lo, min(hi, next power of two)].
+        var cursor = lo
+        while BigFloat.compare(cursor, hi) < 0 {
+            let unit = Self.unitExponent(of: cursor, ceilingSide: true, format)
+            let boundary = Self.nextBinadeBoundary(above: cursor, format)
+            let end = boundary.map { BigFloat.compare($0, hi) < 0 ? $0 : hi } ?? hi
+            let d = BigFloat(precision: 256)
+            mpfr_sub(d.raw, end.raw, cursor.raw, MPFR_RNDN)
+            mpfr_mul_2si(d.raw, d.raw, -unit, MPFR_RNDN)
+            total += d.doubleValue
+            cursor = end
+        }
+        return total
+    }
+
+    /// Exponent of one ulp for values just above `x` (ceilingSide) in `format`, floored at the
+    /// smallest subnormal's.
+    static func unitExponent(of x: BigFloat, ceilingSide: Bool, _ format: FloatFormat) -> Int {
+        if x.isZero { return format.minSubnormalExponent }
+        // For negative x the magnitude just above x (toward +inf) is smaller: its binade is the one
+        // below when x is a power of two.
+        var e = x.exponent // |x| in [2^(e−1), 2^e)
+        if x.sign < 0 && BigFloat.isPowerOfTwo(x) { e -= 1 }
+        return max(e - format.precision, format.minSubnormalExponent)
+    }
+
+    /// The next ±2^k strictly above x (toward +inf) where the ulp changes, or nil past the range.
+    static func nextBinadeBoundary(above x: BigFloat, _ format: FloatFormat) -> BigFloat? {
+        if x.isZero || (x.sign > 0 && x.exponent - 1 < format.minNormalExponent) {
+            return BigFloat.powerOfTwo(format.minNormalExponent)
+        }
+        if x.sign > 0 { return BigFloat.powerOfTwo(x.exponent) }
+        // negative: |x| in [2^(e−1), 2^e); moving up shrinks |x| to 2^(e−1) (or to the next lower
+        // power when x is already one), and below the normal range straight to 0
+        var e = x.exponent - 1
+        if BigFloat.isPowerOfTwo(x) { e -= 1 }
+        if e < format.minNormalExponent { return BigFloat.exact(0) }
+        return BigFloat.powerOfTwo(e, negative: true)
+    }
+}
+
+extension BigFloat {
+    static func isPowerOfTwo(_ x: BigFloat) -> Bool { !x.isZero && x.significantBits == 1 }
+}

@@ -12,6 +12,8 @@ public struct Comparison: Sendable {
         public var actual: UInt64
         public var ulps: UInt64
         public var disagreement: Disagreement
+        /// |actual − exact| in ulps of the exact value (see `ULP`); nil for NaN/inf cases.
+        public var realULPs: Double?
     }
 
     public let format: FloatFormat
@@ -34,9 +36,19 @@ public struct Comparison: Sendable {
         let ulps = ULP.distance(expected, actual, format: format)
         maxULP = max(maxULP, ulps)
         if worst.count < keep || ulps > worst.last!.ulps {
-            worst.append(Case(input: input, expected: expected, actual: actual, ulps: ulps, disagreement: kind))
+            worst.append(Case(input: input, expected: expected, actual: actual, ulps: ulps, disagreement: kind, realULPs: nil))
             worst.sort { $0.ulps > $1.ulps }
             if worst.count > keep { worst.removeLast() }
+        }
+    }
+
+    /// Fills in the real-valued error of the worst cases from the oracle's enclosure.
+    mutating func measureWorst(_ function: ActivationFunction, _ quantity: Quantity) {
+        for i in worst.indices {
+            let c = worst[i]
+            guard format.isFinite(c.actual), format.isFinite(c.expected), format.isFinite(c.input),
+                  let exact = function.enclosure(quantity, bits: c.input, format: format, precision: 160) else { continue }
+            worst[i].realULPs = exact.lower.ulpError(of: c.actual, format: format)
         }
     }
 
@@ -113,6 +125,7 @@ public enum Gate {
         let expected = oracle(function, quantity, inputs, format)
         var comparison = Comparison(format: format)
         for i in inputs.indices { comparison.record(input: inputs[i], expected: expected[i], actual: results[i]) }
+        comparison.measureWorst(function, quantity)
         return comparison
     }
 
@@ -141,6 +154,7 @@ public enum Gate {
         for (x, e) in zip(inputs, expected) {
             comparison.record(input: x, expected: e, actual: actual(x))
         }
+        comparison.measureWorst(function, quantity)
         return comparison
     }
 

@@ -10,6 +10,12 @@ import ActivationCatalog
 ///   they are 1 apart; a sign-of-zero difference is always reported as its own class anyway;
 /// - ±inf is one step past ±max;
 /// - any NaN matches any NaN (payloads and signs ignored); NaN against a number is `UInt64.max`.
+///
+/// **Real-valued error** (`RealNumber.ulpError(of:format:)`, in the oracle because it needs the
+/// exact value): |actual − exact| in units of the last place at the exact value, with the ulp
+/// floored at the smallest subnormal's; across a binade boundary the distance is split there and
+/// each part counted in its own ulp (as LLVM libc's MPFR wrapper does). A correctly rounded result
+/// is within 0.5; a result with ordinal distance 1 is within 1.5.
 public enum ULP {
     /// The position of `bits` on the ordered line (±0 both at 0 unless strict).
     static func ordinal(_ bits: UInt64, _ format: FloatFormat, strictZeroSign: Bool) -> Int64 {

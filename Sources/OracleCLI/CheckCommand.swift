@@ -60,7 +60,9 @@ struct CheckCommand: ParsableCommand {
                 let pass = results[0].passes(bound: bounds[0]) && results[1].passes(bound: bounds[1])
                 failed = failed || !pass
                 let worstCase = (results[1].maxULP > results[0].maxULP ? results[1] : results[0]).worst.first
-                let worst = worstCase.map { "\(format.hexFloat($0.input)) (\($0.disagreement.rawValue))" } ?? "—"
+                let worst = worstCase.map { c in
+                    "\(format.hexFloat(c.input)) (\(c.disagreement.rawValue)\(c.realULPs.map { String(format: ", %.3g ulp", $0) } ?? ""))"
+                } ?? "—"
                 rows.append([activation.name, format.rawValue, String(inputs.count), Self.describe(results[0]),
                              Self.describe(results[1]), "\(bounds[0])/\(bounds[1])", worst, pass ? "pass" : "FAIL"])
             }

@@ -119,6 +119,23 @@ struct SpecialCaseTests {
         #expect(f.evaluate(.value, BFloat16(0)).floatValue == 0.5)
     }
 
+    /// The real-valued ULP error, checked against hand computations.
+    @Test func realULPError() throws {
+        let f = try ActivationFunction(.softplus)
+        let ln2 = try #require(f.enclosure(.value, bits: 0, format: .f32, precision: 200)).lower
+        // 0x3f317218 lies 0.0319548 ulp above ln 2 and 0x3f317219 1.0319548 (mpmath, ulp = 2^−24).
+        #expect(abs(ln2.ulpError(of: 0x3f31_7218, format: .f32) - 0.0319547966) < 1e-9)
+        #expect(abs(ln2.ulpError(of: 0x3f31_7219, format: .f32) - 1.0319547966) < 1e-9)
+        // Across a binade: exact 1 vs actual 1 − 2^−24 (one below): half an ulp of 1's binade
+        // below it counts 1 ulp of [0.5, 1) = 2^−24.
+        let one = try #require(try ActivationFunction(.sigmoid).enclosure(.value, bits: FloatFormat.f32.infinity(negative: false), format: .f32)).lower
+        #expect(abs(one.ulpError(of: 0x3f7f_ffff, format: .f32) - 1) < 1e-9)
+        #expect(abs(one.ulpError(of: 0x3f80_0001, format: .f32) - 1) < 1e-9)
+        // Subnormal floor: exact 0 vs the smallest subnormal is 1 ulp.
+        let zero = try #require(try ActivationFunction(.relu).enclosure(.value, bits: 0xbf80_0000, format: .f32)).lower
+        #expect(zero.ulpError(of: 1, format: .f32) == 1)
+    }
+
     @Test func realEnclosure() throws {
         let f = try ActivationFunction(.softplus)
         let box = try #require(f.enclosure(.value, bits: 0, format: .f64, precision: 200))

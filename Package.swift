@@ -12,6 +12,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // libmpfr (and libgmp) from the system: `apt-get install libmpfr-dev`.
@@ -47,6 +48,9 @@ let package = Package(
             exclude: ["Data"]
         ),
         .testTarget(name: "OracleCLITests", dependencies: ["OracleCLI"]),
-        .testTarget(name: "GateTests", dependencies: ["ActivationVerification"]),
+        .testTarget(
+            name: "GateTests",
+            dependencies: ["ActivationVerification", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
     ]
 )

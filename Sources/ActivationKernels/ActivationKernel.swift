@@ -22,18 +22,16 @@ public protocol ActivationKernel: Sendable {
     /// results (same Double operations, selects instead of branches, no tie-break cases): loops then
     /// run it 4 elements at a time.
     static var isVectorized: Bool { get }
-    func evaluate(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>
+    /// nil when some lane needs the scalar path (out of the lane form's range, NaN, a tie-break
+    /// case): the loop then does those 4 elements one by one.
+    func evaluate(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>?
 }
 
 extension ActivationKernel {
     public func valueWithTieBreak(_ x: Double) -> (Double, Int)? { nil }
     public func derivativeWithTieBreak(_ x: Double) -> (Double, Int)? { nil }
     public static var isVectorized: Bool { false }
-    public func evaluate(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double> {
-        var y = SIMD4<Double>()
-        for i in 0..<4 { y[i] = derivative ? self.derivative(x[i]) : value(x[i]) }
-        return y
-    }
+    public func evaluate(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>? { nil }
 }
 
 /// f(x) = x/2 + c·x² + O(x³) near 0 (silu, gelu, gelu-tanh, quick-gelu, hard-swish). Below

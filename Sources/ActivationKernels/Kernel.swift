@@ -290,8 +290,8 @@ struct MapLoop<T: KernelElement>: KernelVisitor {
 /// lower to packed instructions; SIMD8 ones scalarize here), one rounding back. They return how
 /// many leading elements they did (a multiple of 4); the scalar loop does the rest.
 enum Lanes {
-    static func map<T, K: ActivationKernel>(_ kernel: K, _ input: UnsafeBufferPointer<T>,
-                                            _ output: UnsafeMutableBufferPointer<T>, derivative: Bool) -> Int {
+    static func map<T: KernelElement, K: ActivationKernel>(_ kernel: K, _ input: UnsafeBufferPointer<T>,
+                                                           _ output: UnsafeMutableBufferPointer<T>, derivative: Bool) -> Int {
         guard let src = input.baseAddress.map(UnsafeRawPointer.init),
               let dst = output.baseAddress.map(UnsafeMutableRawPointer.init) else { return 0 }
         let n = input.count / 4 * 4
@@ -299,8 +299,11 @@ enum Lanes {
         if T.self == Float.self {
             while i < n {
                 let x = src.loadUnaligned(fromByteOffset: i * 4, as: SIMD4<Float>.self)
-                let y = SIMD4<Float>(kernel.evaluate(SIMD4<Double>(x), derivative: derivative))
-                dst.storeBytes(of: y, toByteOffset: i * 4, as: SIMD4<Float>.self)
+                if let y = kernel.evaluate(SIMD4<Double>(x), derivative: derivative) {
+                    dst.storeBytes(of: SIMD4<Float>(y), toByteOffset: i * 4, as: SIMD4<Float>.self)
+                } else {
+                    for j in i..<i + 4 { output[j] = derivative ? Kernel.derivative(kernel, input[j]) : Kernel.value(kernel, input[j]) }
+                }
                 i += 4
             }
             return n
@@ -308,7 +311,11 @@ enum Lanes {
         if T.self == Double.self {
             while i < n {
                 let x = src.loadUnaligned(fromByteOffset: i * 8, as: SIMD4<Double>.self)
-                dst.storeBytes(of: kernel.evaluate(x, derivative: derivative), toByteOffset: i * 8, as: SIMD4<Double>.self)
+                if let y = kernel.evaluate(x, derivative: derivative) {
+                    dst.storeBytes(of: y, toByteOffset: i * 8, as: SIMD4<Double>.self)
+                } else {
+                    for j in i..<i + 4 { output[j] = derivative ? Kernel.derivative(kernel, input[j]) : Kernel.value(kernel, input[j]) }
+                }
                 i += 4
             }
             return n
@@ -316,8 +323,8 @@ enum Lanes {
         return 0
     }
 
-    static func backward<T, K: ActivationKernel>(_ kernel: K, _ input: UnsafeBufferPointer<T>, _ grad: UnsafeBufferPointer<T>,
-                                                 _ output: UnsafeMutableBufferPointer<T>) -> Int {
+    static func backward<T: KernelElement, K: ActivationKernel>(_ kernel: K, _ input: UnsafeBufferPointer<T>, _ grad: UnsafeBufferPointer<T>,
+                                                                _ output: UnsafeMutableBufferPointer<T>) -> Int {
         guard T.self == Float.self, let src = input.baseAddress.map(UnsafeRawPointer.init),
               let g = grad.baseAddress.map(UnsafeRawPointer.init),
               let dst = output.baseAddress.map(UnsafeMutableRawPointer.init) else { return 0 }
@@ -326,8 +333,13 @@ enum Lanes {
         while i < n {
             let x = src.loadUnaligned(fromByteOffset: i * 4, as: SIMD4<Float>.self)
             let gx = g.loadUnaligned(fromByteOffset: i * 4, as: SIMD4<Float>.self)
-            let d = kernel.evaluate(SIMD4<Double>(x), derivative: true)
-            dst.storeBytes(of: SIMD4<Float>(SIMD4<Double>(gx) * d), toByteOffset: i * 4, as: SIMD4<Float>.self)
+            if let d = kernel.evaluate(SIMD4<Double>(x), derivative: true) {
+                dst.storeBytes(of: SIMD4<Float>(SIMD4<Double>(gx) * d), toByteOffset: i * 4, as: SIMD4<Float>.self)
+            } else {
+                for j in i..<i + 4 {
+                    output[j] = T(roundingDouble: grad[j].doubleValue * kernel.derivative(input[j].doubleValue))
+                }
+            }
             i += 4
         }
         return n

@@ -5,10 +5,35 @@ import Glibc
 import Darwin
 #endif
 
+/// σ with e = e^(−|x|) from `FastExp` (no libm call; a 4-lane form), 1/(1 + e) or e/(1 + e) by the
+/// sign of x; σ′ = e/(1 + e)², clamped at 1/4. Past |x| = 700 (subnormal e) and for NaN, libm.
 public struct SigmoidKernel: ActivationKernel {
     public init() {}
-    public func value(_ x: Double) -> Double { logistic(x) }
-    public func derivative(_ x: Double) -> Double { logisticDerivative(x) }
+    public static var isVectorized: Bool { true }
+    public func value(_ x: Double) -> Double {
+        guard abs(x) <= 700 else { return logistic(x) }
+        let e = FastExp.exp(-abs(x))
+        return x >= 0 ? 1 / (1 + e) : e / (1 + e)
+    }
+    public func derivative(_ x: Double) -> Double {
+        guard abs(x) <= 700 else { return logisticDerivative(x) }
+        let e = FastExp.exp(-abs(x))
+        return min(e / ((1 + e) * (1 + e)), 0.25)
+    }
+    @inline(__always) public func evaluate(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>? {
+        let m = unsafeBitCast(unsafeBitCast(x, to: SIMD4<UInt64>.self) & 0x7FFF_FFFF_FFFF_FFFF, to: SIMD4<Double>.self) // |x|
+        guard all(m .<= 700) else { return nil }            // also false for NaN lanes
+        let e = FastExp.exp(-m)
+        let d = 1 + e
+        if derivative {
+            var y = e / (d * d)
+            y.replace(with: 0.25, where: y .> 0.25)
+            return y
+        }
+        var y = e / d
+        y.replace(with: 1 / d, where: x .>= 0)
+        return y
+    }
 }
 
 public struct TanhKernel: ActivationKernel {

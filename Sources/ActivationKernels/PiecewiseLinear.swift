@@ -76,7 +76,7 @@ public struct PiecewiseLinearKernel: ActivationKernel {
 
     /// The same, lane by lane, with selects only: from the rightmost piece leftwards, lanes below a
     /// kink take the piece left of it, lanes on it the kink's choice; NaN lanes stay NaN.
-    @inline(__always) public func evaluate(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double> {
+    @inline(__always) public func evaluate(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>? {
         lanes.evaluate(x, derivative: derivative)
     }
 }

@@ -1,0 +1,53 @@
+/// e^x for |x| ≤ 700 without libm, in a scalar and a 4-lane form that perform the same operations
+/// in the same order (so scalar and buffer results are identical): Cody–Waite reduction
+/// x = k·ln 2 + r with ln 2 split so k·ln2hi is exact, e^r by its Taylor series to degree 13 (Estrin's scheme) on
+/// |r| ≤ ln 2/2 (truncation 2.9e−18 relative), and 2^k assembled from the rounding constant's bits.
+/// Relative error about 1.5 Double ulp; callers route |x| > 700 and NaN elsewhere.
+enum FastExp {
+    static let log2e = 0x1.71547652b82fep0
+    static let shift = 0x1.8p52                 // adding it rounds to an integer, kept in the low bits
+    static let ln2hi = 0x1.62e42p-1            // 20 significant bits: k·ln2hi is exact for |k| < 2^33
+    static let ln2lo = 0x1.fdf473de6af28p-22
+    static let bias = Int64(bitPattern: 0x1.8p52.bitPattern)
+
+    @inline(__always) static func exp(_ x: Double) -> Double {
+        let kf = (x * log2e + shift) - shift
+        let r = (x - kf * ln2hi) - kf * ln2lo
+        let k = Int64(bitPattern: (kf + shift).bitPattern) &- bias
+        return polynomial(r) * Double(bitPattern: UInt64(bitPattern: (k &+ 1023) &<< 52))
+    }
+
+    @inline(__always) static func exp(_ x: SIMD4<Double>) -> SIMD4<Double> {
+        let kf = (x * log2e + shift) - shift
+        let r = (x - kf * ln2hi) - kf * ln2lo
+        let k = unsafeBitCast(kf + shift, to: SIMD4<Int64>.self) &- bias
+        return polynomial(r) * unsafeBitCast((k &+ 1023) &<< 52, to: SIMD4<Double>.self)
+    }
+
+    // Taylor coefficients 1/n!, n = 0…13.
+    static let c: (Double, Double, Double, Double, Double, Double, Double, Double, Double, Double, Double, Double, Double, Double) = (
+        1, 1, 0.5, 0x1.5555555555555p-3, 0x1.5555555555555p-5, 0x1.1111111111111p-7, 0x1.6c16c16c16c17p-10,
+        0x1.a01a01a01a01ap-13, 0x1.a01a01a01a01ap-16, 0x1.71de3a556c734p-19, 0x1.27e4fb7789f5cp-22,
+        0x1.ae64567f544e4p-26, 0x1.1eed8eff8d898p-29, 0x1.6124613a86d09p-33)
+
+    /// e^r = 1 + (r + r²·Q(r)), Q = Σ c_n r^(n−2) by Estrin's scheme (pairs, then pairs of pairs:
+    /// dependency depth 4 instead of Horner's 12, which is what limits a latency-bound SIMD loop);
+    /// the last two additions are Horner's, so accuracy matches it. Same operations in both forms.
+    @inline(__always) static func polynomial(_ r: Double) -> Double {
+        let r2 = r * r, r4 = r2 * r2, r8 = r4 * r4
+        let a0 = c.2 + c.3 * r, a1 = c.4 + c.5 * r, a2 = c.6 + c.7 * r
+        let a3 = c.8 + c.9 * r, a4 = c.10 + c.11 * r, a5 = c.12 + c.13 * r
+        let b0 = a0 + a1 * r2, b1 = a2 + a3 * r2, b2 = a4 + a5 * r2
+        let q = (b0 + b1 * r4) + b2 * r8
+        return 1 + (r + r2 * q)
+    }
+
+    @inline(__always) static func polynomial(_ r: SIMD4<Double>) -> SIMD4<Double> {
+        let r2 = r * r, r4 = r2 * r2, r8 = r4 * r4
+        let a0 = c.2 + c.3 * r, a1 = c.4 + c.5 * r, a2 = c.6 + c.7 * r
+        let a3 = c.8 + c.9 * r, a4 = c.10 + c.11 * r, a5 = c.12 + c.13 * r
+        let b0 = a0 + a1 * r2, b1 = a2 + a3 * r2, b2 = a4 + a5 * r2
+        let q = (b0 + b1 * r4) + b2 * r8
+        return 1 + (r + r2 * q)
+    }
+}

@@ -32,22 +32,30 @@ enum FastExp {
 
     /// e^r = 1 + (r + r²·Q(r)), Q = Σ c_n r^(n−2) by Estrin's scheme (pairs, then pairs of pairs:
     /// dependency depth 4 instead of Horner's 12, which is what limits a latency-bound SIMD loop);
-    /// the last two additions are Horner's, so accuracy matches it. Same operations in both forms.
-    @inline(__always) static func polynomial(_ r: Double) -> Double {
+    /// the last two additions are Horner's, so accuracy matches it. One generic body for the scalar
+    /// and the 4-lane form: the same operations in the same order.
+    @inline(__always) static func polynomial<V: LaneArithmetic>(_ r: V) -> V {
+        func k(_ x: Double) -> V { V(broadcast: x) }
         let r2 = r * r, r4 = r2 * r2, r8 = r4 * r4
-        let a0 = c.2 + c.3 * r, a1 = c.4 + c.5 * r, a2 = c.6 + c.7 * r
-        let a3 = c.8 + c.9 * r, a4 = c.10 + c.11 * r, a5 = c.12 + c.13 * r
+        let a0 = k(c.2) + k(c.3) * r, a1 = k(c.4) + k(c.5) * r, a2 = k(c.6) + k(c.7) * r
+        let a3 = k(c.8) + k(c.9) * r, a4 = k(c.10) + k(c.11) * r, a5 = k(c.12) + k(c.13) * r
         let b0 = a0 + a1 * r2, b1 = a2 + a3 * r2, b2 = a4 + a5 * r2
         let q = (b0 + b1 * r4) + b2 * r8
-        return 1 + (r + r2 * q)
+        return k(1) + (r + r2 * q)
     }
+}
 
-    @inline(__always) static func polynomial(_ r: SIMD4<Double>) -> SIMD4<Double> {
-        let r2 = r * r, r4 = r2 * r2, r8 = r4 * r4
-        let a0 = c.2 + c.3 * r, a1 = c.4 + c.5 * r, a2 = c.6 + c.7 * r
-        let a3 = c.8 + c.9 * r, a4 = c.10 + c.11 * r, a5 = c.12 + c.13 * r
-        let b0 = a0 + a1 * r2, b1 = a2 + a3 * r2, b2 = a4 + a5 * r2
-        let q = (b0 + b1 * r4) + b2 * r8
-        return 1 + (r + r2 * q)
-    }
+/// What `FastExp.polynomial` needs from a scalar or a lane vector.
+protocol LaneArithmetic {
+    init(broadcast: Double)
+    static func + (a: Self, b: Self) -> Self
+    static func * (a: Self, b: Self) -> Self
+}
+
+extension Double: LaneArithmetic {
+    @inline(__always) init(broadcast: Double) { self = broadcast }
+}
+
+extension SIMD4: LaneArithmetic where Scalar == Double {
+    @inline(__always) init(broadcast: Double) { self.init(repeating: broadcast) }
 }

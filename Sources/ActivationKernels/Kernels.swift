@@ -10,29 +10,41 @@ import Darwin
 public struct SigmoidKernel: ActivationKernel {
     public init() {}
     public static var isVectorized: Bool { true }
-    public func value(_ x: Double) -> Double {
-        guard abs(x) <= 700 else { return logistic(x) }
-        let e = FastExp.exp(-abs(x))
-        return x >= 0 ? 1 / (1 + e) : e / (1 + e)
-    }
+    public func value(_ x: Double) -> Double { Self.sigma(x) }
     public func derivative(_ x: Double) -> Double {
         guard abs(x) <= 700 else { return logisticDerivative(x) }
         let e = FastExp.exp(-abs(x))
         return min(e / ((1 + e) * (1 + e)), 0.25)
     }
     @inline(__always) public func evaluate(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>? {
-        let m = unsafeBitCast(unsafeBitCast(x, to: SIMD4<UInt64>.self) & 0x7FFF_FFFF_FFFF_FFFF, to: SIMD4<Double>.self) // |x|
-        guard all(m .<= 700) else { return nil }            // also false for NaN lanes
-        let e = FastExp.exp(-m)
+        guard derivative else { return Self.sigma(x) }
+        guard let e = Self.expMinusAbs(x) else { return nil }
         let d = 1 + e
-        if derivative {
-            var y = e / (d * d)
-            y.replace(with: 0.25, where: y .> 0.25)
-            return y
-        }
+        var y = e / (d * d)
+        y.replace(with: 0.25, where: y .> 0.25)
+        return y
+    }
+
+    /// σ(x), scalar and 4 lanes with the same operations (sigmoid, softplus′, log-sigmoid′).
+    @inline(__always) static func sigma(_ x: Double) -> Double {
+        guard abs(x) <= 700 else { return logistic(x) }
+        let e = FastExp.exp(-abs(x))
+        return x >= 0 ? 1 / (1 + e) : e / (1 + e)
+    }
+
+    @inline(__always) static func sigma(_ x: SIMD4<Double>) -> SIMD4<Double>? {
+        guard let e = expMinusAbs(x) else { return nil }
+        let d = 1 + e
         var y = e / d
         y.replace(with: 1 / d, where: x .>= 0)
         return y
+    }
+
+    /// e^(−|x|) in lanes, or nil when a lane is past 700 or NaN.
+    @inline(__always) static func expMinusAbs(_ x: SIMD4<Double>) -> SIMD4<Double>? {
+        let m = unsafeBitCast(unsafeBitCast(x, to: SIMD4<UInt64>.self) & 0x7FFF_FFFF_FFFF_FFFF, to: SIMD4<Double>.self)
+        guard all(m .<= 700) else { return nil }            // also false for NaN lanes
+        return FastExp.exp(-m)
     }
 }
 
@@ -219,8 +231,13 @@ public struct MishKernel: ActivationKernel {
 public struct SoftplusKernel: ActivationKernel {
     let beta: Double
     public init(beta: Double) { self.beta = beta }
+    public static var isVectorized: Bool { true }
     public func value(_ x: Double) -> Double { softplus(beta * x) / beta }
-    public func derivative(_ x: Double) -> Double { logistic(beta * x) }
+    /// σ(beta·x), by the sigmoid kernel's code (lanes too).
+    public func derivative(_ x: Double) -> Double { SigmoidKernel.sigma(beta * x) }
+    @inline(__always) public func evaluate(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>? {
+        derivative ? SigmoidKernel.sigma(beta * x) : nil
+    }
 }
 
 public struct SoftsignKernel: ActivationKernel {
@@ -292,7 +309,12 @@ public struct TanhShrinkKernel: ActivationKernel {
 
 public struct LogSigmoidKernel: ActivationKernel {
     public init() {}
+    public static var isVectorized: Bool { true }
     public func value(_ x: Double) -> Double { -softplus(-x) }
-    public func derivative(_ x: Double) -> Double { logistic(-x) }
+    /// σ(−x), by the sigmoid kernel's code (lanes too).
+    public func derivative(_ x: Double) -> Double { SigmoidKernel.sigma(-x) }
+    @inline(__always) public func evaluate(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>? {
+        derivative ? SigmoidKernel.sigma(-x) : nil
+    }
 }
 

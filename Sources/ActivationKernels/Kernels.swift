@@ -175,7 +175,19 @@ public struct SigmoidGatedKernel: ActivationKernel {
         let t = argument(x)
         if t.hi.isInfinite { return t.hi > 0 ? x : (x > 0 ? 0.0 : -0.0) } // x·σ(−∞): x·e^t → 0 with x's sign
         if t.hi < -700 { return tinyProduct(x, t) }
-        return x * logistic(t)
+        let s = SigmoidKernel.sigma(t.hi) // σ(hi + lo) ≈ σ(hi)·(1 + lo·σ(−hi)), as in `logistic(_:)`
+        return x * (t.lo == 0 || !(abs(t.hi) < 800) ? s : s * (1 + t.lo * SigmoidKernel.sigma(-t.hi)))
+    }
+
+    public static var isVectorized: Bool { true }
+    /// The value for beta = 1 (t = x exactly) in lanes; other betas, derivatives, and lanes that
+    /// need the tie-break (|x| < 2^−50), the scaled band (x < −700) or NaN go to the scalar path.
+    @inline(__always) public func evaluate(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>? {
+        guard !derivative, beta.hi == 1, beta.lo == 0 else { return nil }
+        let m = unsafeBitCast(unsafeBitCast(x, to: SIMD4<UInt64>.self) & 0x7FFF_FFFF_FFFF_FFFF, to: SIMD4<Double>.self)
+        guard all(m .>= 0x1p-50), all(x .>= -700) else { return nil }
+        guard let s = SigmoidKernel.sigma(x) else { return nil }
+        return x * s
     }
     /// σ(t)·(1 + t·σ(−t)), by its root series near t ≈ −1.2785 where the sum cancels; the limit
     /// is 1 at t = +∞ and 0⁻ at t = −∞.

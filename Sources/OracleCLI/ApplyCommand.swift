@@ -23,18 +23,6 @@ struct ApplyCommand: ParsableCommand {
     func run() throws {
         let (f, quantity) = try function.resolve()
         let kernel = Gate.kernel(for: f)
-        let reader = try NumericReader(path: io.input, format: format, textBits: io.bits)
-        let writer = try NumericWriter(path: io.output, format: format, encoding: reader.encoding)
-        do {
-            while true {
-                let inputs = try reader.next(maximum: 1 << 16)
-                if inputs.isEmpty { break }
-                try writer.write(Gate.evaluateBuffer(kernel, quantity, inputs: inputs, format: format))
-            }
-            try writer.finish()
-        } catch {
-            writer.discard()
-            throw error
-        }
+        try io.stream(format: format) { Gate.evaluateBuffer(kernel, quantity, inputs: $0, format: format) }
     }
 }

@@ -105,4 +105,22 @@ struct IOOptions: ParsableArguments {
 
     @Flag(help: "Text holds bit patterns (0x3fc00000) instead of decimal or hex-float values.")
     var bits = false
+
+    /// Reads the input in chunks, maps each chunk of bit patterns, writes the results in the
+    /// input's form; on any error the partial output file is removed.
+    func stream(format: FloatFormat, chunk: Int = 1 << 15, _ transform: ([UInt64]) -> [UInt64]) throws {
+        let reader = try NumericReader(path: input, format: format, textBits: bits)
+        let writer = try NumericWriter(path: output, format: format, encoding: reader.encoding)
+        do {
+            while true {
+                let inputs = try reader.next(maximum: chunk)
+                if inputs.isEmpty { break }
+                try writer.write(transform(inputs))
+            }
+            try writer.finish()
+        } catch {
+            writer.discard()
+            throw error
+        }
+    }
 }

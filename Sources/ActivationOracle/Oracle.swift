@@ -259,6 +259,26 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
         }
     }
 
+    /// The correctly rounded product g·q(x) — what a backward pass computes (gradIn = gradOut·f′(x))
+    /// — for finite g, as one rounding of the exact product. NaN x or g gives NaN; an exact zero
+    /// product is +0 (backward passes have no sign-of-zero convention to follow).
+    public func evaluate(_ quantity: Quantity = .derivative, bits: UInt64, scaledBy g: UInt64, format: FloatFormat) -> UInt64 {
+        MPFRRange.widen()
+        let bits = bits & format.allBitsMask, g = g & format.allBitsMask
+        if format.isNaN(bits) || format.isNaN(g) { return format.quietNaN }
+        precondition(format.isFinite(g), "scaledBy: g must be finite")
+        let factor = BigFloat.exact(bits: g, format: format)
+        let scaled: Evaluation
+        switch formula(quantity, at: exactInput(bits, format)) {
+        case .exact(let q): scaled = .exact(q * ExactRational(factor))
+        case .real(let enclose): scaled = .real { a in a.multiply(enclose(a), .point(factor)) }
+        }
+        switch decide(scaled, format) {
+        case .rounded(let r): return r
+        case .exactZero, .zeroOfUnresolvedSign: return format.zero(negative: false)
+        }
+    }
+
     /// The correctly rounded value of `quantity` at `x`, in x's own format.
     public func evaluate<T: FloatFormatRepresentable>(_ quantity: Quantity = .value, _ x: T) -> T {
         T(formatBits: evaluate(quantity, bits: x.formatBits, format: T.floatFormat))

@@ -111,6 +111,18 @@ struct SpecialCaseTests {
         #expect(throws: OracleError.self) { try ActivationFunction(.relu).validate(.parameterDerivative("alpha")) }
     }
 
+    /// g·f′(x) correctly rounded (the backward pass's exact result); expectations from mpmath.
+    @Test func scaledDerivative() throws {
+        let f32 = FloatFormat.f32
+        let sigmoid = try ActivationFunction(.sigmoid), gelu = try ActivationFunction(.gelu)
+        #expect(sigmoid.evaluate(.derivative, bits: f32.rounding(2.0), scaledBy: f32.rounding(3.0), format: f32) == 0x3ea1_4528)
+        #expect(gelu.evaluate(.derivative, bits: f32.rounding(Double(Float(-0.7))), scaledBy: f32.rounding(-5.0), format: f32) == 0xbdef_78bf)
+        // exact pieces multiply exactly: leaky-relu′(−1)·3 = 3·0.01 rounded once
+        let leaky = try ActivationFunction(.leakyReLU)
+        #expect(leaky.evaluate(.derivative, bits: f32.rounding(-1.0), scaledBy: f32.rounding(3.0), format: f32) == f32.rounding(0.03))
+        #expect(f32.isNaN(sigmoid.evaluate(.derivative, bits: 0, scaledBy: f32.quietNaN, format: f32)))
+    }
+
     @Test func typedAPI() throws {
         let f = try ActivationFunction(.sigmoid)
         #expect(f.evaluate(.value, 0 as Float) == 0.5)

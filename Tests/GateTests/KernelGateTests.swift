@@ -162,3 +162,48 @@ struct GateTeethTests {
 extension FloatFormat {
     func shortest(_ bits: UInt64) -> String { String(doubleValue(bits)) }
 }
+
+/// The backward pass against the oracle's correctly rounded g·f′(x).
+@Suite("Kernel gate: backward")
+struct BackwardGateTests {
+    @Test(arguments: Activation.allCases)
+    func backwardWithinOneULP(_ activation: Activation) throws {
+        let function = try ActivationFunction(activation)
+        let kernel = Gate.kernel(for: function)
+        let format = FloatFormat.f32
+        let xs = (Inputs.specials(format) + Inputs.kinks(function, format) + Inputs.random(format, count: 600, seed: 31))
+            .filter { !format.isNaN($0) }
+        let gs = Inputs.random(format, count: xs.count, seed: 32).map { g -> UInt64 in
+            format.isFinite(g) ? g : format.rounding(1.5)
+        }
+        let x = xs.map { Float(formatBits: $0) }, g = gs.map { Float(formatBits: $0) }
+        let actual = kernel.backward(input: x, gradOutput: g)
+        var worst: UInt64 = 0, worstAt = 0
+        for i in xs.indices {
+            let expected = function.evaluate(.derivative, bits: xs[i], scaledBy: gs[i], format: format)
+            let d = ULP.distance(expected, actual[i].formatBits, format: format)
+            if d > worst { (worst, worstAt) = (d, i) }
+        }
+        #expect(worst <= 1, "\(activation) backward: \(worst) ULP at x = \(format.hexFloat(xs[worstAt])), g = \(format.hexFloat(gs[worstAt]))")
+    }
+}
+
+extension BackwardGateTests {
+    /// A backward pass computed from the output, σ·(1 − σ) in Float as many frameworks do, is
+    /// caught: past x ≈ 16.6 it returns 0 where g·σ′(x) is a normal number.
+    @Test func backwardFromOutputIsCaught() throws {
+        let function = try ActivationFunction(.sigmoid)
+        let kernel = Gate.kernel(for: function)
+        let format = FloatFormat.f32
+        let xs: [Float] = [-20, -3, 0.5, 10, 17, 20, 30]
+        let g: Float = 1
+        var worst: UInt64 = 0
+        for x in xs {
+            let y = kernel.value(x)
+            let broken = g * (y * (1 - y))
+            let expected = function.evaluate(.derivative, bits: x.formatBits, scaledBy: g.formatBits, format: format)
+            worst = max(worst, ULP.distance(expected, broken.formatBits, format: format))
+        }
+        #expect(worst > 1_000_000, "from-output backward only \(worst) ULP off")
+    }
+}

@@ -79,10 +79,25 @@ public struct ExponentialUnitKernel: ActivationKernel {
         x > 0 ? positiveScale * x : negativeScale * expm1(x * inputScale)
     }
     public func derivative(_ x: Double) -> Double {
-        let below = x.isNaN ? x : negativeScale * inputScale * exp(x * inputScale)
+        let a = x * inputScale
+        let below = x.isNaN ? x : negativeScale * inputScale * (abs(a) <= 700 ? FastExp.exp(a) : exp(a))
         guard let side else { return x > 0 ? positiveScale : below } // celu: continuous at 0
         if x == 0 { return side == .left ? negativeScale * inputScale : positiveScale }
         return x > 0 ? positiveScale : below
+    }
+
+    public static var isVectorized: Bool { true }
+    /// The derivative in lanes (same operations as the scalar one); the value stays scalar (expm1).
+    @inline(__always) public func evaluate(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>? {
+        guard derivative else { return nil }
+        let a = x * inputScale
+        let m = unsafeBitCast(unsafeBitCast(a, to: SIMD4<UInt64>.self) & 0x7FFF_FFFF_FFFF_FFFF, to: SIMD4<Double>.self)
+        guard all(m .<= 700) else { return nil }            // also false for NaN lanes
+        let below = negativeScale * inputScale * FastExp.exp(a)
+        var y = below
+        y.replace(with: positiveScale, where: x .> 0)
+        if let side { y.replace(with: side == .left ? below : SIMD4(repeating: positiveScale), where: x .== 0) }
+        return y
     }
 }
 

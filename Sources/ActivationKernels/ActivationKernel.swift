@@ -88,9 +88,12 @@ public struct KernelConfiguration: Sendable {
 /// σ(hi + lo) ≈ σ(hi)·(1 + lo·σ(−hi)): the argument's rounding error carried to first order
 /// (|lo| ≤ 2^−52·|hi| ≤ 2^−42 here, so the second-order term is below 2^−84 relative). Past
 /// |hi| = 800, σ is 0 or 1 to every bit and the correction is skipped (lo may exceed 1 there).
-@inlinable func logistic(_ t: DoubleDouble) -> Double {
-    let s = logistic(t.hi)
-    return t.lo == 0 || !(abs(t.hi) < 800) ? s : s * (1 + t.lo * logistic(-t.hi))
+@inlinable func logistic(_ t: DoubleDouble) -> Double { firstOrder(t, logistic) }
+
+/// The first-order correction above for any σ implementation (libm's `logistic` or `SigmoidKernel.sigma`).
+@inlinable func firstOrder(_ t: DoubleDouble, _ sigma: (Double) -> Double) -> Double {
+    let s = sigma(t.hi)
+    return t.lo == 0 || !(abs(t.hi) < 800) ? s : s * (1 + t.lo * sigma(-t.hi))
 }
 
 /// erfc(hi + lo) ≈ erfc(hi) − lo·(2/√π)·e^(−hi²); past |hi| = 30 erfc is 0 or 2 in binary64.

@@ -190,8 +190,7 @@ public struct SigmoidGatedKernel: ActivationKernel {
         let t = argument(x)
         if t.hi.isInfinite { return t.hi > 0 ? x : (x > 0 ? 0.0 : -0.0) } // x·σ(−∞): x·e^t → 0 with x's sign
         if t.hi < -700 { return tinyProduct(x, t) }
-        let s = SigmoidKernel.sigma(t.hi) // σ(hi + lo) ≈ σ(hi)·(1 + lo·σ(−hi)), as in `logistic(_:)`
-        return x * (t.lo == 0 || !(abs(t.hi) < 800) ? s : s * (1 + t.lo * SigmoidKernel.sigma(-t.hi)))
+        return x * firstOrder(t, SigmoidKernel.sigma)
     }
 
     public static var isVectorized: Bool { true }
@@ -287,8 +286,7 @@ public struct HardSwishKernel: ActivationKernel {
     }
     /// (2x + 3)/6 inside: exact numerator for float inputs, so no cancellation at its zero x = −1.5.
     public func derivative(_ x: Double) -> Double {
-        x <= 0 ? across(x, -3, sides.0, below: 0, above: (2 * x + 3) / 6)
-               : across(x, 3, sides.1, below: (2 * x + 3) / 6, above: 1)
+        across(x, -3, sides.0, 3, sides.1, below: 0, between: (2 * x + 3) / 6, above: 1)
     }
 }
 

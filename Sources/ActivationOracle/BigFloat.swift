@@ -127,10 +127,6 @@ extension BigFloat {
         return checked(r, mpfr_neg(r.raw, a.raw, MPFR_RNDN), "negation")
     }
 
-    static func exactDifference(_ a: BigFloat, _ b: BigFloat) -> BigFloat {
-        exactSum(a, exactNegation(b))
-    }
-
     static func exactProduct(_ a: BigFloat, _ b: BigFloat) -> BigFloat {
         let bits = (a.isZero ? 1 : a.significantBits) + (b.isZero ? 1 : b.significantBits)
         let r = BigFloat(precision: bits + 1)

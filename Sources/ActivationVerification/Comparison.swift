@@ -90,31 +90,23 @@ public enum Gate {
     }
 
     /// The kernel's results for many inputs through its buffer path (what users call), in `format`.
+    /// Float and Double go through the concrete entry points, as callers in other modules reach them.
     public static func evaluateBuffer(_ kernel: Kernel, _ quantity: Quantity, inputs: [UInt64], format: FloatFormat) -> [UInt64] {
-        func run<T: KernelElement & FloatFormatRepresentable>(_: T.Type) -> [UInt64] {
+        typealias Loop<T> = (UnsafeBufferPointer<T>, UnsafeMutableBufferPointer<T>) -> Void
+        func run<T: KernelElement & FloatFormatRepresentable>(_ forward: Loop<T>, _ derivative: Loop<T>) -> [UInt64] {
             let x = inputs.map { T(formatBits: $0) }
-            switch quantity {
-            case .value: return kernel.forward(x).map(\.formatBits)
-            case .derivative: return kernel.derivative(x).map(\.formatBits)
-            case .parameterDerivative: return inputs.map { evaluate(kernel, quantity, bits: $0, format: format) }
+            var y = x
+            x.withUnsafeBufferPointer { i in
+                y.withUnsafeMutableBufferPointer { o in quantity == .derivative ? derivative(i, o) : forward(i, o) }
             }
+            return y.map(\.formatBits)
         }
+        if case .parameterDerivative = quantity { return inputs.map { evaluate(kernel, quantity, bits: $0, format: format) } }
         switch format {
-        case .f16: return run(Float16.self)
-        case .bf16: return run(BFloat16.self)
-        case .f32:
-            // the concrete Float entry point, as callers in other modules reach it
-            let x = inputs.map { Float(formatBits: $0) }
-            var y = [Float](repeating: 0, count: x.count)
-            x.withUnsafeBufferPointer { i in y.withUnsafeMutableBufferPointer { o in
-                quantity == .derivative ? kernel.derivative(i, into: o) : kernel.forward(i, into: o) } }
-            return quantity == .value || quantity == .derivative ? y.map(\.formatBits) : run(Float.self)
-        case .f64:
-            let x = inputs.map { Double(formatBits: $0) }
-            var y = [Double](repeating: 0, count: x.count)
-            x.withUnsafeBufferPointer { i in y.withUnsafeMutableBufferPointer { o in
-                quantity == .derivative ? kernel.derivative(i, into: o) : kernel.forward(i, into: o) } }
-            return quantity == .value || quantity == .derivative ? y.map(\.formatBits) : run(Double.self)
+        case .f16: return run(kernel.forward(_:into:) as Loop<Float16>, kernel.derivative(_:into:))
+        case .bf16: return run(kernel.forward(_:into:) as Loop<BFloat16>, kernel.derivative(_:into:))
+        case .f32: return run(kernel.forward(_:into:) as Loop<Float>, kernel.derivative(_:into:))
+        case .f64: return run(kernel.forward(_:into:) as Loop<Double>, kernel.derivative(_:into:))
         }
     }
 

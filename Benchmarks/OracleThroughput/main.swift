@@ -1,27 +1,29 @@
-// Oracle throughput: correctly rounded results per second, single thread, per entry and
-// quantity, on a fixed input mix. Run in a release build:
-//   Scripts/with-deps swift run -c release oracle-throughput [--format f32] [--count 20000] [--function F]
+// Oracle throughput, single thread, per entry and quantity, on a fixed input mix: the fast path
+// (binary64 enclosures, escalating to Ziv's loop) against Ziv's loop alone, side by side, with
+// the share of inputs the fast path could not decide; and every fast result compared with Ziv's
+// (the fast path's soundness evidence). Run in a release build:
+//   Scripts/with-deps swift run -c release oracle-throughput [--format f32] [--count 20000] [--function F] [--seed S]
 import ActivationCatalog
 import ActivationOracle
 import Foundation
 
 var format = FloatFormat.f32
 var count = 20_000
+var seed: UInt64 = 20_261_123
 var only: Activation?
 var arguments = CommandLine.arguments.dropFirst()
 while let argument = arguments.popFirst() {
     switch argument {
     case "--format": format = arguments.popFirst().flatMap(FloatFormat.init(rawValue:)) ?? format
     case "--count": count = arguments.popFirst().flatMap { Int($0) } ?? count
+    case "--seed": seed = arguments.popFirst().flatMap { UInt64($0) } ?? seed
     case "--function": only = arguments.popFirst().flatMap(Activation.init(named:))
     default:
-        FileHandle.standardError.write(Data("usage: oracle-throughput [--format f16|bf16|f32|f64] [--count N] [--function F]\n".utf8))
+        FileHandle.standardError.write(Data("usage: oracle-throughput [--format f16|bf16|f32|f64] [--count N] [--function F] [--seed S]\n".utf8))
         exit(2)
     }
 }
 
-/// Half uniform bit patterns (NaN excluded), half uniform in [−20, 20]: the gate's main mix.
-var generator = SystemRandomNumberGenerator()
 struct SplitMix: RandomNumberGenerator {
     var state: UInt64
     mutating func next() -> UInt64 {
@@ -32,30 +34,52 @@ struct SplitMix: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
-var rng = SplitMix(state: 20_261_123)
+/// Half uniform bit patterns (NaN excluded), half uniform in [−20, 20]: the gate's main mix.
+var rng = SplitMix(state: seed)
 var inputs: [UInt64] = []
 while inputs.count < count {
     if inputs.count % 2 == 0 {
         let bits = rng.next() & format.allBitsMask
         if !format.isNaN(bits) { inputs.append(bits) }
     } else {
-        let text = String(Double.random(in: -20...20, using: &rng))
-        inputs.append(format.rounding(try! ExactNumber(parsing: text)))
+        inputs.append(format.rounding(Double.random(in: -20...20, using: &rng)))
     }
 }
 
-print("oracle throughput, single thread, \(format), \(count) inputs (half uniform bit patterns, half uniform in [-20, 20])")
-print("function            value/s   derivative/s")
-for activation in Activation.allCases where only == nil || only == activation {
-    let f = try! ActivationFunction(activation)
-    var rates: [String] = []
-    for quantity in [Quantity.value, .derivative] {
-        var checksum: UInt64 = 0
-        let start = DispatchTime.now().uptimeNanoseconds
-        for x in inputs { checksum &+= f.evaluate(quantity, bits: x, format: format) }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        rates.append(String(format: "%10.0f", Double(inputs.count) / seconds))
-        if checksum == 42 { print("") } // keep the work observable
-    }
-    print(activation.name.padding(toLength: 16, withPad: " ", startingAt: 0) + rates.joined(separator: "   "))
+func rate(_ n: Int, _ body: () -> UInt64) -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    let checksum = body()
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    if checksum == 42 { print("") } // keep the work observable
+    return Double(n) / seconds
 }
+
+print("oracle throughput, single thread, \(format), \(inputs.count) inputs (half uniform bit patterns, half uniform in [-20, 20]), seed \(seed)")
+print("function          quantity     fast path/s   Ziv only/s   speed-up   escalated   fast ≠ Ziv")
+var mismatches = 0
+for activation in Activation.allCases where only == nil || only == activation {
+    var fast = try! ActivationFunction(activation)
+    var ziv = fast
+    ziv.usesFastPath = false
+    for quantity in [Quantity.value, .derivative] {
+        let fastRate = rate(inputs.count) { inputs.reduce(0) { $0 &+ fast.evaluate(quantity, bits: $1, format: format) } }
+        let zivRate = rate(inputs.count) { inputs.reduce(0) { $0 &+ ziv.evaluate(quantity, bits: $1, format: format) } }
+        var escalated = 0, wrong = 0
+        for x in inputs {
+            guard let r = fast.fastResult(quantity, bits: x, format: format) else { escalated += 1; continue }
+            let reference = ziv.evaluate(quantity, bits: x, format: format)
+            if r != reference {
+                wrong += 1
+                print("MISMATCH \(activation.name) \(quantity) x=\(format.hexBits(x)) fast=\(format.hexBits(r)) ziv=\(format.hexBits(reference))")
+            }
+        }
+        mismatches += wrong
+        print(activation.name.padding(toLength: 18, withPad: " ", startingAt: 0)
+              + quantity.description.padding(toLength: 11, withPad: " ", startingAt: 0)
+              + String(format: "%13.0f %12.0f %9.1f× %10.4f%% %11d", fastRate, zivRate, fastRate / zivRate,
+                       100 * Double(escalated) / Double(inputs.count), wrong))
+    }
+    fast.usesFastPath = true
+}
+print(mismatches == 0 ? "fast path agrees with Ziv's loop on every input it decided" : "FAST PATH WRONG on \(mismatches) inputs")
+exit(mismatches == 0 ? 0 : 1)

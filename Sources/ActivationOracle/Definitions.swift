@@ -9,7 +9,13 @@ enum Evaluation {
     case real((IntervalArithmetic) -> Interval)
 }
 
-typealias Formula = (BigFloat) -> Evaluation
+/// One quantity of one piece, written once (generically over `RationalOperations` or
+/// `RealOperations`) and instantiated twice: for the oracle at an exact input, and for the fast
+/// path as a binary64 enclosure at a binary64 input.
+struct Formula {
+    let exact: (BigFloat) -> Evaluation
+    let fast: (Double) -> FastInterval
+}
 
 /// One smooth piece between consecutive kinks: its value and derivatives at an exact x.
 struct Piece {
@@ -18,60 +24,78 @@ struct Piece {
     var parameterDerivatives: [String: Formula] = [:]
 }
 
-/// A formula over exact rationals.
-private func rational(_ f: @escaping (ExactRational) -> ExactRational) -> Formula {
-    { x in .exact(f(ExactRational(x))) }
+/// A formula over exact rationals: pass the same generic function twice.
+private func rational(_ exact: @escaping (ExactArithmetic, ExactRational) -> ExactRational,
+                      _ fast: @escaping (FastArithmetic, FastInterval) -> FastInterval) -> Formula {
+    Formula(exact: { x in .exact(exact(ExactArithmetic(), ExactRational(x))) },
+            fast: { x in fast(FastArithmetic(), FastInterval(x)) })
 }
 
-/// A formula over enclosures.
-private func real(_ f: @escaping (IntervalArithmetic, Interval) -> Interval) -> Formula {
-    { x in .real { a in f(a, .point(x)) } }
+/// A formula over enclosures: pass the same generic function twice.
+private func real(_ exact: @escaping (IntervalArithmetic, Interval) -> Interval,
+                  _ fast: @escaping (FastArithmetic, FastInterval) -> FastInterval) -> Formula {
+    Formula(exact: { x in .real { a in exact(a, .point(x)) } },
+            fast: { x in fast(FastArithmetic(), FastInterval(x)) })
 }
 
-private func constant(_ q: ExactRational) -> Formula { { _ in .exact(q) } }
+private func constant(_ q: ExactRational) -> Formula {
+    let c = Constant(q)
+    return Formula(exact: { _ in .exact(q) }, fast: { _ in c.fast })
+}
 private func constant(_ n: Int) -> Formula { constant(ExactRational(n)) }
-private var identity: Formula { rational { $0 } }
+private var identity: Formula { Formula(exact: { x in .exact(ExactRational(x)) }, fast: { x in FastInterval(x) }) }
+
+/// One formula for x < 0 and another for x ≥ 0 (celu, smooth at 0 without a kink).
+private func bySign(negative: Formula, nonNegative: Formula) -> Formula {
+    Formula(exact: { x in (x.sign < 0 ? negative : nonNegative).exact(x) },
+            fast: { x in (x < 0 ? negative : nonNegative).fast(x) })
+}
 
 /// A piece that is linear: slope·x + intercept, derivative slope.
 private func linear(slope: ExactRational, intercept: ExactRational = ExactRational(0)) -> Piece {
-    Piece(value: rational { slope * $0 + intercept }, derivative: constant(slope))
+    let m = Constant(slope), c = Constant(intercept)
+    func line<A: RationalOperations>(_ a: A, _ x: A.Value) -> A.Value { a.add(a.multiply(a.constant(m), x), a.constant(c)) }
+    return Piece(value: rational(line, line), derivative: constant(slope))
 }
 
 private func flat(_ value: ExactRational) -> Piece { Piece(value: constant(value), derivative: constant(0)) }
 
 /// x·σ(beta·x) and its derivative σ(t)·(1 + t·σ(−t)), t = beta·x — silu, swish and quick-gelu.
 private func sigmoidGated(beta: ExactRational) -> Piece {
-    Piece(
-        value: real { a, x in a.multiply(x, a.sigmoid(a.multiply(a.constant(beta), x))) },
-        derivative: real { a, x in
-            let t = a.multiply(a.constant(beta), x)
-            return a.multiply(a.sigmoid(t), a.add(a.constant(1), a.multiply(t, a.sigmoid(a.negate(t)))))
-        })
+    let b = Constant(beta)
+    func value<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.multiply(x, a.sigmoid(a.multiply(a.constant(b), x))) }
+    func derivative<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value {
+        let t = a.multiply(a.constant(b), x)
+        return a.multiply(a.sigmoid(t), a.add(a.constant(1), a.multiply(t, a.sigmoid(a.negate(t)))))
+    }
+    return Piece(value: real(value, value), derivative: real(derivative, derivative))
 }
 
 /// alpha·(e^(x/scaleIn) − 1) for x ≤ 0 and its derivative (alpha/scaleIn)·e^(x/scaleIn): the
 /// negative side of elu, selu and celu, through expm1 so that small |x| keeps its digits.
 private func exponentialLinear(alpha: ExactRational, inputScale: ExactRational = ExactRational(1)) -> Piece {
-    Piece(
-        value: real { a, x in a.multiply(a.constant(alpha), a.expm1(a.multiply(a.constant(inputScale), x))) },
-        derivative: real { a, x in
-            a.multiply(a.constant(alpha * inputScale), a.exp(a.multiply(a.constant(inputScale), x)))
-        })
+    let k = Constant(alpha), s = Constant(inputScale), ks = Constant(alpha * inputScale)
+    func value<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.multiply(a.constant(k), a.expm1(a.multiply(a.constant(s), x))) }
+    func derivative<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.multiply(a.constant(ks), a.exp(a.multiply(a.constant(s), x))) }
+    return Piece(value: real(value, value), derivative: real(derivative, derivative))
 }
 
 extension Activation {
     /// The oracle's definition: one piece per interval between the catalog's kinks, written in
     /// forms without cancellation or overflow wherever one is known, so Ziv's loop converges at
-    /// low precision for most inputs. Exhaustive on purpose: a new catalog entry fails to compile
-    /// until it is defined here.
+    /// low precision for most inputs and the fast path's binary64 enclosures stay narrow.
+    /// Exhaustive on purpose: a new catalog entry fails to compile until it is defined here.
     func pieces(_ p: ResolvedParameters) -> [Piece] {
         let one = ExactRational(1), zero = ExactRational(0)
         switch self {
         case .sigmoid:
-            return [Piece(value: real { a, x in a.sigmoid(x) },
-                          derivative: real { a, x in a.multiply(a.sigmoid(x), a.sigmoid(a.negate(x))) })]
+            func value<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.sigmoid(x) }
+            func derivative<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.multiply(a.sigmoid(x), a.sigmoid(a.negate(x))) }
+            return [Piece(value: real(value, value), derivative: real(derivative, derivative))]
         case .tanh:
-            return [Piece(value: real { a, x in a.tanh(x) }, derivative: real { a, x in a.sechSquared(x) })]
+            func value<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.tanh(x) }
+            func derivative<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.sechSquared(x) }
+            return [Piece(value: real(value, value), derivative: real(derivative, derivative))]
         case .relu:
             return [flat(zero), linear(slope: one)]
         case .relu6:
@@ -94,65 +118,77 @@ extension Activation {
             let alpha = p["alpha"]
             let negative = exponentialLinear(alpha: alpha, inputScale: one / alpha)
             let positive = linear(slope: one)
-            return [Piece(value: { x in (x.sign < 0 ? negative : positive).value(x) },
-                          derivative: { x in (x.sign < 0 ? negative : positive).derivative(x) })]
+            return [Piece(value: bySign(negative: negative.value, nonNegative: positive.value),
+                          derivative: bySign(negative: negative.derivative, nonNegative: positive.derivative))]
         case .gelu:
             // Φ(x) = erfc(−x/√2)/2 keeps the left tail that 1 + erf(x/√2) cancels away.
-            func cdf(_ a: IntervalArithmetic, _ x: Interval) -> Interval {
-                let invSqrt2 = a.sqrt(a.constant(ExactRational(1) / ExactRational(2)))
-                return a.scale(a.erfc(a.negate(a.multiply(x, invSqrt2))), byPowerOfTwo: -1)
+            let half = Constant(ExactRational(1) / ExactRational(2))
+            func cdf<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value {
+                a.scale(a.erfc(a.negate(a.multiply(x, a.sqrt(a.constant(half))))), byPowerOfTwo: -1)
             }
-            return [Piece(
-                value: real { a, x in a.multiply(x, cdf(a, x)) },
-                derivative: real { a, x in
-                    let density = a.divide(a.exp(a.negate(a.scale(a.square(x), byPowerOfTwo: -1))),
-                                           a.sqrt(a.scale(a.pi, byPowerOfTwo: 1)))
-                    return a.add(cdf(a, x), a.multiply(x, density))
-                })]
+            func value<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.multiply(x, cdf(a, x)) }
+            func derivative<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value {
+                let density = a.divide(a.exp(a.negate(a.scale(a.square(x), byPowerOfTwo: -1))),
+                                       a.sqrt(a.scale(a.pi, byPowerOfTwo: 1)))
+                return a.add(cdf(a, x), a.multiply(x, density))
+            }
+            return [Piece(value: real(value, value), derivative: real(derivative, derivative))]
         case .geluTanh:
             // (1 + tanh u)/2 = σ(2u): no cancellation for u < 0, and σ(−2u) is the other factor
             // of sech²(u)/4 = σ(2u)·σ(−2u).
-            let k = ExactRational(try! ExactNumber(parsing: "0.044715"))
-            func c(_ a: IntervalArithmetic) -> Interval { a.sqrt(a.divide(a.constant(2), a.pi)) }
-            func u(_ a: IntervalArithmetic, _ x: Interval) -> Interval {
+            let kExact = ExactRational(try! ExactNumber(parsing: "0.044715"))
+            let k = Constant(kExact), k3 = Constant(kExact * ExactRational(3))
+            func c<A: RealOperations>(_ a: A) -> A.Value { a.sqrt(a.divide(a.constant(2), a.pi)) }
+            func u<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value {
                 a.multiply(c(a), a.add(x, a.multiply(a.constant(k), a.multiply(x, a.square(x)))))
             }
-            return [Piece(
-                value: real { a, x in a.multiply(x, a.sigmoid(a.scale(u(a, x), byPowerOfTwo: 1))) },
-                derivative: real { a, x in
-                    let twoU = a.scale(u(a, x), byPowerOfTwo: 1)
-                    let s = a.sigmoid(twoU), sMinus = a.sigmoid(a.negate(twoU))
-                    let du = a.multiply(c(a), a.add(a.constant(1), a.multiply(a.constant(k * ExactRational(3)), a.square(x))))
-                    let second = a.scale(a.multiply(a.multiply(x, a.multiply(s, sMinus)), du), byPowerOfTwo: 1)
-                    return a.add(s, second)
-                })]
+            func value<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value {
+                a.multiply(x, a.sigmoid(a.scale(u(a, x), byPowerOfTwo: 1)))
+            }
+            func derivative<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value {
+                let twoU = a.scale(u(a, x), byPowerOfTwo: 1)
+                let s = a.sigmoid(twoU), sMinus = a.sigmoid(a.negate(twoU))
+                let du = a.multiply(c(a), a.add(a.constant(1), a.multiply(a.constant(k3), a.square(x))))
+                let second = a.scale(a.multiply(a.multiply(x, a.multiply(s, sMinus)), du), byPowerOfTwo: 1)
+                return a.add(s, second)
+            }
+            return [Piece(value: real(value, value), derivative: real(derivative, derivative))]
         case .quickGELU:
             return [sigmoidGated(beta: ExactRational(try! ExactNumber(parsing: "1.702")))]
         case .silu:
             return [sigmoidGated(beta: p["beta"])]
         case .mish:
-            return [Piece(
-                value: real { a, x in a.multiply(x, a.tanh(a.softplus(x))) },
-                derivative: real { a, x in
-                    let sp = a.softplus(x)
-                    return a.add(a.tanh(sp), a.multiply(x, a.multiply(a.sechSquared(sp), a.sigmoid(x))))
-                })]
+            func value<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.multiply(x, a.tanh(a.softplus(x))) }
+            func derivative<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value {
+                let sp = a.softplus(x)
+                return a.add(a.tanh(sp), a.multiply(x, a.multiply(a.sechSquared(sp), a.sigmoid(x))))
+            }
+            return [Piece(value: real(value, value), derivative: real(derivative, derivative))]
         case .softplus:
-            let beta = p["beta"]
-            return [Piece(
-                value: real { a, x in a.divide(a.softplus(a.multiply(a.constant(beta), x)), a.constant(beta)) },
-                derivative: real { a, x in a.sigmoid(a.multiply(a.constant(beta), x)) })]
+            let beta = Constant(p["beta"])
+            func value<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value {
+                a.divide(a.softplus(a.multiply(a.constant(beta), x)), a.constant(beta))
+            }
+            func derivative<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.sigmoid(a.multiply(a.constant(beta), x)) }
+            return [Piece(value: real(value, value), derivative: real(derivative, derivative))]
         case .softsign:
-            return [Piece(value: rational { x in x / (one + x.absoluteValue) },
-                          derivative: rational { x in let d = one + x.absoluteValue; return one / (d * d) })]
+            func value<A: RationalOperations>(_ a: A, _ x: A.Value) -> A.Value { a.divide(x, a.add(a.constant(1), a.abs(x))) }
+            func derivative<A: RationalOperations>(_ a: A, _ x: A.Value) -> A.Value {
+                let d = a.add(a.constant(1), a.abs(x))
+                return a.divide(a.constant(1), a.multiply(d, d))
+            }
+            return [Piece(value: rational(value, value), derivative: rational(derivative, derivative))]
         case .hardSigmoid:
             return [flat(zero), linear(slope: p["slope"], intercept: p["offset"]), flat(one)]
         case .hardSwish:
-            let sixth = one / ExactRational(6)
-            return [flat(zero),
-                    Piece(value: rational { x in x * (x + ExactRational(3)) * sixth },
-                          derivative: rational { x in x / ExactRational(3) + one / ExactRational(2) }),
-                    linear(slope: one)]
+            let sixth = Constant(one / ExactRational(6)), third = Constant(one / ExactRational(3)), half = Constant(one / ExactRational(2))
+            func value<A: RationalOperations>(_ a: A, _ x: A.Value) -> A.Value {
+                a.multiply(a.multiply(x, a.add(x, a.constant(3))), a.constant(sixth))
+            }
+            func derivative<A: RationalOperations>(_ a: A, _ x: A.Value) -> A.Value {
+                a.add(a.multiply(x, a.constant(third)), a.constant(half))
+            }
+            return [flat(zero), Piece(value: rational(value, value), derivative: rational(derivative, derivative)), linear(slope: one)]
         case .hardTanh:
             return [flat(p["min"]), linear(slope: one), flat(p["max"])]
         case .hardShrink:
@@ -160,17 +196,32 @@ extension Activation {
         case .softShrink:
             return [linear(slope: one, intercept: p["lambda"]), flat(zero), linear(slope: one, intercept: -p["lambda"])]
         case .tanhShrink:
-            return [Piece(value: real { a, x in a.subtract(x, a.tanh(x)) },
-                          derivative: real { a, x in a.square(a.tanh(x)) })]
+            func value<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.tanhShrink(x) }
+            func derivative<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.square(a.tanh(x)) }
+            return [Piece(value: real(value, value), derivative: real(derivative, derivative))]
         case .threshold:
             return [flat(p["value"]), linear(slope: one)]
         case .thresholdedReLU:
             return [flat(zero), linear(slope: one)]
         case .logSigmoid:
-            return [Piece(value: real { a, x in a.negate(a.softplus(a.negate(x))) },
-                          derivative: real { a, x in a.sigmoid(a.negate(x)) })]
+            func value<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.negate(a.softplus(a.negate(x))) }
+            func derivative<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.sigmoid(a.negate(x)) }
+            return [Piece(value: real(value, value), derivative: real(derivative, derivative))]
         case .step:
             return [flat(zero), flat(one)]
+        }
+    }
+}
+
+extension Piece {
+    /// The formula for `quantity` (a parameter derivative must have been validated).
+    func formula(_ quantity: Quantity) -> Formula {
+        switch quantity {
+        case .value: return value
+        case .derivative: return derivative
+        case .parameterDerivative(let name):
+            guard let f = parameterDerivatives[name] else { preconditionFailure("validate(_:) first") }
+            return f
         }
     }
 }

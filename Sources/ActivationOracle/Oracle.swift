@@ -56,6 +56,11 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
     let parameters: ResolvedParameters
     let kinks: [(at: ExactRational, value: KinkValue, derivativeSide: Side)]
     let pieces: [Piece]
+    /// Each kink enclosed in binary64 (a point when representable), for the fast path.
+    let fastKinks: [(lo: Double, hi: Double)]
+    /// The sign of the value and of the derivative at −4096 and +4096 (0 for an exact zero): the
+    /// sign of every tail result that underflows beyond them (see `Decision.zeroOfUnresolvedSign`).
+    private(set) var tailSigns: [Quantity: [Int]] = [:]
 
     /// Parameter values given as exact numbers (missing ones take the catalog default). Throws
     /// `OracleError` for an unknown parameter, a value outside the entry's domain, or a convention
@@ -124,7 +129,16 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
         self.parameters = resolved
         self.kinks = kinks
         self.pieces = activation.pieces(resolved)
+        self.fastKinks = kinks.map { kink in let c = Constant(kink.0).fast; return (c.lo, c.hi) }
         precondition(pieces.count == kinks.count + 1, "\(activation): \(pieces.count) pieces for \(kinks.count) kinks")
+        for quantity in [Quantity.value, .derivative] {
+            tailSigns[quantity] = [true, false].map { negative in
+                switch decide(formula(quantity, at: .powerOfTwo(12, negative: negative)), .f64) {
+                case .rounded(let r): return FloatFormat.f64.isNegative(r) ? -1 : 1
+                case .exactZero, .zeroOfUnresolvedSign: return 0
+                }
+            }
+        }
     }
 
     public var description: String {
@@ -149,7 +163,7 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
 
     /// Checks that `quantity` exists for this function (prelu's d/dalpha, say).
     public func validate(_ quantity: Quantity) throws {
-        if case .parameterDerivative(let name) = quantity, pieces[0].parameterDerivatives[name] == nil {
+        if case .parameterDerivative(let name) = quantity, pieces.contains(where: { $0.parameterDerivatives[name] == nil }) {
             let offered = activation.entry.parameterDerivatives.keys.sorted()
             throw OracleError("\(activation) has no derivative with respect to '\(name)'" +
                               (offered.isEmpty ? "" : " (available: \(offered.joined(separator: ", ")))"))
@@ -172,14 +186,57 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
             index = side == .left ? i : i + 1
             break
         }
-        let piece = pieces[index]
-        switch quantity {
-        case .value: return piece.value(x)
-        case .derivative: return piece.derivative(x)
-        case .parameterDerivative(let name):
-            guard let f = piece.parameterDerivatives[name] else { preconditionFailure("validate(_:) first") }
-            return f(x)
+        return pieces[index].formula(quantity).exact(x)
+    }
+
+    /// The fast path: a binary64 enclosure of `quantity`·factor at the binary64 x, rounded at both
+    /// ends; nil when that does not decide (the enclosure straddles a rounding boundary, x sits on
+    /// a kink, or the result is a zero whose sign needs the exact rules) — then Ziv's loop decides.
+    /// Sound because the enclosure is (see `FastArithmetic`); never used for binary64 results.
+    private func fastEvaluate(_ quantity: Quantity, x: Double, factor: Double?, format: FloatFormat) -> UInt64? {
+        var index = fastKinks.count
+        for (i, kink) in fastKinks.enumerated() {
+            if x > kink.hi { continue }
+            if x < kink.lo { index = i; break }
+            return nil
         }
+        var box = pieces[index].formula(quantity).fast(x)
+        if let factor { box = FastArithmetic().multiply(box, FastInterval(factor)) }
+        guard !box.lo.isNaN && !box.hi.isNaN else { return nil }
+        if box.isPoint && box.lo == 0 {
+            // Exactly zero: +0, except at x = ±0 where the sign comes from beside 0.
+            return x == 0 && factor == nil ? nil : format.zero(negative: false)
+        }
+        let lo = Self.round(box.lo, format), hi = Self.round(box.hi, format)
+        if format.isZero(lo) || format.isZero(hi) {
+            // A zero result needs a proven sign (nonzero values keep theirs; exact zeros are +0).
+            guard format.isZero(lo) && format.isZero(hi) else { return nil }
+            if factor != nil { return nil }
+            if box.lo > 0 || box.sign > 0 { return format.zero(negative: false) }
+            if box.hi < 0 || box.sign < 0 { return format.zero(negative: true) }
+            // Underflowed in binary64 too: beyond ±4096 the tail's sign (as Ziv's loop does when
+            // MPFR's range runs out), nearer in Ziv's loop.
+            if Swift.abs(x) >= 4096, let sign = tailSigns[quantity]?[x < 0 ? 0 : 1], sign != 0 {
+                return format.zero(negative: sign < 0)
+            }
+            return nil
+        }
+        return lo == hi ? lo : nil
+    }
+
+    @inline(__always) private static func round(_ v: Double, _ format: FloatFormat) -> UInt64 {
+        format == .f32 ? UInt64(Float(v).bitPattern) : format.rounding(v)
+    }
+
+    /// Whether `evaluate` may try the fast path first (tests turn it off to compare the two).
+    public var usesFastPath = true
+
+    /// The fast path's result alone: nil when it cannot decide and `evaluate` would escalate to
+    /// Ziv's loop (always nil for binary64 results and for NaN or infinite inputs).
+    public func fastResult(_ quantity: Quantity = .value, bits: UInt64, format: FloatFormat) -> UInt64? {
+        let bits = bits & format.allBitsMask
+        guard format != .f64 && format.isFinite(bits) else { return nil }
+        return fastEvaluate(quantity, x: format.doubleValue(bits), factor: nil, format: format)
     }
 
     private enum Decision {
@@ -235,6 +292,10 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
         MPFRRange.widen()
         let bits = bits & format.allBitsMask
         if format.isNaN(bits) { return format.quietNaN }
+        if usesFastPath && format != .f64 && format.isFinite(bits),
+           let r = fastEvaluate(quantity, x: format.doubleValue(bits), factor: nil, format: format) {
+            return r
+        }
         let x = exactInput(bits, format)
         switch decide(formula(quantity, at: x), format) {
         case .rounded(let result):
@@ -267,6 +328,10 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
         let bits = bits & format.allBitsMask, g = g & format.allBitsMask
         if format.isNaN(bits) || format.isNaN(g) { return format.quietNaN }
         precondition(format.isFinite(g), "scaledBy: g must be finite")
+        if usesFastPath && format != .f64 && format.isFinite(bits),
+           let r = fastEvaluate(quantity, x: format.doubleValue(bits), factor: format.doubleValue(g), format: format) {
+            return r
+        }
         let factor = BigFloat.exact(bits: g, format: format)
         let scaled: Evaluation
         switch formula(quantity, at: exactInput(bits, format)) {

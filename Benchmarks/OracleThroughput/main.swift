@@ -11,6 +11,7 @@ var format = FloatFormat.f32
 var count = 20_000
 var seed: UInt64 = 20_261_123
 var only: Activation?
+var timing = true
 var arguments = CommandLine.arguments.dropFirst()
 while let argument = arguments.popFirst() {
     switch argument {
@@ -18,8 +19,9 @@ while let argument = arguments.popFirst() {
     case "--count": count = arguments.popFirst().flatMap { Int($0) } ?? count
     case "--seed": seed = arguments.popFirst().flatMap { UInt64($0) } ?? seed
     case "--function": only = arguments.popFirst().flatMap(Activation.init(named:))
+    case "--compare-only": timing = false
     default:
-        FileHandle.standardError.write(Data("usage: oracle-throughput [--format f16|bf16|f32|f64] [--count N] [--function F] [--seed S]\n".utf8))
+        FileHandle.standardError.write(Data("usage: oracle-throughput [--format f16|bf16|f32|f64] [--count N] [--function F] [--seed S] [--compare-only]\n".utf8))
         exit(2)
     }
 }
@@ -62,8 +64,8 @@ for activation in Activation.allCases where only == nil || only == activation {
     var ziv = fast
     ziv.usesFastPath = false
     for quantity in [Quantity.value, .derivative] {
-        let fastRate = rate(inputs.count) { inputs.reduce(0) { $0 &+ fast.evaluate(quantity, bits: $1, format: format) } }
-        let zivRate = rate(inputs.count) { inputs.reduce(0) { $0 &+ ziv.evaluate(quantity, bits: $1, format: format) } }
+        let fastRate = timing ? rate(inputs.count) { inputs.reduce(0) { $0 &+ fast.evaluate(quantity, bits: $1, format: format) } } : .nan
+        let zivRate = timing ? rate(inputs.count) { inputs.reduce(0) { $0 &+ ziv.evaluate(quantity, bits: $1, format: format) } } : .nan
         var escalated = 0, wrong = 0
         for x in inputs {
             guard let r = fast.fastResult(quantity, bits: x, format: format) else { escalated += 1; continue }

@@ -54,6 +54,8 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
     /// Parameter values in effect (given or default), as text, in catalog order.
     public let parameterTexts: [(name: String, value: String)]
     let parameters: ResolvedParameters
+    /// The parameters as given (the rest default).
+    let givenParameters: [String: ExactNumber]
     let kinks: [(at: ExactRational, value: KinkValue, derivativeSide: Side)]
     let pieces: [Piece]
     /// Each kink enclosed in binary64 (a point when representable), for the fast path.
@@ -127,6 +129,7 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
         self.convention = convention
         self.parameterTexts = texts.map { (name: $0.0, value: $0.1) }
         self.parameters = resolved
+        self.givenParameters = given
         self.kinks = kinks
         self.pieces = activation.pieces(resolved)
         self.fastKinks = kinks.map { kink in let c = Constant(kink.0).fast; return (c.lo, c.hi) }
@@ -159,6 +162,11 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
             guard !d.isZero else { throw OracleError("\(f): \(b) must not be 0") }
             return try evaluate(a, p, f) / d
         }
+    }
+
+    /// The same function and parameters with another kink convention.
+    public func with(convention: KinkConvention) throws -> ActivationFunction {
+        try ActivationFunction(activation, parameters: givenParameters, convention: convention)
     }
 
     /// Checks that `quantity` exists for this function (prelu's d/dalpha, say).

@@ -29,12 +29,7 @@ public enum Inputs {
     /// Each value and its k neighbours on either side in the format's order.
     public static func neighbourhood(of bits: UInt64, _ format: FloatFormat, k: Int) -> [UInt64] {
         let ordinal = ULP.ordinal(bits, format, strictZeroSign: true)
-        let top = Int64(format.exponentMask) // +inf's ordinal (strict: +1)
-        return (-k...k).compactMap { d in
-            let o = ordinal + Int64(d)
-            guard o > -top && o <= top else { return nil }
-            return o > 0 ? UInt64(o - 1) : (UInt64(-o) | format.signMask)
-        }
+        return (-k...k).compactMap { d in ULP.bits(atOrdinal: ordinal + Int64(d), format) }
     }
 
     /// The kinks (correctly rounded into the format) with k neighbours each.

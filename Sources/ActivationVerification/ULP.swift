@@ -24,6 +24,14 @@ public enum ULP {
         return -magnitude
     }
 
+    /// The bit pattern at a position of that order (strict zero sign: −0 at 0, +0 at 1); nil
+    /// beyond ±inf.
+    static func bits(atOrdinal o: Int64, _ format: FloatFormat) -> UInt64? {
+        let top = Int64(format.exponentMask) // +inf's ordinal (strict: +1)
+        guard o > -top && o <= top else { return nil }
+        return o > 0 ? UInt64(o - 1) : (UInt64(-o) | format.signMask)
+    }
+
     public static func distance(_ a: UInt64, _ b: UInt64, format: FloatFormat, strictZeroSign: Bool = false) -> UInt64 {
         let aNaN = format.isNaN(a), bNaN = format.isNaN(b)
         if aNaN || bNaN { return aNaN && bNaN ? 0 : .max }

@@ -9,8 +9,12 @@ public struct ActivationOracleCommand: ParsableCommand {
         commandName: "activation-oracle",
         abstract: "Correctly rounded activation functions and their derivatives, as a reference.",
         discussion: "Exit codes: 0 success, 1 a check failed, 2 bad input (usage, file, value, parameter).",
-        subcommands: [CheckCommand.self, ListCommand.self, ReferenceCommand.self, ApplyCommand.self, BenchCommand.self, DemoCommand.self]
+        version: ActivationOracleCommand.version,
+        subcommands: [CheckCommand.self, VerifyCommand.self, VectorsCommand.self, ServeCommand.self, ListCommand.self, ReferenceCommand.self,
+                      ApplyCommand.self, BenchCommand.self, DemoCommand.self]
     )
+    /// Printed by --version and written into every report and manifest.
+    public static let version = "0.4.0"
     public init() {}
 }
 

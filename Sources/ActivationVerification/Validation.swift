@@ -1,0 +1,210 @@
+import ActivationCatalog
+import ActivationOracle
+
+/// What a third-party implementation may do beyond being correctly rounded, before it fails.
+public struct Allowances: Sendable {
+    /// Largest ULP distance (see `ULP`) accepted for finite and subnormal results.
+    public var maxULP: UInt64 = 0
+    /// Accept ±0 where the exact result is subnormal (flush to zero), and subnormal inputs read
+    /// as zero (denormals are zero).
+    public var allowFTZ = false
+    /// Accept +0 for −0 and the reverse.
+    public var ignoreZeroSign = false
+    /// At kinks, also accept the derivative these conventions give.
+    public var kinkConventions: [ActivationFunction] = []
+
+    public init(maxULP: UInt64 = 0, allowFTZ: Bool = false, ignoreZeroSign: Bool = false,
+                kinkConventions: [ActivationFunction] = []) {
+        self.maxULP = maxULP
+        self.allowFTZ = allowFTZ
+        self.ignoreZeroSign = ignoreZeroSign
+        self.kinkConventions = kinkConventions
+    }
+}
+
+/// The comparison of another implementation's results with the oracle, accumulated over any
+/// number of chunks in bounded memory: counts per class, a histogram of ULP distances, the k worst
+/// cases, and a bounded sample of disagreements for plotting.
+public struct ValidationReport: Sendable {
+    public struct Case: Sendable {
+        public var input: UInt64
+        public var expected: UInt64
+        public var actual: UInt64
+        /// Ordinal ULP distance; `UInt64.max` for a NaN against a number.
+        public var ulps: UInt64
+        public var disagreement: Disagreement
+        /// Accepted by an allowance (not counted against `pass`).
+        public var allowed: Bool
+    }
+
+    public let function: ActivationFunction
+    public let quantity: Quantity
+    public let format: FloatFormat
+    public let allowances: Allowances
+    public private(set) var count = 0
+    /// Largest ULP distance over results not covered by an allowance (NaN mismatches excluded:
+    /// they are counted in `classes[.nan]`).
+    public private(set) var maxULP: UInt64 = 0
+    /// Disagreements per class, allowed ones included.
+    public private(set) var classes: [Disagreement: Int] = [:]
+    /// How many disagreements the allowances accepted.
+    public private(set) var allowedCount = 0
+    /// Results beyond the allowances.
+    public private(set) var failures = 0
+    /// `histogram[0]` counts exact results, `[1]` 1 ULP, `[k]` (k ≥ 2) distances in
+    /// (2^(k−2), 2^(k−1)]; the last bucket NaN mismatches.
+    public private(set) var histogram = [Int](repeating: 0, count: 66)
+    /// The worst cases, failures before allowed ones, then by ULP distance.
+    public private(set) var worst: [Case] = []
+    /// Up to `plotLimit` disagreements spread over the run (every n-th once the sample is full).
+    public private(set) var plotSample: [Case] = []
+    let keep: Int
+    let plotLimit = 4_000
+    private var plotStride = 1, plotSeen = 0
+
+    public init(function: ActivationFunction, quantity: Quantity, format: FloatFormat,
+                allowances: Allowances = Allowances(), keep: Int = 10) {
+        self.function = function
+        self.quantity = quantity
+        self.format = format
+        self.allowances = allowances
+        self.keep = keep
+    }
+
+    public var pass: Bool { failures == 0 }
+
+    static func bucket(_ ulps: UInt64) -> Int {
+        if ulps == .max { return 65 }
+        if ulps <= 1 { return Int(ulps) }
+        return 64 - (ulps - 1).leadingZeroBitCount + 1
+    }
+
+    /// A human label for histogram bucket k.
+    public static func bucketLabel(_ k: Int) -> String {
+        switch k {
+        case 0: "0"
+        case 1: "1"
+        case 2: "2"
+        case 65: "NaN"
+        default: "\((UInt64(1) << UInt64(k - 2)) + 1)–\(UInt64(1) << UInt64(k - 1))"
+        }
+    }
+
+    /// Compares one chunk; `expected` comes from the oracle.
+    public mutating func record(inputs: [UInt64], expected: [UInt64], actual: [UInt64]) {
+        precondition(inputs.count == expected.count && inputs.count == actual.count)
+        for i in inputs.indices { record(input: inputs[i], expected: expected[i], actual: actual[i]) }
+    }
+
+    @discardableResult
+    mutating func record(input: UInt64, expected: UInt64, actual: UInt64) -> Case? {
+        count += 1
+        guard let kind = Disagreement.classify(expected: expected, actual: actual, format: format) else {
+            histogram[0] += 1
+            return nil
+        }
+        let ulps = ULP.distance(expected, actual, format: format)
+        classes[kind, default: 0] += 1
+        let allowed = isAllowed(input: input, expected: expected, actual: actual, kind: kind, ulps: ulps)
+        histogram[Self.bucket(ulps)] += 1
+        if allowed { allowedCount += 1 } else {
+            failures += 1
+            if ulps != .max { maxULP = max(maxULP, ulps) }
+        }
+        let c = Case(input: input, expected: expected, actual: actual, ulps: ulps, disagreement: kind, allowed: allowed)
+        if worst.count < keep || Self.worse(c, worst.last!) {
+            worst.append(c)
+            worst.sort(by: Self.worse)
+            if worst.count > keep { worst.removeLast() }
+        }
+        plotSeen += 1
+        if plotSeen % plotStride == 0 {
+            plotSample.append(c)
+            if plotSample.count >= plotLimit {
+                plotSample = stride(from: 0, to: plotSample.count, by: 2).map { plotSample[$0] }
+                plotStride *= 2
+            }
+        }
+        return c
+    }
+
+    static func worse(_ a: Case, _ b: Case) -> Bool {
+        if a.allowed != b.allowed { return !a.allowed }
+        return a.ulps > b.ulps
+    }
+
+    private func isAllowed(input: UInt64, expected: UInt64, actual: UInt64, kind: Disagreement, ulps: UInt64) -> Bool {
+        switch kind {
+        case .zeroSign:
+            if allowances.ignoreZeroSign { return true }
+        case .finite, .subnormal:
+            if ulps <= allowances.maxULP { return true }
+        case .nan, .inf:
+            break
+        }
+        if allowances.allowFTZ {
+            if format.isSubnormal(expected) && format.isZero(actual) { return true }
+            if format.isSubnormal(input) {
+                let zero = format.zero(negative: format.isNegative(input))
+                if function.evaluate(quantity, bits: zero, format: format) == actual { return true }
+            }
+        }
+        for other in allowances.kinkConventions where other.evaluate(quantity, bits: input, format: format) == actual {
+            return true
+        }
+        return false
+    }
+}
+
+/// The adaptive part of a check against an implementation that can be asked about any input
+/// (`verify --command`): look around the worst failures, then shrink each failing class to its
+/// simplest failing input (toward 0, ±1, small integers, fewer significand bits; see `Simplify`).
+public enum Hunt {
+    /// One batch of inputs in, the implementation's results out (same count).
+    public typealias Implementation = ([UInt64]) throws -> [UInt64]
+
+    /// Asks `implementation` about `inputs`, records them, and returns the failures.
+    static func ask(_ inputs: [UInt64], _ report: inout ValidationReport, _ implementation: Implementation) throws -> [ValidationReport.Case] {
+        guard !inputs.isEmpty else { return [] }
+        let actual = try implementation(inputs)
+        let expected = Gate.oracle(report.function, report.quantity, inputs, report.format)
+        var failures: [ValidationReport.Case] = []
+        for i in inputs.indices {
+            if let c = report.record(input: inputs[i], expected: expected[i], actual: actual[i]), !c.allowed { failures.append(c) }
+        }
+        return failures
+    }
+
+    /// Runs the whole search: `inputs` first, then neighbours at distances 1, 2, 4, … 2^30 ULP
+    /// around the `seeds` worst failures, then shrinking. Returns the simplest failing input found
+    /// for each class.
+    public static func run(_ inputs: [UInt64], report: inout ValidationReport, batch: Int = 4_096, seeds: Int = 8,
+                           implementation: Implementation) throws -> [Disagreement: UInt64] {
+        let format = report.format
+        for start in stride(from: 0, to: inputs.count, by: batch) {
+            _ = try ask(Array(inputs[start..<min(start + batch, inputs.count)]), &report, implementation)
+        }
+        var probes: [UInt64] = []
+        for c in report.worst.filter({ !$0.allowed }).prefix(seeds) {
+            let ordinal = ULP.ordinal(c.input, format, strictZeroSign: true)
+            for j in 0..<31 {
+                for d in [Int64(1) << Int64(j), -(Int64(1) << Int64(j))] {
+                    if let b = ULP.bits(atOrdinal: ordinal + d, format) { probes.append(b) }
+                }
+            }
+        }
+        _ = try ask(probes, &report, implementation)
+        var simplest: [Disagreement: UInt64] = [:]
+        for kind in Disagreement.allCases {
+            guard var current = report.worst.first(where: { !$0.allowed && $0.disagreement == kind })?.input else { continue }
+            for _ in 0..<64 {
+                let candidates = Simplify.candidates(current, format)
+                let failing = try ask(candidates, &report, implementation).filter { $0.disagreement == kind }
+                guard let next = candidates.first(where: { x in failing.contains { $0.input == x } }) else { break }
+                current = next
+            }
+            simplest[kind] = current
+        }
+        return simplest
+    }
+}

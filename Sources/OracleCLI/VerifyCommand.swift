@@ -1,0 +1,126 @@
+import ActivationCatalog
+import ActivationOracle
+import ActivationVerification
+import ArgumentParser
+import Foundation
+
+/// Another implementation's results against the oracle: from files, or asked through the
+/// subprocess protocol with the gate's generators and an adaptive search.
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Compare another implementation's results with the correctly rounded ones.",
+        discussion: """
+        Files: --input X --actual Y (same forms as `reference`; streamed, bounded memory). \
+        Subprocess: --command "CMD ARGS" speaks the protocol in the README; the tool sends the \
+        specials, kinks, computed thresholds and --count random inputs, then searches around the \
+        worst failures and shrinks each to its simplest input. Exit 0 within the allowances, \
+        1 beyond them, 2 for bad usage, files or a misbehaving subprocess.
+        """)
+
+    @OptionGroup var function: FunctionOptions
+
+    @Option(help: "Number format: f16, bf16, f32 or f64.")
+    var format: FloatFormat
+
+    @Option(name: .shortAndLong, help: "Inputs the implementation was run on (.npy or text).")
+    var input: String?
+
+    @Option(help: "The implementation's results, same length and order as --input.")
+    var actual: String?
+
+    @Flag(help: "Text files hold bit patterns (0x3fc00000) instead of values.")
+    var bits = false
+
+    @Option(help: "Run this shell command as the implementation (subprocess protocol, see README).")
+    var command: String?
+
+    @Option(help: "Random inputs sent to --command (besides specials, kinks and thresholds; f16/bf16 get all 65,536).")
+    var count: Int = 20_000
+
+    @Option(help: "Seed of the random inputs (printed; the same seed sends the same inputs).")
+    var seed: UInt64 = 20_261_123
+
+    @Option(help: "Seconds to wait for each answer of --command before giving up.")
+    var timeout: Double = 60
+
+    @OptionGroup var gate: AllowanceOptions
+
+    @OptionGroup var reports: ReportOptions
+
+    func run() throws {
+        let (f, quantity) = try function.resolve()
+        let allowances = try gate.allowances(for: f, quantity: quantity)
+        var report = ValidationReport(function: f, quantity: quantity, format: format, allowances: allowances, keep: reports.worst)
+        var simplest: [Disagreement: UInt64] = [:]
+        var source: String
+        switch (input, actual, command) {
+        case (let input?, let actual?, nil):
+            source = "files \(input), \(actual)"
+            try compareFiles(input: input, actual: actual, into: &report)
+        case (nil, nil, let command?):
+            source = "command \(command) (seed \(seed), \(count) random inputs)"
+            guard count >= 0 else { throw InputError("--count must be ≥ 0") }
+            guard quantity == .value || quantity == .derivative else {
+                throw InputError("--command checks values or derivatives (not --wrt)")
+            }
+            let header = "activation-oracle-protocol 1 \(f.activation.name) \(format) \(quantity)"
+            let child = try Subprocess(command: command, header: header, format: format, timeout: timeout)
+            let inputs = Gate.inputs(f, format, count: count, seed: seed, exhaustiveSmall: true)
+            simplest = try Hunt.run(inputs, report: &report) { try child.evaluate($0) }
+            try child.finish()
+        default:
+            throw InputError("give either --input and --actual, or --command")
+        }
+        try reports.emit(report, source: source, simplest: simplest)
+        if !report.pass { throw ExitCode(1) }
+    }
+
+    /// Streams both files in step; their lengths must match.
+    func compareFiles(input: String, actual: String, into report: inout ValidationReport) throws {
+        let x = try NumericReader(path: input, format: format, textBits: bits)
+        let y = try NumericReader(path: actual, format: format, textBits: bits)
+        if case .npy(_, let a) = x.encoding, case .npy(_, let b) = y.encoding, a.reduce(1, *) != b.reduce(1, *) {
+            throw InputError("length mismatch: \(input) holds \(a.reduce(1, *)) values, \(actual) \(b.reduce(1, *))")
+        }
+        var seen = 0
+        while true {
+            let xs = try x.next(maximum: 1 << 16), ys = try y.next(maximum: xs.isEmpty ? 1 : xs.count)
+            if xs.isEmpty && ys.isEmpty { break }
+            guard xs.count == ys.count else {
+                let (short, long) = xs.count < ys.count ? (input, actual) : (actual, input)
+                throw InputError("length mismatch: \(short) ends after \(seen + min(xs.count, ys.count)) values, \(long) has more")
+            }
+            let expected = Gate.oracle(report.function, report.quantity, xs, format)
+            report.record(inputs: xs, expected: expected, actual: ys)
+            seen += xs.count
+        }
+        if seen == 0 { throw InputError("\(input): no values") }
+    }
+}
+
+/// What counts as a pass: shared by every command that judges an implementation.
+struct AllowanceOptions: ParsableArguments {
+    @Option(help: "Largest accepted ULP distance for finite results (0: correctly rounded).")
+    var maxULP: UInt64 = 0
+
+    @Flag(help: "Accept flush-to-zero of subnormal results and subnormal inputs read as zero.")
+    var allowFTZ = false
+
+    @Flag(help: "Accept +0 for −0 and the reverse.")
+    var ignoreZeroSign = false
+
+    @Option(help: "At kinks, also accept these conventions' derivatives (comma-separated: pytorch, jax, tensorflow, left, right).")
+    var kinkConvention: String?
+
+    func allowances(for f: ActivationFunction, quantity: Quantity) throws -> Allowances {
+        var others: [ActivationFunction] = []
+        for name in kinkConvention?.split(separator: ",") ?? [] {
+            guard let c = KinkConvention(rawValue: String(name).trimmingCharacters(in: .whitespaces)) else {
+                throw InputError("unknown kink convention '\(name)' (pytorch, jax, tensorflow, left, right)")
+            }
+            others.append(try f.with(convention: c))
+        }
+        return Allowances(maxULP: maxULP, allowFTZ: allowFTZ, ignoreZeroSign: ignoreZeroSign, kinkConventions: others)
+    }
+}

@@ -1,0 +1,68 @@
+import ActivationCatalog
+import ActivationOracle
+import Foundation
+import Testing
+
+/// The fast path (binary64 enclosures) must never decide differently from Ziv's loop alone, and
+/// must decide most inputs (or it is dead weight). Sampled here on the inputs where a wrong
+/// margin would show first: kinks and their neighbours, exact midpoints of rational pieces,
+/// subnormal results, saturation and underflow tails, cancellation near 0. The bulk comparison is
+/// `oracle-throughput` (Reference/oracle-fast-path.md). Deep tier: ACTIVATION_ORACLE_DEEP=1.
+@Suite("Oracle fast path agrees with Ziv's loop")
+struct FastPathTests {
+    static let deep = ProcessInfo.processInfo.environment["ACTIVATION_ORACLE_DEEP"] == "1"
+
+    static func inputs(_ f: ActivationFunction, _ format: FloatFormat) -> [UInt64] {
+        var values: [Double] = [0, 1, -1, 0.5, -0.5, 2, -2, 3, -3, 6, -6, 1e-3, -1e-3, 1e-6, -1e-6, 0x1p-20, -0x1p-20,
+                                30, -30, 88, -88, 104, -104, 4095, -4095, 5000, -5000, 1e10, -1e10, 3e38, -3e38]
+        for k in f.kinkPositions(roundedTo: .f64) { values.append(Double(bitPattern: k)) }
+        var bits = values.map { format.rounding($0) }
+        // neighbours of kinks and of small integers (exact midpoints of x/6, x·11/48, ... live there)
+        for b in bits where format.isFinite(b) && !format.isZero(b) {
+            for d: UInt64 in 1...3 { bits.append(b + d); bits.append(b - d) }
+        }
+        // every subnormal-ish and tiny magnitude scale
+        let fraction = UInt64(format.fractionBits)
+        for e: UInt64 in stride(from: 0, to: format.exponentMask >> fraction, by: 7) {
+            bits.append(e << fraction | 0x5)
+            bits.append(format.signMask | e << fraction | 0x3)
+        }
+        var state: UInt64 = 0x5EED_F00D
+        func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        let n = deep ? 20_000 : 300
+        for _ in 0..<n {
+            bits.append(next() & format.allBitsMask)
+            bits.append(format.rounding(Double(Int64(bitPattern: next()) >> 40) / Double(1 << 19)))  // [-16, 16)
+            bits.append(format.rounding(Double(Int64(bitPattern: next()) >> 48) * 3))                // multiples of 3
+        }
+        return bits.filter { format.isFinite($0) }
+    }
+
+    @Test("decides only what Ziv's loop decides the same way", arguments: Activation.allCases)
+    func agrees(_ activation: Activation) throws {
+        let fast = try ActivationFunction(activation)
+        var ziv = fast
+        ziv.usesFastPath = false
+        for format in [FloatFormat.f16, .bf16, .f32] {
+            let inputs = Self.inputs(fast, format)
+            for quantity in [Quantity.value, .derivative] {
+                var decided = 0
+                for x in inputs {
+                    guard let r = fast.fastResult(quantity, bits: x, format: format) else { continue }
+                    decided += 1
+                    let expected = ziv.evaluate(quantity, bits: x, format: format)
+                    #expect(r == expected, "\(activation) \(quantity) \(format) x=\(format.hexBits(x)) (\(format.hexFloat(x))): fast \(format.hexFloat(r)), Ziv \(format.hexFloat(expected))")
+                }
+                #expect(decided * 10 >= inputs.count * 8,
+                        "\(activation) \(quantity) \(format): the fast path decided only \(decided) of \(inputs.count) inputs")
+            }
+        }
+        #expect(fast.fastResult(.value, bits: FloatFormat.f64.rounding(1.5), format: .f64) == nil, "binary64 results always go to Ziv's loop")
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import Testing
+
+/// `verify` and `vectors` through the binary: every way of being wrong from the verification
+/// issue is found and classified, through files and through `--command` (the broken
+/// implementations are `activation-oracle serve --fault ...`, the built-in kernels broken on
+/// purpose); allowances turn the right failures into passes; bad input exits 2.
+@Suite("activation-oracle verify")
+struct VerifyTests {
+    struct Fault: CustomStringConvertible, Sendable {
+        var function: String
+        var fault: String
+        var expectedClass: String
+        var derivative = false
+        /// Allowance flags under which the same implementation passes.
+        var allowance: [String]? = nil
+        var description: String { "\(function) \(fault)" }
+    }
+
+    static let faults: [Fault] = [
+        Fault(function: "gelu", fault: "ftz", expectedClass: "subnormal", allowance: ["--allow-ftz"]),
+        Fault(function: "relu", fault: "nan-to-zero", expectedClass: "nan"),
+        Fault(function: "tanh", fault: "zero-sign", expectedClass: "zero_sign", allowance: ["--ignore-zero-sign"]),
+        Fault(function: "gelu", fault: "two-ulp", expectedClass: "finite", allowance: ["--max-ulp", "2"]),
+        Fault(function: "sigmoid", fault: "early-saturation", expectedClass: "finite"),
+        Fault(function: "hard-swish", fault: "overflow", expectedClass: "inf"),
+        Fault(function: "relu", fault: "other-kink", expectedClass: "finite", derivative: true, allowance: ["--kink-convention", "right"]),
+        Fault(function: "gelu", fault: "nan-at-neg-inf", expectedClass: "nan"),
+    ]
+
+    static func json(_ url: URL) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any] ?? [:]
+    }
+
+    @Test("--command finds and classifies each fault", arguments: faults)
+    func commandFaults(_ fault: Fault) throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let report = dir.appendingPathComponent("report.json")
+        let d = fault.derivative ? ["--derivative"] : []
+        let serve = ([Tool.url.path, "serve", fault.function, "--format", "f32", "--fault", fault.fault] + d).joined(separator: " ")
+        let base = ["verify", fault.function, "--format", "f32", "--count", "1000", "--command", serve] + d
+        let r = try Tool.run(base + ["--json", report.path])
+        #expect(r.status == 1, "\(fault): exit \(r.status), stderr \(r.stderr)")
+        let j = try Self.json(report)
+        let classes = j["classes"] as? [String: Int] ?? [:]
+        #expect((classes[fault.expectedClass] ?? 0) > 0, "\(fault): classes \(classes)")
+        #expect(j["pass"] as? Bool == false)
+        #expect(r.stdout.contains("simplest failing input"), "\(fault): no shrunk input in \(r.stdout)")
+        if let allowance = fault.allowance {
+            let allowed = try Tool.run(base + allowance)
+            #expect(allowed.status == 0, "\(fault) with \(allowance): exit \(allowed.status)\n\(allowed.stdout)")
+        }
+    }
+
+    @Test func correctImplementationPassesThroughCommand() throws {
+        let serve = "\(Tool.url.path) serve silu --format bf16"
+        let r = try Tool.run(["verify", "silu", "--format", "bf16", "--command", serve])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.contains("inputs: 65"), "bf16 sends every input: \(r.stdout)")
+    }
+
+    @Test("a misbehaving subprocess is an error (exit 2), never a pass", arguments: [
+        ("garbage", "instead of 'ready'"), ("exit", "exited with status 3"), ("hang", "timed out"),
+        ("extra-line", "more than it was asked for"), ("short", "timed out"),
+    ])
+    func misbehavingSubprocess(_ fault: String, _ message: String) throws {
+        let serve = "\(Tool.url.path) serve relu --format f32 --fault \(fault)"
+        let r = try Tool.run(["verify", "relu", "--format", "f32", "--count", "5000", "--timeout", "1", "--command", serve])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains(message), "\(fault): \(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").count == 1, "one line: \(r.stderr)")
+    }
+
+    @Test func filesVectorsAndReports() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let vectors = dir.appendingPathComponent("v")
+        let made = try Tool.run(["vectors", "softplus", "--format", "f32", "--count", "500", "--output", vectors.path])
+        #expect(made.status == 0, "\(made.stderr)")
+        let manifest = try Self.json(vectors.appendingPathComponent("manifest.json"))
+        #expect(manifest["function"] as? String == "softplus" && manifest["format"] as? String == "f32")
+        let inputs = vectors.appendingPathComponent("inputs.npy"), expected = vectors.appendingPathComponent("expected.npy")
+        // the expected values themselves pass
+        let same = try Tool.run(["verify", "softplus", "--format", "f32", "--input", inputs.path, "--actual", expected.path])
+        #expect(same.status == 0, "\(same.stdout)\(same.stderr)")
+        // a result off by 3 ULP fails, with report, markdown and plot
+        var data = try Data(contentsOf: expected)
+        let headerLength = Int(data[8]) | Int(data[9]) << 8
+        let at = 10 + headerLength + 4 * 200
+        data[at] = data[at] &+ 3
+        let broken = dir.appendingPathComponent("broken.npy")
+        try data.write(to: broken)
+        let json = dir.appendingPathComponent("r.json"), md = dir.appendingPathComponent("r.md"), svg = dir.appendingPathComponent("r.svg")
+        let r = try Tool.run(["verify", "softplus", "--format", "f32", "--input", inputs.path, "--actual", broken.path,
+                              "--json", json.path, "--markdown", md.path, "--plot", svg.path])
+        #expect(r.status == 1, "\(r.stdout)\(r.stderr)")
+        let j = try Self.json(json)
+        #expect(j["max_ulp"] as? Int == 3 && j["count"] as? Int == manifest["count"] as? Int)
+        for key in ["function", "format", "derivative", "count", "max_ulp", "pass", "classes", "worst"] { #expect(j[key] != nil, "JSON lacks \(key)") }
+        let worst = (j["worst"] as? [[String: Any]])?.first
+        #expect(worst?["ulp"] as? Int == 3 && (worst?["x"] as? String)?.hasPrefix("0x") == true)
+        #expect(try String(contentsOf: md, encoding: .utf8).contains("| finite | 1 |"))
+        #expect(try String(contentsOf: svg, encoding: .utf8).hasPrefix("<svg"))
+        #expect(try Tool.run(["verify", "softplus", "--format", "f32", "--input", inputs.path, "--actual", broken.path, "--max-ulp", "3"]).status == 0)
+    }
+
+    @Test func badFilesExitTwo() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let x = dir.appendingPathComponent("x.txt"), y = dir.appendingPathComponent("y.txt"), bad = dir.appendingPathComponent("bad.txt")
+        try "1\n2\n3\n".write(to: x, atomically: true, encoding: .utf8)
+        try "0.7310586\n0.8807971\n".write(to: y, atomically: true, encoding: .utf8)
+        try "0.73\nzebra\n0.95\n".write(to: bad, atomically: true, encoding: .utf8)
+        let f32 = dir.appendingPathComponent("f.npy")
+        try npy(descr: "<f4", shape: "(3,)", payload: littleEndian([0, 0, 0])).write(to: f32)
+        let cases: [([String], String)] = [
+            (["--input", x.path, "--actual", y.path], "length mismatch"),
+            (["--input", x.path, "--actual", bad.path], "bad.txt:2"),
+            (["--input", x.path, "--actual", f32.path, "--format", "f64"], "does not match --format f64"),
+            (["--input", x.path], "either --input and --actual, or --command"),
+            (["--input", x.path, "--actual", x.path, "--kink-convention", "sideways"], "unknown kink convention"),
+        ]
+        for (arguments, message) in cases {
+            var all = ["verify", "sigmoid"] + arguments
+            if !arguments.contains("--format") { all += ["--format", "f32"] }
+            let r = try Tool.run(all)
+            #expect(r.status == 2 && r.stderr.contains(message), "\(arguments): exit \(r.status), \(r.stderr)")
+        }
+    }
+}

@@ -48,7 +48,8 @@ public enum Disagreement: String, CaseIterable, Sendable, Comparable {
     case inf
     /// +0 against −0.
     case zeroSign = "zero_sign"
-    /// A subnormal expected value returned as 0 or as something else: flush to zero and friends.
+    /// A subnormal expected value returned as something else (flush to zero and friends), or a
+    /// subnormal returned where 0 is due. A normal value returned as 0 is `finite`: a lost tail.
     case subnormal
     /// Two finite values that differ.
     case finite
@@ -63,8 +64,7 @@ public enum Disagreement: String, CaseIterable, Sendable, Comparable {
         if format.isNaN(expected) || format.isNaN(actual) { return .nan }
         if format.isInfinite(expected) || format.isInfinite(actual) { return .inf }
         if format.isZero(expected) && format.isZero(actual) { return .zeroSign }
-        if format.isSubnormal(expected) || (format.isZero(actual) && !format.isZero(expected))
-            || (format.isSubnormal(actual) && format.isZero(expected)) { return .subnormal }
+        if format.isSubnormal(expected) || (format.isSubnormal(actual) && format.isZero(expected)) { return .subnormal }
         return .finite
     }
 }

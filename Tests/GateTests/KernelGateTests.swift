@@ -155,6 +155,9 @@ struct GateTeethTests {
         #expect(ULP.distance(0x7fc0_0000, 0, format: f) == .max)
         #expect(ULP.distance(0x3f80_0000, 0x3f7f_ffff, format: f) == 1)           // across a binade
         #expect(Disagreement.classify(expected: 0x0000_0003, actual: 0, format: f) == .subnormal)
+        #expect(Disagreement.classify(expected: 0x0000_0000, actual: 0x0000_0001, format: f) == .subnormal)
+        #expect(Disagreement.classify(expected: 0xb3ad_c0e0, actual: 0, format: f) == .finite)      // a lost tail: −8.09e−8 as 0
+        #expect(Disagreement.classify(expected: 0x8000_0000, actual: 0, format: f) == .zeroSign)
         #expect(Disagreement.classify(expected: 0x7f80_0000, actual: 0x7f7f_ffff, format: f) == .inf)
     }
 }

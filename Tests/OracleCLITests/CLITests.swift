@@ -1,3 +1,4 @@
+@testable import OracleCLI
 import Foundation
 import Testing
 
@@ -193,5 +194,19 @@ struct CLITests {
     @Test func helpExitsZero() throws {
         let r = try Tool.run(["reference", "--help"])
         #expect(r.status == 0 && r.stdout.contains("--param"))
+    }
+}
+
+@Suite struct DigestTests {
+    /// FIPS 180-4 examples.
+    @Test func sha256() {
+        var h = SHA256()
+        h.update(Array("abc".utf8))
+        #expect(h.finalize() == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        var two = SHA256()
+        two.update(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
+        #expect(two.finalize() == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        var empty = SHA256()
+        #expect(empty.finalize() == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
     }
 }

@@ -129,3 +129,46 @@ struct VerifyTests {
         }
     }
 }
+
+@Suite("activation-oracle exhaustive")
+struct ExhaustiveTests {
+    @Test func shardsCertifyAndMerge() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let a = dir.appendingPathComponent("a.json"), b = dir.appendingPathComponent("b.json"), m = dir.appendingPathComponent("m.json")
+        // the last two 2^20-input shards: large negative NaNs and -inf..., cheap and full of specials
+        for (shard, file) in [("4094/4096", a), ("4095/4096", b)] {
+            let r = try Tool.run(["exhaustive", "relu", "--derivative", "--shard", shard, "--quiet", "-o", file.path])
+            #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        }
+        let again = try Tool.run(["exhaustive", "relu", "--derivative", "--shard", "4095/4096", "--quiet", "-o", b.path])
+        #expect(again.status == 0 && again.stdout.contains("already complete"))
+        let merged = try Tool.run(["exhaustive", "merge", b.path, a.path, "-o", m.path])
+        #expect(merged.status == 0, "\(merged.stderr)")
+        let c = try VerifyTests.json(m)
+        #expect(c["inputs_checked"] as? Int == 1 << 21 && c["pass"] as? Bool == true && c["function"] as? String == "relu")
+        for key in ["parameters", "derivative", "format", "implementation", "max_ulp", "bound", "classes", "seconds", "machine", "outputs_sha256"] {
+            #expect(c[key] != nil, "certificate lacks \(key)")
+        }
+        // a merge with a gap, or of another run, is refused
+        #expect(try Tool.run(["exhaustive", "merge", a.path, "-o", m.path]).status == 0)
+        let other = dir.appendingPathComponent("o.json")
+        #expect(try Tool.run(["exhaustive", "relu", "--shard", "4093/4096", "--quiet", "-o", other.path]).status == 0)
+        let bad = try Tool.run(["exhaustive", "merge", other.path, b.path, "-o", m.path])
+        #expect(bad.status == 2 && bad.stderr.contains("another run"), "\(bad.stderr)")
+        #expect(try Tool.run(["exhaustive", "relu", "--shard", "3/5", "-o", other.path]).status == 2)
+    }
+
+    @Test func brokenImplementationFailsThroughCommand() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let cert = dir.appendingPathComponent("c.json")
+        let serve = "\(Tool.url.path) serve tanh --format f32 --fault zero-sign"
+        // shard 0/4096: +0 and the positive subnormals, where tanh(x) = x and the fault shows
+        let r = try Tool.run(["exhaustive", "tanh", "--shard", "0/4096", "--quiet", "--command", serve, "-o", cert.path])
+        #expect(r.status == 1, "\(r.stdout)\(r.stderr)")
+        let c = try VerifyTests.json(cert)
+        #expect((c["classes"] as? [String: Int])?["zero_sign"] == 1 && c["pass"] as? Bool == false)
+        #expect(c["worst"] as? String == "0x00000000")
+    }
+}

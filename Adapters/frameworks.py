@@ -1,0 +1,236 @@
+#!/usr/bin/env python3
+"""Serve a framework's activation functions over activation-oracle's subprocess protocol.
+
+    activation-oracle verify gelu --format f32 --command "python3 Adapters/frameworks.py torch"
+    activation-oracle verify gelu --derivative --format f32 --command "python3 Adapters/frameworks.py jax"
+
+Frameworks: torch, jax, tensorflow, onnxruntime, numpy. Each is imported only when asked for, so
+only the one you use needs to be installed (plus numpy). Parameters are the catalog's defaults
+(`activation-oracle list`), spelled the way each framework takes them; derivatives come from the
+framework's autodiff (torch, jax, tensorflow); onnxruntime and numpy give values only. An entry a
+framework lacks, or a format it cannot compute in, is refused on stderr with exit status 3
+(verify reports it as an error, never as a pass).
+
+The protocol (README, "The subprocess protocol"): read the header
+`activation-oracle-protocol 1 <function> <format> <value|derivative>`, answer `ready`, then for
+each batch read a count and that many hex bit patterns and answer as many hex bit patterns.
+"""
+import math
+import os
+import sys
+
+import numpy as np
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("JAX_PLATFORMS", "cpu")
+
+BITS = {"f16": (np.uint16, np.float16), "f32": (np.uint32, np.float32), "f64": (np.uint64, np.float64),
+        "bf16": (np.uint16, None)}
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+RRELU_SLOPE = (1 / 8 + 1 / 3) / 2
+
+
+def refuse(message):
+    sys.stderr.write(f"frameworks.py: {message}\n")
+    sys.exit(3)
+
+
+def torch_functions(dtype_name):
+    import torch
+    import torch.nn.functional as F
+    dtype = {"f16": torch.float16, "bf16": torch.bfloat16, "f32": torch.float32, "f64": torch.float64}[dtype_name]
+    fns = {
+        "sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": F.relu, "relu6": F.relu6,
+        "leaky-relu": lambda x: F.leaky_relu(x, 0.01),
+        "prelu": lambda x: F.prelu(x, torch.tensor([0.25], dtype=x.dtype)),
+        "rrelu": lambda x: F.rrelu(x, training=False),
+        "elu": F.elu, "selu": F.selu, "celu": F.celu, "gelu": F.gelu,
+        "gelu-tanh": lambda x: F.gelu(x, approximate="tanh"), "silu": F.silu, "mish": F.mish,
+        "softplus": F.softplus, "softsign": F.softsign, "hard-sigmoid": F.hardsigmoid,
+        "hard-swish": F.hardswish, "hard-tanh": F.hardtanh, "hard-shrink": F.hardshrink,
+        "soft-shrink": F.softshrink, "tanh-shrink": F.tanhshrink,
+        "threshold": lambda x: F.threshold(x, 0.0, 0.0), "log-sigmoid": F.logsigmoid,
+    }
+
+    def wrap(f):
+        def forward(a):
+            return f(torch.from_numpy(a).to(dtype)).to(torch.float64).numpy() if dtype == torch.bfloat16 \
+                else f(torch.from_numpy(a)).numpy()
+
+        def derivative(a):
+            x = torch.from_numpy(a).to(dtype).requires_grad_(True) if dtype == torch.bfloat16 \
+                else torch.from_numpy(a).requires_grad_(True)
+            f(x).backward(torch.ones_like(x))
+            g = x.grad
+            return g.to(torch.float64).numpy() if dtype == torch.bfloat16 else g.numpy()
+        return forward, derivative
+    return {k: wrap(v) for k, v in fns.items()}, f"torch {torch.__version__}"
+
+
+def jax_functions(dtype_name):
+    import jax
+    import jax.numpy as jnp
+    if dtype_name == "f64":
+        jax.config.update("jax_enable_x64", True)
+    dtype = {"f16": jnp.float16, "bf16": jnp.bfloat16, "f32": jnp.float32, "f64": jnp.float64}[dtype_name]
+    nn = jax.nn
+    fns = {
+        "sigmoid": nn.sigmoid, "tanh": jnp.tanh, "relu": nn.relu, "relu6": nn.relu6,
+        "leaky-relu": lambda x: nn.leaky_relu(x, 0.01), "elu": nn.elu, "selu": nn.selu, "celu": nn.celu,
+        "gelu": lambda x: nn.gelu(x, approximate=False), "gelu-tanh": lambda x: nn.gelu(x, approximate=True),
+        "silu": nn.silu, "softplus": nn.softplus, "softsign": nn.soft_sign, "hard-sigmoid": nn.hard_sigmoid,
+        "hard-swish": nn.hard_swish, "hard-tanh": nn.hard_tanh, "log-sigmoid": nn.log_sigmoid,
+    }
+    if hasattr(nn, "mish"):
+        fns["mish"] = nn.mish
+
+    def wrap(f):
+        fwd = jax.jit(f)
+        grad = jax.jit(jax.vmap(jax.grad(lambda x: f(x))))
+
+        def run(g, a):
+            return np.asarray(g(jnp.asarray(a).astype(dtype)).astype(jnp.float64 if dtype_name == "f64" else jnp.float32))
+        return (lambda a: run(fwd, a)), (lambda a: run(grad, a))
+    return {k: wrap(v) for k, v in fns.items()}, f"jax {jax.__version__}"
+
+
+def tensorflow_functions(dtype_name):
+    import tensorflow as tf
+    dtype = {"f16": tf.float16, "bf16": tf.bfloat16, "f32": tf.float32, "f64": tf.float64}[dtype_name]
+    fns = {
+        "sigmoid": tf.math.sigmoid, "tanh": tf.math.tanh, "relu": tf.nn.relu, "relu6": tf.nn.relu6,
+        "leaky-relu": lambda x: tf.nn.leaky_relu(x, alpha=0.01), "elu": tf.nn.elu, "selu": tf.nn.selu,
+        "gelu": lambda x: tf.nn.gelu(x, approximate=False), "gelu-tanh": lambda x: tf.nn.gelu(x, approximate=True),
+        "silu": tf.nn.silu, "softplus": tf.math.softplus, "softsign": tf.nn.softsign,
+        "log-sigmoid": tf.math.log_sigmoid,
+        "mish": lambda x: x * tf.math.tanh(tf.math.softplus(x)),  # keras.activations.mish's formula
+    }
+
+    def wrap(f):
+        def forward(a):
+            return f(tf.cast(tf.constant(a), dtype)).numpy().astype(np.float64)
+
+        def derivative(a):
+            x = tf.Variable(tf.cast(tf.constant(a), dtype))
+            with tf.GradientTape() as tape:
+                y = f(x)
+            return tape.gradient(y, x).numpy().astype(np.float64)
+        return forward, derivative
+    return {k: wrap(v) for k, v in fns.items()}, f"tensorflow {tf.__version__}"
+
+
+def onnxruntime_functions(dtype_name):
+    import onnx
+    import onnxruntime as ort
+    from onnx import TensorProto, helper
+    if dtype_name != "f32":
+        refuse("onnxruntime: only f32 here (its CPU provider lacks most f16/bf16 activation kernels)")
+    ops = {
+        "sigmoid": ("Sigmoid", {}), "tanh": ("Tanh", {}), "relu": ("Relu", {}),
+        "leaky-relu": ("LeakyRelu", {"alpha": 0.01}), "elu": ("Elu", {"alpha": 1.0}),
+        "selu": ("Selu", {"alpha": SELU_ALPHA, "gamma": SELU_SCALE}), "celu": ("Celu", {"alpha": 1.0}),
+        "gelu": ("Gelu", {}), "gelu-tanh": ("Gelu", {"approximate": "tanh"}), "mish": ("Mish", {}),
+        "softplus": ("Softplus", {}), "softsign": ("Softsign", {}),
+        "hard-sigmoid": ("HardSigmoid", {"alpha": 1 / 6, "beta": 0.5}), "hard-swish": ("HardSwish", {}),
+        "hard-shrink": ("Shrink", {"lambd": 0.5, "bias": 0.0}), "soft-shrink": ("Shrink", {"lambd": 0.5, "bias": 0.5}),
+        "thresholded-relu": ("ThresholdedRelu", {"alpha": 1.0}),
+    }
+
+    def make(op, attrs):
+        node = helper.make_node(op, ["x"], ["y"], **attrs)
+        graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None])],
+                                  [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None])])
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 20)])
+        model.ir_version = 9
+        session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+
+        def forward(a):
+            return session.run(None, {"x": a})[0]
+        return forward, None
+    return {k: make(*v) for k, v in ops.items()}, f"onnxruntime {ort.__version__} (onnx {onnx.__version__})"
+
+
+def numpy_functions(dtype_name):
+    """The formulas people write in NumPy (no activation library of its own)."""
+    if dtype_name == "bf16":
+        refuse("numpy has no bfloat16")
+    with_erf = None
+    try:
+        from scipy.special import erf as with_erf
+    except ImportError:
+        pass
+    c = math.sqrt(2 / math.pi)
+    fns = {
+        "sigmoid": lambda x: 1 / (1 + np.exp(-x)), "tanh": np.tanh, "relu": lambda x: np.maximum(x, 0),
+        "relu6": lambda x: np.minimum(np.maximum(x, 0), 6), "leaky-relu": lambda x: np.where(x >= 0, x, x * x.dtype.type(0.01)),
+        "elu": lambda x: np.where(x > 0, x, np.expm1(x)),
+        "gelu-tanh": lambda x: 0.5 * x * (1 + np.tanh(x.dtype.type(c) * (x + x.dtype.type(0.044715) * x ** 3))),
+        "silu": lambda x: x / (1 + np.exp(-x)), "mish": lambda x: x * np.tanh(np.log1p(np.exp(x))),
+        "softplus": lambda x: np.logaddexp(x.dtype.type(0), x), "softsign": lambda x: x / (1 + np.abs(x)),
+        "hard-sigmoid": lambda x: np.clip(x / 6 + x.dtype.type(0.5), 0, 1), "hard-tanh": lambda x: np.clip(x, -1, 1),
+        "tanh-shrink": lambda x: x - np.tanh(x), "log-sigmoid": lambda x: -np.logaddexp(x.dtype.type(0), -x),
+        "step": lambda x: np.heaviside(x, x.dtype.type(0)),
+    }
+    if with_erf is not None:
+        fns["gelu"] = lambda x: 0.5 * x * (1 + with_erf(x / x.dtype.type(math.sqrt(2))))
+    return {k: (v, None) for k, v in fns.items()}, f"numpy {np.__version__}"
+
+
+FRAMEWORKS = {"torch": torch_functions, "jax": jax_functions, "tensorflow": tensorflow_functions,
+              "onnxruntime": onnxruntime_functions, "numpy": numpy_functions}
+
+
+def to_bits(values, fmt):
+    if fmt == "bf16":
+        f32 = np.asarray(values, dtype=np.float64).astype(np.float32)
+        u = f32.view(np.uint32).astype(np.uint64)
+        # round to nearest even; NaN stays NaN (the framework already rounded: this is exact)
+        rounded = (u + 0x7FFF + ((u >> 16) & 1)) >> 16
+        rounded = np.where(np.isnan(f32), 0x7FC0, rounded)
+        return rounded.astype(np.uint16)
+    ubits, ftype = BITS[fmt]
+    return np.asarray(values).astype(ftype).view(ubits)
+
+
+def from_bits(bits, fmt):
+    if fmt == "bf16":
+        return (bits.astype(np.uint32) << 16).view(np.float32)
+    ubits, ftype = BITS[fmt]
+    return bits.astype(ubits).view(ftype)
+
+
+def main():
+    if len(sys.argv) != 2 or sys.argv[1] not in FRAMEWORKS:
+        refuse(f"usage: frameworks.py {{{','.join(FRAMEWORKS)}}}")
+    header = sys.stdin.readline().split()
+    if len(header) != 5 or header[:2] != ["activation-oracle-protocol", "1"]:
+        refuse(f"unexpected header {header}")
+    function, fmt, quantity = header[2:]
+    if fmt not in BITS:
+        refuse(f"unknown format {fmt}")
+    functions, version = FRAMEWORKS[sys.argv[1]](fmt)
+    if function not in functions:
+        refuse(f"{version} has no {function}")
+    forward, derivative = functions[function]
+    run = forward if quantity == "value" else derivative
+    if run is None:
+        refuse(f"{version}: no derivative for {function} here (no autodiff)")
+    sys.stdout.write("ready\n")
+    sys.stdout.flush()
+    while True:
+        line = sys.stdin.readline()
+        if not line:
+            break
+        n = int(line)
+        bits = np.array([int(sys.stdin.readline(), 16) for _ in range(n)], dtype=np.uint64)
+        x = from_bits(bits, fmt)
+        with np.errstate(all="ignore"):
+            y = run(np.ascontiguousarray(x))
+        out = to_bits(y, fmt)
+        sys.stdout.write("".join(f"0x{int(v):0{BITS[fmt][0]().nbytes * 2}x}\n" for v in out))
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

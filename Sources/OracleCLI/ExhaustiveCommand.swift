@@ -1,0 +1,371 @@
+import ActivationCatalog
+import ActivationKernels
+import ActivationOracle
+import ActivationVerification
+import ArgumentParser
+import Dispatch
+import Foundation
+
+/// Every binary32 input of one entry and quantity, checked against the oracle, with a certificate.
+struct ExhaustiveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "exhaustive",
+        abstract: "Check all 2^32 float32 inputs (or one shard) and write a certificate; merge shard certificates.",
+        subcommands: [ExhaustiveRun.self, ExhaustiveMerge.self],
+        defaultSubcommand: ExhaustiveRun.self)
+}
+
+/// The counts of a run or of part of one, in the certificate's terms (Codable for checkpoints).
+struct Tally: Codable, Equatable {
+    struct Worst: Codable, Equatable {
+        var input: UInt64, expected: UInt64, actual: UInt64, ulps: UInt64, kind: String, allowed: Bool
+    }
+    var inputs: UInt64 = 0
+    var failures: UInt64 = 0
+    var allowed: UInt64 = 0
+    var maxULP: UInt64 = 0
+    var classes: [String: UInt64] = [:]
+    var worst: [Worst] = []
+    /// SHA-256 of the implementation's results in input order (little-endian bit patterns).
+    var digest = ""
+
+    init() {}
+
+    init(_ report: ValidationReport, digest: String) {
+        inputs = UInt64(report.count)
+        failures = UInt64(report.failures)
+        allowed = UInt64(report.allowedCount)
+        maxULP = report.maxULP
+        for (k, v) in report.classes { classes[k.rawValue] = UInt64(v) }
+        worst = report.worst.map { Worst(input: $0.input, expected: $0.expected, actual: $0.actual, ulps: $0.ulps,
+                                         kind: $0.disagreement.rawValue, allowed: $0.allowed) }
+        self.digest = digest
+    }
+
+    /// Adds `other` (deterministic: worst cases ordered by failure, ULP, then input).
+    mutating func merge(_ other: Tally, keep: Int = 10) {
+        inputs += other.inputs
+        failures += other.failures
+        allowed += other.allowed
+        maxULP = max(maxULP, other.maxULP)
+        for (k, v) in other.classes { classes[k, default: 0] += v }
+        worst = Array((worst + other.worst).sorted { a, b in
+            if a.allowed != b.allowed { return !a.allowed }
+            if a.ulps != b.ulps { return a.ulps > b.ulps }
+            return a.input < b.input
+        }.prefix(keep))
+    }
+}
+
+/// A finished (or partial) run: what the certificate and the checkpoint hold.
+struct Certificate: Codable {
+    var tool = "activation-oracle"
+    var version = ActivationOracleCommand.version
+    var function: String
+    var parameters: [String: String]
+    var convention: String
+    var derivative: Bool
+    var format = "f32"
+    var implementation: String
+    var shard: String
+    var first_input: UInt64
+    var end_input: UInt64
+    var inputs_checked: UInt64
+    var max_ulp: UInt64
+    var bound: UInt64
+    var pass: Bool
+    var worst: String?
+    var worst_cases: [Tally.Worst]
+    var classes: [String: UInt64]
+    var seconds: Double
+    var machine: String
+    var outputs_sha256: String
+    var command: String
+    /// Chunks of 2^20 inputs done so far, with their tallies (digest per chunk): the checkpoint.
+    var chunks: [Int: Tally]?
+
+    static func machine() -> String {
+        var info = utsname()
+        uname(&info)
+        func text<T>(_ field: T) -> String {
+            withUnsafeBytes(of: field) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        }
+        return "\(text(info.machine)) \(text(info.sysname)) \(text(info.release)), \(ProcessInfo.processInfo.activeProcessorCount) cores"
+    }
+
+    /// The digest of a whole range: SHA-256 over the chunk digests in input order.
+    static func combinedDigest(_ digests: [String]) -> String {
+        var h = SHA256()
+        for d in digests { h.update(Array(d.utf8)) }
+        return h.finalize()
+    }
+
+    func write(to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = try encoder.encode(self)
+        let temporary = path + ".partial"
+        try data.write(to: URL(fileURLWithPath: temporary))
+        if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+        try FileManager.default.moveItem(atPath: temporary, toPath: path)
+    }
+
+    static func read(_ path: String) throws -> Certificate {
+        guard let data = FileManager.default.contents(atPath: path) else { throw InputError("\(path): cannot read") }
+        do { return try JSONDecoder().decode(Certificate.self, from: data) } catch {
+            throw InputError("\(path): not a certificate (\(error.localizedDescription))")
+        }
+    }
+}
+
+/// Set by SIGINT: workers finish their chunk, the checkpoint is written, the run stops.
+nonisolated(unsafe) private var interrupted: sig_atomic_t = 0
+
+struct ExhaustiveRun: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Check every float32 input of one entry and quantity (default: the built-in kernel).",
+        discussion: """
+        Inputs run in chunks of 2^20; after each chunk the checkpoint (--output, or \
+        exhaustive-<function>[-derivative][-shard].json) is rewritten atomically, so Ctrl-C or a \
+        crash leaves a valid partial certificate and the same command resumes it. --shard k/n \
+        checks the k-th of n equal ranges (0-based); `exhaustive merge` combines shard \
+        certificates. Exit 1 when a result is beyond the bound.
+        """)
+
+    @OptionGroup var function: FunctionOptions
+
+    @Option(help: "builtin (the Swift kernel), or use --command.")
+    var impl: String = "builtin"
+
+    @Option(help: "Check this implementation through the subprocess protocol instead.")
+    var command: String?
+
+    @Option(help: "Worker threads for the built-in kernel and the oracle.")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "k/n: only the k-th (0-based) of n equal input ranges.")
+    var shard: String = "0/1"
+
+    @Option(name: .shortAndLong, help: "Certificate (and checkpoint) file.")
+    var output: String?
+
+    @Option(help: "Bound in ULP (default: the kernel's declared bound for --impl builtin, 0 otherwise).")
+    var bound: UInt64?
+
+    @Option(help: "Seconds to wait for each answer of --command.")
+    var timeout: Double = 600
+
+    @Flag(help: "No progress line on stderr.")
+    var quiet = false
+
+    static let chunkBits = 20
+
+    func run() throws {
+        let (f, quantity) = try function.resolve()
+        guard quantity == .value || quantity == .derivative else { throw InputError("exhaustive checks values or derivatives (not --wrt)") }
+        let parts = shard.split(separator: "/").compactMap { Int($0) }
+        guard parts.count == 2, parts[1] >= 1, parts[1] <= 4096, parts[1] & (parts[1] - 1) == 0, (0..<parts[1]).contains(parts[0]) else {
+            throw InputError("--shard must be k/n with n a power of two ≤ 4096 and 0 ≤ k < n (got '\(shard)')")
+        }
+        guard threads >= 1 else { throw InputError("--threads must be ≥ 1") }
+        if command == nil && impl != "builtin" { throw InputError("--impl must be builtin (or give --command)") }
+        let chunkCount = (1 << (32 - Self.chunkBits)) / parts[1]
+        let firstChunk = parts[0] * chunkCount
+        let implementation = command.map { "command: \($0)" } ?? "builtin Swift kernel (ActivationKernels, Float)"
+        let bound = self.bound ?? (command == nil ? KernelBounds.ulps(f.activation, .f32, derivative: quantity == .derivative) : 0)
+        let path = output ?? "exhaustive-\(f.activation.name)\(quantity == .derivative ? "-derivative" : "")\(parts[1] > 1 ? "-\(parts[0])of\(parts[1])" : "").json"
+        var parameters: [String: String] = [:]
+        for p in f.parameterTexts { parameters[p.name] = p.value }
+        var certificate = Certificate(
+            function: f.activation.name, parameters: parameters, convention: f.convention.rawValue,
+            derivative: quantity == .derivative, implementation: implementation, shard: "\(parts[0])/\(parts[1])",
+            first_input: UInt64(firstChunk) << UInt64(Self.chunkBits), end_input: UInt64(firstChunk + chunkCount) << UInt64(Self.chunkBits),
+            inputs_checked: 0, max_ulp: 0, bound: bound, pass: false, worst: nil, worst_cases: [], classes: [:], seconds: 0,
+            machine: Certificate.machine(), outputs_sha256: "", command: reproduction(f, quantity), chunks: [:])
+        if FileManager.default.fileExists(atPath: path) {
+            let previous = try Certificate.read(path)
+            guard previous.function == certificate.function, previous.parameters == certificate.parameters,
+                  previous.derivative == certificate.derivative, previous.implementation == certificate.implementation,
+                  previous.shard == certificate.shard, previous.convention == certificate.convention else {
+                throw InputError("\(path): a certificate of another run exists (remove it or choose --output)")
+            }
+            if previous.chunks == nil {
+                print("\(path): already complete; remove it to run again")
+                return
+            }
+            certificate.chunks = previous.chunks
+            certificate.seconds = previous.seconds
+        }
+        let allowances = Allowances(maxULP: bound)
+        let kernel = Gate.kernel(for: f)
+        let child = try command.map {
+            try Subprocess(command: $0, header: "activation-oracle-protocol 1 \(f.activation.name) f32 \(quantity)", format: .f32, timeout: timeout)
+        }
+        signal(SIGINT) { _ in interrupted = 1 }
+        let todo = (firstChunk..<firstChunk + chunkCount).filter { certificate.chunks?[$0] == nil }
+        let start = Date()
+        let lock = NSLock()
+        nonisolated(unsafe) var done = chunkCount - todo.count
+        nonisolated(unsafe) var lastPrint = Date.distantPast
+        nonisolated(unsafe) var failure: Error?
+        nonisolated(unsafe) var shared = certificate
+
+        /// One chunk: results, oracle, tally. `parallelOracle` spreads the oracle over the cores
+        /// (chunks in order, for a subprocess); otherwise the caller runs chunks in parallel.
+        func check(_ chunk: Int, results: ([UInt64]) throws -> [UInt64], parallelOracle: Bool) throws -> Tally {
+            let base = UInt64(chunk) << UInt64(Self.chunkBits)
+            let inputs = (0..<UInt64(1 << Self.chunkBits)).map { base + $0 }
+            let actual = try results(inputs)
+            let expected = parallelOracle ? Gate.oracle(f, quantity, inputs, .f32)
+                : inputs.map { f.evaluate(quantity, bits: $0, format: .f32) }
+            var report = ValidationReport(function: f, quantity: quantity, format: .f32, allowances: allowances)
+            report.record(inputs: inputs, expected: expected, actual: actual)
+            var digest = SHA256()
+            var bytes = [UInt8](repeating: 0, count: actual.count * 4)
+            for (i, v) in actual.enumerated() { for b in 0..<4 { bytes[4 * i + b] = UInt8(truncatingIfNeeded: v >> UInt64(8 * b)) } }
+            digest.update(bytes)
+            return Tally(report, digest: digest.finalize())
+        }
+
+        func finished(_ chunk: Int, _ tally: Tally) {
+            lock.lock()
+            defer { lock.unlock() }
+            shared.chunks?[chunk] = tally
+            shared.seconds = certificate.seconds + Date().timeIntervalSince(start)
+            done += 1
+            do { try shared.write(to: path) } catch { failure = error }
+            if !quiet && Date().timeIntervalSince(lastPrint) > 1 {
+                lastPrint = Date()
+                let elapsed = Date().timeIntervalSince(start)
+                let rate = Double((done - (chunkCount - todo.count)) << Self.chunkBits) / max(elapsed, 1e-9)
+                let eta = Double((chunkCount - done) << Self.chunkBits) / max(rate, 1)
+                FileHandle.standardError.write(Data(String(format: "\r%@ %@: %d/%d chunks, %.2f M inputs/s, ETA %.0f s   ",
+                    f.activation.name, quantity == .derivative ? "f′" : "f", done, chunkCount, rate / 1e6, eta).utf8))
+            }
+        }
+
+        if let child {
+            for chunk in todo where interrupted == 0 && failure == nil {
+                finished(chunk, try check(chunk, results: { try child.evaluateAll($0) }, parallelOracle: true))
+            }
+            if interrupted == 0 { try child.finish() }
+        } else {
+            nonisolated(unsafe) var next = 0
+            nonisolated(unsafe) let check = check, finished = finished
+            DispatchQueue.concurrentPerform(iterations: threads) { _ in
+                while true {
+                    lock.lock()
+                    let i = next
+                    next += 1
+                    lock.unlock()
+                    guard i < todo.count, interrupted == 0 else { return }
+                    do {
+                        let tally = try check(todo[i], { Gate.evaluateBuffer(kernel, quantity, inputs: $0, format: .f32) }, false)
+                        finished(todo[i], tally)
+                    } catch {
+                        lock.lock(); failure = error; lock.unlock()
+                        return
+                    }
+                }
+            }
+        }
+        if !quiet { FileHandle.standardError.write(Data("\n".utf8)) }
+        if let failure { throw failure }
+        certificate = shared
+        if interrupted != 0 || (certificate.chunks?.count ?? 0) < chunkCount {
+            print("interrupted: \(certificate.chunks?.count ?? 0) of \(chunkCount) chunks checked; checkpoint \(path) (run the same command to resume)")
+            throw ExitCode(130)
+        }
+        let chunks = certificate.chunks ?? [:]
+        var total = Tally()
+        for chunk in chunks.keys.sorted() { total.merge(chunks[chunk]!) }
+        certificate.complete(total, digests: chunks.keys.sorted().map { chunks[$0]!.digest })
+        try certificate.write(to: path)
+        print("\(certificate.function)\(certificate.derivative ? "′" : ""): \(certificate.inputs_checked) inputs, max ULP \(certificate.max_ulp) (bound \(bound)), \(String(format: "%.0f", certificate.seconds)) s → \(certificate.pass ? "pass" : "FAIL"); certificate \(path)")
+        if !certificate.pass { throw ExitCode(1) }
+    }
+
+    func reproduction(_ f: ActivationFunction, _ quantity: Quantity) -> String {
+        var words = ["activation-oracle", "exhaustive", f.activation.name]
+        words += function.params.flatMap { ["--param", $0] }
+        if quantity == .derivative { words.append("--derivative") }
+        if f.convention != .pytorch { words += ["--convention", f.convention.rawValue] }
+        if let command { words += ["--command", "'\(command)'"] }
+        if shard != "0/1" { words += ["--shard", shard] }
+        return words.joined(separator: " ")
+    }
+}
+
+extension Certificate {
+    /// Fills in the totals from `tally` and drops the per-chunk checkpoint data.
+    mutating func complete(_ tally: Tally, digests: [String]) {
+        inputs_checked = tally.inputs
+        max_ulp = tally.maxULP
+        classes = tally.classes
+        worst_cases = tally.worst
+        worst = tally.worst.first.map { FloatFormat.f32.hexBits($0.input) }
+        pass = tally.failures == 0
+        outputs_sha256 = Certificate.combinedDigest(digests)
+        chunks = nil
+    }
+}
+
+struct ExhaustiveMerge: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Combine complete shard certificates of one run into one certificate (deterministic).")
+
+    @Argument(help: "Shard certificates.")
+    var shards: [String]
+
+    @Option(name: .shortAndLong, help: "The merged certificate.")
+    var output: String
+
+    func run() throws {
+        let parts = try shards.map(Certificate.read).sorted { $0.first_input < $1.first_input }
+        guard let first = parts.first else { throw InputError("no certificates given") }
+        var end = first.first_input
+        for c in parts {
+            guard c.chunks == nil else { throw InputError("shard \(c.shard) is not complete (resume it first)") }
+            guard c.function == first.function, c.parameters == first.parameters, c.derivative == first.derivative,
+                  c.implementation == first.implementation, c.convention == first.convention, c.bound == first.bound else {
+                throw InputError("shard \(c.shard) is from another run (function, parameters, quantity, implementation or bound differ)")
+            }
+            guard c.first_input == end else { throw InputError("shards do not tile the inputs: gap or overlap at \(FloatFormat.f32.hexBits(end))") }
+            end = c.end_input
+        }
+        var merged = first
+        var total = Tally()
+        for c in parts {
+            var t = Tally()
+            t.inputs = c.inputs_checked
+            t.maxULP = c.max_ulp
+            t.classes = c.classes
+            t.worst = c.worst_cases
+            t.failures = c.pass ? 0 : 1
+            total.merge(t)
+        }
+        merged.shard = parts.count == 1 ? first.shard : "merged \(parts.map(\.shard).joined(separator: ", "))"
+        merged.first_input = first.first_input
+        merged.end_input = end
+        merged.seconds = parts.map(\.seconds).reduce(0, +)
+        merged.command = parts.map(\.command).joined(separator: "; ") + "; activation-oracle exhaustive merge ..."
+        merged.complete(total, digests: parts.map(\.outputs_sha256))
+        try merged.write(to: output)
+        print("merged \(parts.count) shards: \(merged.inputs_checked) inputs, max ULP \(merged.max_ulp) → \(merged.pass ? "pass" : "FAIL"); \(output)")
+        if !merged.pass { throw ExitCode(1) }
+    }
+}
+
+extension Subprocess {
+    /// Any number of inputs, in protocol batches of 4,096.
+    func evaluateAll(_ inputs: [UInt64]) throws -> [UInt64] {
+        var out: [UInt64] = []
+        out.reserveCapacity(inputs.count)
+        for start in stride(from: 0, to: inputs.count, by: 4096) {
+            out += try evaluate(Array(inputs[start..<min(start + 4096, inputs.count)]))
+        }
+        return out
+    }
+}

@@ -5,6 +5,12 @@ import ActivationCatalog
 /// The gate in `swift test` and `activation-oracle check` enforce it; each number is what was
 /// measured, not a wish. Float16, BFloat16 and Float results are one rounding of a Double result;
 /// where the Double dropped a term that decides a midpoint, its sign breaks the tie.
+///
+/// Backward passes (g·f′(x), rounded once): within 1 ULP of the correctly rounded product for
+/// binary16, bfloat16 and binary32 (the product is formed in Double); for binary64 within the
+/// derivative's bound plus 1 when |g| ≤ 1. Beyond that in binary64, where f′(x) is itself
+/// subnormal (sigmoid′ for x < −708, gelu′ for x < −37.5, …) a gradient |g| > 1 magnifies the
+/// subnormal's absolute error: f′ is rounded before the product, and no scaled form is kept.
 public enum KernelBounds {
     public static func ulps(_ activation: Activation, _ format: FloatFormat, derivative: Bool) -> UInt64 {
         switch format {

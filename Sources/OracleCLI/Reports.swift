@@ -169,7 +169,7 @@ struct ReportRendering {
     /// ULP error against x: x on a symmetric log axis (log10(1 + |x|/min subnormal), signed),
     /// y as log2(1 + ULP); NaN mismatches on a band at the top; allowed points hollow.
     func svg() -> String {
-        let width = 900.0, height = 440.0, left = 60.0, right = 20.0, top = 30.0, bottom = 60.0
+        let width = 900.0, height = 440.0, left = 70.0, right = 20.0, top = 30.0, bottom = 60.0
         let minSub = format.doubleValue(1)
         let span = log10(1 + format.doubleValue(format.largestFinite) / minSub)
         func sx(_ x: Double) -> Double {
@@ -195,7 +195,8 @@ struct ReportRendering {
         var k = 0
         while Double(k) <= maxY {
             let u = k == 0 ? 0 : (UInt64(1) << UInt64(k)) - 1
-            svg += "<text x=\"\(left - 6)\" y=\"\(sy(u) + 4)\" text-anchor=\"end\">\(u)</text><line x1=\"\(left)\" y1=\"\(sy(u))\" x2=\"\(width - right)\" y2=\"\(sy(u))\" stroke=\"#eee\"/>\n"
+            let label = k < 10 ? String(u) : "2^\(k)"
+            svg += "<text x=\"\(left - 6)\" y=\"\(sy(u) + 4)\" text-anchor=\"end\">\(label)</text><line x1=\"\(left)\" y1=\"\(sy(u))\" x2=\"\(width - right)\" y2=\"\(sy(u))\" stroke=\"#eee\"/>\n"
             k += max(1, Int(maxY / 8))
         }
         // x ticks: 0 and ±10^e

@@ -22,7 +22,11 @@ final class NumericReader {
     let format: FloatFormat
     private(set) var encoding: NumericEncoding
     private let handle: FileHandle
-    private var buffer = Data()
+    /// Bytes read and not yet consumed: `bytes[start...]` (consuming only moves `start`; the
+    /// consumed prefix is dropped when more is read, so the cost stays linear in the file size).
+    private var bytes: [UInt8] = []
+    private var start = 0
+    private var available: Int { bytes.count - start }
     private var atEOF = false
     private var lineNumber = 0
     private var remaining = 0   // npy: elements still to read
@@ -44,7 +48,7 @@ final class NumericReader {
         }
         encoding = .text(bits: textBits)
         try fill(minimum: 6)
-        if buffer.starts(with: [0x93] + Array("NUMPY".utf8)) {
+        if bytes[start...].starts(with: [0x93] + Array("NUMPY".utf8)) {
             try readNPYHeader()
         } else if path?.hasSuffix(".npy") == true {
             throw InputError("\(name): not a .npy file (bad magic)")
@@ -52,16 +56,19 @@ final class NumericReader {
     }
 
     private func fill(minimum: Int) throws {
-        while buffer.count < minimum && !atEOF {
+        while available < minimum && !atEOF {
             let chunk = try handle.read(upToCount: 1 << 20) ?? Data()
-            if chunk.isEmpty { atEOF = true } else { buffer.append(chunk) }
+            if chunk.isEmpty { atEOF = true } else {
+                if start > 0 { bytes.removeFirst(start); start = 0 }
+                bytes.append(contentsOf: chunk)
+            }
         }
     }
 
     private func readNPYHeader() throws {
         try fill(minimum: 12)
-        guard buffer.count >= 10 else { throw InputError("\(name): truncated .npy header") }
-        let bytes = [UInt8](buffer.prefix(12))
+        guard available >= 10 else { throw InputError("\(name): truncated .npy header") }
+        let bytes = Array(self.bytes[start..<min(start + 12, self.bytes.count)])
         let major = bytes[6]
         let headerLength: Int, start: Int
         switch major {
@@ -72,10 +79,10 @@ final class NumericReader {
         default: throw InputError("\(name): unsupported .npy version \(major)")
         }
         try fill(minimum: start + headerLength)
-        guard buffer.count >= start + headerLength,
-              let header = String(data: buffer.subdata(in: start..<start + headerLength), encoding: .utf8)
+        guard available >= start + headerLength,
+              let header = String(bytes: self.bytes[self.start + start..<self.start + start + headerLength], encoding: .utf8)
         else { throw InputError("\(name): truncated .npy header") }
-        buffer.removeFirst(start + headerLength)
+        self.start += start + headerLength
         guard let descr = Self.field("descr", in: header).map({ $0.trimmingCharacters(in: CharacterSet(charactersIn: "'\" ")) }),
               let fortran = Self.field("fortran_order", in: header),
               let shapeText = Self.field("shape", in: header)
@@ -130,24 +137,24 @@ final class NumericReader {
         let count = min(maximum, remaining)
         if count == 0 {
             try fill(minimum: 1)
-            if !buffer.isEmpty { throw InputError("\(name): \(buffer.count) bytes after the last element (header shape is wrong)") }
+            if available > 0 { throw InputError("\(name): \(available) bytes after the last element (header shape is wrong)") }
             return []
         }
         try fill(minimum: count * width)
-        guard buffer.count >= count * width else {
+        guard available >= count * width else {
             let total: Int
             if case .npy(_, let shape) = encoding { total = shape.reduce(1, *) } else { total = 0 }
-            throw InputError("\(name): truncated: header promises \(total) elements, data ends after \(total - remaining + buffer.count / width)")
+            throw InputError("\(name): truncated: header promises \(total) elements, data ends after \(total - remaining + available / width)")
         }
         var values = [UInt64](repeating: 0, count: count)
-        buffer.withUnsafeBytes { raw in
+        bytes.withUnsafeBufferPointer { raw in
             for i in 0..<count {
                 var v: UInt64 = 0
-                for b in 0..<width { v |= UInt64(raw[i * width + b]) << UInt64(8 * b) }
+                for b in 0..<width { v |= UInt64(raw[start + i * width + b]) << UInt64(8 * b) }
                 values[i] = v
             }
         }
-        buffer.removeFirst(count * width)
+        start += count * width
         remaining -= count
         return values
     }
@@ -171,23 +178,23 @@ final class NumericReader {
 
     private func nextLine() throws -> String? {
         while true {
-            if let newline = buffer.firstIndex(of: 0x0A) {
-                let line = buffer.subdata(in: buffer.startIndex..<newline)
-                buffer.removeSubrange(buffer.startIndex...newline)
+            if let newline = bytes[start...].firstIndex(of: 0x0A) {
+                let line = bytes[start..<newline]
+                start = newline + 1
                 return try decodeLine(line)
             }
             if atEOF {
-                if buffer.isEmpty { return nil }
-                let line = buffer
-                buffer.removeAll()
+                if available == 0 { return nil }
+                let line = bytes[start...]
+                start = bytes.count
                 return try decodeLine(line)
             }
-            try fill(minimum: buffer.count + 1)
+            try fill(minimum: available + 1)
         }
     }
 
-    private func decodeLine(_ data: Data) throws -> String {
-        guard var s = String(data: data, encoding: .utf8) else {
+    private func decodeLine(_ data: ArraySlice<UInt8>) throws -> String {
+        guard var s = String(bytes: data, encoding: .utf8) else {
             throw InputError("\(name):\(lineNumber + 1): not UTF-8 text")
         }
         if s.hasSuffix("\r") { s.removeLast() }
@@ -214,6 +221,9 @@ final class NumericReader {
         case "inf", "infinity": return format.infinity(negative: negative)
         default: break
         }
+        // binary32 and binary64: strtof/strtod round decimal and hex text correctly, and fast.
+        if format == .f32, body.first?.isNumber == true || body.first == ".", let v = Float(text) { return UInt64(v.bitPattern) }
+        if format == .f64, body.first?.isNumber == true || body.first == ".", let v = Double(text) { return v.bitPattern }
         guard let number = try? ExactNumber(parsing: text), number.denominator == "1", !text.contains(":") else { return nil }
         return format.rounding(number)
     }

@@ -51,6 +51,7 @@ enum Atlas {
             }
             lines.append("| [\(a.name)](atlas/\(a.name).md) | \(a.entry.definition.replacingOccurrences(of: "|", with: "\\|")) | " + bounds.joined(separator: " | ") + " | " + cert.joined(separator: " | ") + " |")
         }
+        lines += ["", "## Common questions", ""] + commonQuestions()
         lines += ["", "## Files", "",
                   "| file | what | made by |", "|---|---|---|",
                   "| [atlas/](atlas/) | one page per entry: definition, specials and sign-of-zero rules, thresholds per format, kinks under every convention, gradient behaviour, pitfalls of the common formulas with the inputs where they fail; SVG figures | `activation-oracle docs` |",
@@ -62,6 +63,29 @@ enum Atlas {
                   "| [kernel-bench.md](kernel-bench.md) | ns/element of every kernel and the ratio to a copy | `activation-oracle bench` |",
                   "", "The independent test vectors live beside their tests in `Tests/ActivationOracleTests/Data/independent/`."]
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The questions users ask maintainers, answered with the oracle's numbers.
+    static func commonQuestions() -> [String] {
+        let fm = FloatFormat.f32
+        func show(_ x: Float) -> String { fm.shortestDecimal(UInt64(x.bitPattern)) }
+        func v(_ a: Activation, _ x: Double, _ q: Quantity = .value) -> String {
+            fm.shortestDecimal((try! ActivationFunction(a)).evaluate(q, bits: fm.rounding(x), format: fm))
+        }
+        let hardTanh = try! ActivationFunction(.hardTanh)
+        func hardTanhSlope(_ c: KinkConvention, _ x: Double) -> String {
+            fm.shortestDecimal(try! hardTanh.with(convention: c).evaluate(.derivative, bits: fm.rounding(x), format: fm))
+        }
+        let naiveSoftplus = Foundation.log(1 + Foundation.exp(Float(88.75)))
+        return [
+            "- **What should relu(NaN) be?** NaN, for every entry and its derivative (NaN in, quiet NaN out); frameworks that return 0 or a slope are listed in [frameworks.md](frameworks.md). See \"Special inputs\" on each page.",
+            "- **Why is softplus(0) not 0?** softplus(x) = log(1 + e^x), so softplus(0) = log 2 = \(v(.softplus, 0)) in float32; it approaches 0 only as x → −inf ([softplus](atlas/softplus.md)).",
+            "- **Why does logsigmoid(−300) give −inf?** Because it was computed as log(σ(x)) and σ(−300) underflows to 0; the value is \(v(.logSigmoid, -300)) (log-sigmoid(x) ≈ x for x ≪ 0). See the pitfalls of [log-sigmoid](atlas/log-sigmoid.md).",
+            "- **Why does the hardtanh gradient at the bound differ from the docs?** At a kink the derivative is a convention: PyTorch gives hardtanh′(−1) = \(hardTanhSlope(.pytorch, -1)) and hardtanh′(1) = \(hardTanhSlope(.pytorch, 1)), JAX \(hardTanhSlope(.jax, -1)) and \(hardTanhSlope(.jax, 1)). Every kink's value under each convention is in the \"Kinks\" table of each page ([hard-tanh](atlas/hard-tanh.md)).",
+            "- **Why is the bf16 result different on another device?** Computing in float32 and rounding to bfloat16 rounds twice; each page's \"Rounding through float32\" table counts the inputs where that differs from the correctly rounded bfloat16 result.",
+            "- **Why does the gradient vanish in deep sigmoid stacks?** sup σ′ = 1/4 (at 0), so ten layers scale a gradient by at most 0.25^10 ≈ 9.5e−7; each page's \"Gradient behaviour\" gives sup |f′| and where f′ is exactly 0 (dead zones).",
+            "- **Which formula is safe?** Each page's pitfalls table evaluates the textbook formulas in float32 and names the first input where each fails: log(1 + exp(x)) gives \(show(naiveSoftplus)) at x = 88.75 where softplus is \(v(.softplus, 88.75)), 1/(1 + exp(−x)) flushes at x < −88.7, σ(1 − σ) and 1 − tanh² lose every digit past the saturation threshold, x/2·(1 + erf(x/√2)) loses gelu's tail below −5.5, gelu-tanh′ turns NaN past |x| = 1.8e19, and x·σ(x) is NaN at −inf.",
+        ]
     }
 
     static func loadCertificates(_ dir: URL) -> [String: Certificate] {
@@ -136,6 +160,7 @@ struct Page {
         L += ["", "![f and f′](\(a.name).svg)", ""]
         L += specials()
         L += thresholds()
+        L += doubleRounding()
         L += kinks()
         L += gradient()
         L += pitfalls()
@@ -165,6 +190,28 @@ struct Page {
                     let what = p.what.components(separatedBy: " from x = ").first ?? p.what
                     L.append("| \(format) | \(q == .value ? "f" : "f′") | \(format.shortestDecimal(p.input)) (`\(format.hexFloat(p.input))`) | \(what.replacingOccurrences(of: "\(q) ", with: "")) |")
                 }
+            }
+        }
+        return L + [""]
+    }
+
+    /// How many bfloat16 results differ when f is first rounded to float32 and then to bfloat16
+    /// (what a device computing in float32 returns), over all 65,536 inputs.
+    func doubleRounding() -> [String] {
+        var L = ["## Rounding through float32", "",
+                 "A device that computes in float32 and rounds the float32 result to bfloat16 rounds twice; over all 65,536 bfloat16 inputs, these results differ from the correctly rounded one (exactly when the float32 result lands on a bfloat16 rounding midpoint):", "",
+                 "| format | quantity | inputs that differ | example |", "|---|---|---:|---|"]
+        for format in [FloatFormat.bf16] {
+            let inputs = Inputs.all16(format).filter { !format.isNaN($0) }
+            for q in [Quantity.value, .derivative] {
+                let direct = Gate.oracle(f, q, inputs, format)
+                let via32 = Gate.oracle(f, q, inputs.map { FloatFormat.f32.rounding(format.doubleValue($0)) }, .f32)
+                    .map { format.rounding(FloatFormat.f32.doubleValue($0)) }
+                let differ = inputs.indices.filter { direct[$0] != via32[$0] && !(format.isNaN(direct[$0]) && format.isNaN(via32[$0])) }
+                let example = differ.first.map { i in
+                    "x = \(format.shortestDecimal(inputs[i])): \(format.shortestDecimal(via32[i])) through float32, \(format.shortestDecimal(direct[i])) correctly rounded"
+                } ?? "—"
+                L.append("| \(format) | \(q == .value ? "f" : "f′") | \(differ.count) | \(example) |")
             }
         }
         return L + [""]
@@ -256,7 +303,7 @@ struct Page {
             }
             L += ["", "![ULP error of the first formula](\(a.name)-naive.svg)"]
         } else if a.entry.notes.isEmpty {
-            L.append("None known: the formula is exact in every format.")
+            L.append("No numerical pitfalls: every piece is exact (rational); the derivative conventions at the kinks above are what differs between frameworks.")
         }
         return L + [""]
     }

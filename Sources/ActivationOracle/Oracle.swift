@@ -297,13 +297,13 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
 
     /// The correctly rounded `quantity` at the input with bit pattern `bits` in `format`.
     public func evaluate(_ quantity: Quantity = .value, bits: UInt64, format: FloatFormat) -> UInt64 {
-        MPFRRange.widen()
         let bits = bits & format.allBitsMask
         if format.isNaN(bits) { return format.quietNaN }
         if usesFastPath && format != .f64 && format.isFinite(bits),
            let r = fastEvaluate(quantity, x: format.doubleValue(bits), factor: nil, format: format) {
             return r
         }
+        MPFRRange.widen()
         let x = exactInput(bits, format)
         switch decide(formula(quantity, at: x), format) {
         case .rounded(let result):
@@ -332,7 +332,6 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
     /// — for finite g, as one rounding of the exact product. NaN x or g gives NaN; an exact zero
     /// product is +0 (backward passes have no sign-of-zero convention to follow).
     public func evaluate(_ quantity: Quantity = .derivative, bits: UInt64, scaledBy g: UInt64, format: FloatFormat) -> UInt64 {
-        MPFRRange.widen()
         let bits = bits & format.allBitsMask, g = g & format.allBitsMask
         if format.isNaN(bits) || format.isNaN(g) { return format.quietNaN }
         precondition(format.isFinite(g), "scaledBy: g must be finite")
@@ -340,6 +339,7 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
            let r = fastEvaluate(quantity, x: format.doubleValue(bits), factor: format.doubleValue(g), format: format) {
             return r
         }
+        MPFRRange.widen()
         let factor = BigFloat.exact(bits: g, format: format)
         let scaled: Evaluation
         switch formula(quantity, at: exactInput(bits, format)) {

@@ -276,8 +276,9 @@ final class NumericWriter {
         switch encoding {
         case .npy:
             let width = format.bitWidth / 8
-            pending.reserveCapacity(pending.count + values.count * width)
-            for v in values { for b in 0..<width { pending.append(UInt8(truncatingIfNeeded: v >> UInt64(8 * b))) } }
+            var bytes = [UInt8](repeating: 0, count: values.count * width)
+            for (i, v) in values.enumerated() { for b in 0..<width { bytes[i * width + b] = UInt8(truncatingIfNeeded: v >> UInt64(8 * b)) } }
+            pending.append(contentsOf: bytes)
         case .text(let bits):
             var text = ""
             for v in values { text += (bits ? format.hexBits(v) : format.shortestDecimal(v)) + "\n" }

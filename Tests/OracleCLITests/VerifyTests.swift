@@ -172,3 +172,91 @@ struct ExhaustiveTests {
         #expect(c["worst"] as? String == "0x00000000")
     }
 }
+
+/// The same faults through files: the broken results are the oracle's own results (from
+/// `vectors`) broken in Swift here, so only `verify`'s reading and classification are under test.
+@Suite("activation-oracle verify with files")
+struct VerifyFileFaultTests {
+    struct Case: CustomStringConvertible, Sendable {
+        var function: String
+        var fault: String
+        var expectedClass: String
+        var derivative = false
+        var description: String { "\(function) \(fault)" }
+    }
+
+    static let cases: [Case] = [
+        Case(function: "gelu", fault: "ftz", expectedClass: "subnormal"),
+        Case(function: "relu", fault: "nan-to-zero", expectedClass: "nan"),
+        Case(function: "tanh", fault: "zero-sign", expectedClass: "zero_sign"),
+        Case(function: "gelu", fault: "two-ulp", expectedClass: "finite"),
+        Case(function: "sigmoid", fault: "early-saturation", expectedClass: "finite"),
+        Case(function: "hard-swish", fault: "overflow", expectedClass: "inf"),
+        Case(function: "relu", fault: "other-kink", expectedClass: "finite", derivative: true),
+        Case(function: "gelu", fault: "nan-at-neg-inf", expectedClass: "nan"),
+    ]
+
+    static func floats(_ url: URL) throws -> (header: Data, values: [Float]) {
+        let data = try Data(contentsOf: url)
+        let headerLength = Int(data[8]) | Int(data[9]) << 8
+        let body = data.suffix(from: 10 + headerLength)
+        var values: [Float] = []
+        var i = body.startIndex
+        while i < body.endIndex {
+            var bits: UInt32 = 0
+            for b in 0..<4 { bits |= UInt32(body[i + b]) << UInt32(8 * b) }
+            values.append(Float(bitPattern: bits))
+            i += 4
+        }
+        return (data.prefix(10 + headerLength), values)
+    }
+
+    @Test(arguments: cases)
+    func fileFaults(_ c: Case) throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let d = c.derivative ? ["--derivative"] : []
+        let v = dir.appendingPathComponent("v")
+        #expect(try Tool.run(["vectors", c.function, "--format", "f32", "--count", "2000", "--output", v.path] + d).status == 0)
+        let (header, x) = try Self.floats(v.appendingPathComponent("inputs.npy"))
+        var (_, y) = try Self.floats(v.appendingPathComponent("expected.npy"))
+        var other: [Float] = []
+        if c.fault == "other-kink" {
+            let o = dir.appendingPathComponent("other.npy")
+            #expect(try Tool.run(["reference", c.function, "--format", "f32", "--convention", "right", "--input",
+                                  v.appendingPathComponent("inputs.npy").path, "--output", o.path] + d).status == 0)
+            other = try Self.floats(o).values
+        }
+        var limits: [Float] = []
+        if c.fault == "early-saturation" {
+            let text = try Tool.run(["reference", c.function, "--format", "f32"] + d, stdin: Data("-inf\ninf\n".utf8)).stdout
+            limits = text.split(separator: "\n").compactMap { Float(String($0)) }
+        }
+        for i in y.indices {
+            switch c.fault {
+            case "ftz": if y[i].isSubnormal { y[i] = 0 }
+            case "nan-to-zero": if x[i].isNaN { y[i] = 0 }
+            case "zero-sign": if y[i] == 0 { y[i] = -y[i] }
+            case "two-ulp": if x[i] > 1 && x[i] < 2 { y[i] = y[i].nextUp.nextUp }
+            case "nan-at-neg-inf": if x[i] == -Float.infinity { y[i] = Float.nan }
+            case "early-saturation":
+                let v = x[i]
+                if v.isFinite && v.magnitude > 8 { y[i] = v < 0 ? limits[0] : limits[1] }
+            case "overflow":
+                let v = x[i]
+                if v.isFinite && v.magnitude > 1e30 { y[i] = v < 0 ? -Float.infinity : Float.infinity }
+            case "other-kink": y[i] = other[i]
+            default: break
+            }
+        }
+        var actual = header
+        for value in y { withUnsafeBytes(of: value.bitPattern.littleEndian) { actual.append(contentsOf: $0) } }
+        let actualURL = dir.appendingPathComponent("actual.npy"), report = dir.appendingPathComponent("r.json")
+        try actual.write(to: actualURL)
+        let r = try Tool.run(["verify", c.function, "--format", "f32", "--input", v.appendingPathComponent("inputs.npy").path,
+                              "--actual", actualURL.path, "--json", report.path] + d)
+        #expect(r.status == 1, "\(c): exit \(r.status) \(r.stderr)")
+        let classes = (try VerifyTests.json(report))["classes"] as? [String: Int] ?? [:]
+        #expect((classes[c.expectedClass] ?? 0) > 0, "\(c): classes \(classes)")
+    }
+}

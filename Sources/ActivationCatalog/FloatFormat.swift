@@ -117,6 +117,12 @@ public enum FloatFormat: String, CaseIterable, Sendable, Hashable, CustomStringC
 
     /// The value as a `Double`: exact for f16, bf16 and f32 (and f64 itself).
     public func doubleValue(_ bits: UInt64) -> Double {
+        switch self {
+        case .f32: return Double(Float(bitPattern: UInt32(truncatingIfNeeded: bits)))
+        case .f64: return Double(bitPattern: bits)
+        case .bf16: return Double(Float(bitPattern: UInt32(truncatingIfNeeded: bits & 0xffff) << 16))
+        case .f16: break
+        }
         if isNaN(bits) { return .nan }
         if isInfinite(bits) { return isNegative(bits) ? -.infinity : .infinity }
         let (negative, n, e) = decode(bits)

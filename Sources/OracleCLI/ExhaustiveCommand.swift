@@ -126,9 +126,10 @@ struct ExhaustiveRun: ParsableCommand {
         commandName: "run",
         abstract: "Check every float32 input of one entry and quantity (default: the built-in kernel).",
         discussion: """
-        Inputs run in chunks of 2^20; after each chunk the checkpoint (--output, or \
-        exhaustive-<function>[-derivative][-shard].json) is rewritten atomically, so Ctrl-C or a \
-        crash leaves a valid partial certificate and the same command resumes it. --shard k/n \
+        Inputs run in chunks of 2^20; after each chunk the checkpoint (the certificate's path plus \
+        .checkpoint) is rewritten atomically, so Ctrl-C or a crash leaves a valid partial run and \
+        the same command resumes it; the certificate (--output, or \
+        exhaustive-<function>[-derivative][-shard].json) is written at the end. --shard k/n \
         checks the k-th of n equal ranges (0-based); `exhaustive merge` combines shard \
         certificates. Exit 1 when a result is beyond the bound.
         """)
@@ -183,16 +184,23 @@ struct ExhaustiveRun: ParsableCommand {
             first_input: UInt64(firstChunk) << UInt64(Self.chunkBits), end_input: UInt64(firstChunk + chunkCount) << UInt64(Self.chunkBits),
             inputs_checked: 0, max_ulp: 0, bound: bound, pass: false, worst: nil, worst_cases: [], classes: [:], seconds: 0,
             machine: Certificate.machine(), outputs_sha256: "", command: reproduction(f, quantity), chunks: [:])
-        if FileManager.default.fileExists(atPath: path) {
-            let previous = try Certificate.read(path)
+        if FileManager.default.fileExists(atPath: path), (try? Certificate.read(path))?.chunks == nil {
+            let done = try Certificate.read(path)
+            if done.function == certificate.function && done.parameters == certificate.parameters && done.derivative == certificate.derivative
+                && done.implementation == certificate.implementation && done.shard == certificate.shard && done.convention == certificate.convention {
+                print("\(path): already complete; remove it to run again")
+                return
+            }
+            throw InputError("\(path): a certificate of another run exists (remove it or choose --output)")
+        }
+        // The run in progress lives in a checkpoint beside the certificate (git ignores *.checkpoint).
+        let checkpoint = path + ".checkpoint"
+        if FileManager.default.fileExists(atPath: checkpoint) {
+            let previous = try Certificate.read(checkpoint)
             guard previous.function == certificate.function, previous.parameters == certificate.parameters,
                   previous.derivative == certificate.derivative, previous.implementation == certificate.implementation,
                   previous.shard == certificate.shard, previous.convention == certificate.convention else {
-                throw InputError("\(path): a certificate of another run exists (remove it or choose --output)")
-            }
-            if previous.chunks == nil {
-                print("\(path): already complete; remove it to run again")
-                return
+                throw InputError("\(checkpoint): a checkpoint of another run exists (remove it or choose --output)")
             }
             certificate.chunks = previous.chunks
             certificate.seconds = previous.seconds
@@ -234,7 +242,7 @@ struct ExhaustiveRun: ParsableCommand {
             shared.chunks?[chunk] = tally
             shared.seconds = certificate.seconds + Date().timeIntervalSince(start)
             done += 1
-            do { try shared.write(to: path) } catch { failure = error }
+            do { try shared.write(to: checkpoint) } catch { failure = error }
             if !quiet && Date().timeIntervalSince(lastPrint) > 1 {
                 lastPrint = Date()
                 let elapsed = Date().timeIntervalSince(start)
@@ -274,7 +282,7 @@ struct ExhaustiveRun: ParsableCommand {
         if let failure { throw failure }
         certificate = shared
         if interrupted != 0 || (certificate.chunks?.count ?? 0) < chunkCount {
-            print("interrupted: \(certificate.chunks?.count ?? 0) of \(chunkCount) chunks checked; checkpoint \(path) (run the same command to resume)")
+            print("interrupted: \(certificate.chunks?.count ?? 0) of \(chunkCount) chunks checked; checkpoint \(checkpoint) (run the same command to resume)")
             throw ExitCode(130)
         }
         let chunks = certificate.chunks ?? [:]
@@ -282,6 +290,7 @@ struct ExhaustiveRun: ParsableCommand {
         for chunk in chunks.keys.sorted() { total.merge(chunks[chunk]!) }
         certificate.complete(total, digests: chunks.keys.sorted().map { chunks[$0]!.digest })
         try certificate.write(to: path)
+        try? FileManager.default.removeItem(atPath: checkpoint)
         print("\(certificate.function)\(certificate.derivative ? "′" : ""): \(certificate.inputs_checked) inputs, max ULP \(certificate.max_ulp) (bound \(bound)), \(String(format: "%.0f", certificate.seconds)) s → \(certificate.pass ? "pass" : "FAIL"); certificate \(path)")
         if !certificate.pass { throw ExitCode(1) }
     }

@@ -159,6 +159,33 @@ struct ExhaustiveTests {
         #expect(try Tool.run(["exhaustive", "relu", "--shard", "3/5", "-o", other.path]).status == 2)
     }
 
+    /// Ctrl-C after the first chunk leaves a checkpoint (and no certificate); the same command
+    /// resumes from it and finishes.
+    @Test func interruptedRunResumes() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let cert = dir.appendingPathComponent("c.json"), checkpoint = dir.appendingPathComponent("c.json.checkpoint")
+        let arguments = ["exhaustive", "relu", "--shard", "2000/2048", "--threads", "1", "--quiet", "-o", cert.path]
+        let process = Process()
+        process.executableURL = Tool.url
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(120)
+        while !FileManager.default.fileExists(atPath: checkpoint.path) && Date() < deadline { usleep(20_000) }
+        process.interrupt()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130 || FileManager.default.fileExists(atPath: cert.path), "exit \(process.terminationStatus)")
+        if process.terminationStatus == 130 {
+            #expect(FileManager.default.fileExists(atPath: checkpoint.path) && !FileManager.default.fileExists(atPath: cert.path))
+            let resumed = try Tool.run(arguments)
+            #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
+        }
+        let c = try VerifyTests.json(cert)
+        #expect(c["inputs_checked"] as? Int == 1 << 21 && c["pass"] as? Bool == true)
+        #expect(!FileManager.default.fileExists(atPath: checkpoint.path))
+    }
+
     @Test func brokenImplementationFailsThroughCommand() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

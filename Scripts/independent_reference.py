@@ -266,9 +266,10 @@ FUNCTIONS = {
     # general form; backward with PyTorch's default: (x > -3 && x < 3) ? g/6 : 0
     "hard-sigmoid": (rat(lambda x, P: min(max(P["slope"] * x + P["offset"], Fr(0)), Fr(1))),
                      rat(lambda x, P: P["slope"] if 0 < P["slope"] * x + P["offset"] < 1 else Fr(0))),
-    # hardswish_backward: x < -3 ? 0 : (x <= 3 ? x/3 + 0.5 : 1)
+    # hardswish backward as PyTorch 2.15 computes it (measured: 0 at x = -3, 1 at x = 3):
+    # x <= -3 ? 0 : (x < 3 ? x/3 + 0.5 : 1)
     "hard-swish": (rat(lambda x, P: x * min(max(x + 3, Fr(0)), Fr(6)) / 6),
-                   rat(lambda x, P: Fr(0) if x < -3 else (x / 3 + H if x <= 3 else Fr(1)))),
+                   rat(lambda x, P: Fr(0) if x <= -3 else (x / 3 + H if x < 3 else Fr(1)))),
     # hardtanh_backward: (x <= min || x >= max) ? 0 : g
     "hard-tanh": (rat(lambda x, P: min(max(x, P["min"]), P["max"])),
                   rat(lambda x, P: Fr(0) if (x <= P["min"] or x >= P["max"]) else Fr(1))),

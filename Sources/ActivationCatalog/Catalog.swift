@@ -184,7 +184,8 @@ private extension ParameterExpression {
 
 extension Activation {
     /// The catalog entry. Defaults follow PyTorch; parameter values are exact (see `ExactNumber`).
-    /// Kink conventions come from PyTorch's backward kernels (`aten/src/ATen/native/cpu/Activation.cpp`:
+    /// Kink conventions come from PyTorch's backward kernels, checked against PyTorch 2.15 through
+    /// `Adapters/frameworks.py` (`aten/src/ATen/native/cpu/Activation.cpp`:
     /// `threshold_backward`, `leaky_relu_backward`, `elu_backward`, `hardtanh_backward`,
     /// `hardsigmoid_backward`, `hardswish_backward`, `shrink_backward`), JAX's `jax.nn` custom JVPs
     /// and `jnp.where` forms, and TensorFlow's `ReluGrad`, `Relu6Grad`, `LeakyReluGrad`, `EluGrad`, `SeluGrad`.
@@ -333,9 +334,9 @@ extension Activation {
                 aliases: ["hard-silu"],
                 definition: "x·relu6(x + 3)/6",
                 derivative: "0 for x < −3, x/3 + 1/2 for −3 < x < 3, 1 for x > 3",
-                kinks: [Kink(at: .exact("-3"), pytorch: .right, jax: .left),
-                        Kink(at: .exact("3"), pytorch: .left, jax: .right)],
-                notes: ["PyTorch's backward takes x/3 + 1/2 on the closed interval [−3, 3]: −0.5 at x = −3 and 1.5 at x = 3, where the one-sided limits are 0 and 1."],
+                kinks: [Kink(at: .exact("-3"), pytorch: .left, jax: .left),
+                        Kink(at: .exact("3"), pytorch: .right, jax: .right)],
+                notes: ["At the kinks PyTorch 2.15 gives hardswish′(−3) = 0 and hardswish′(3) = 1 (measured through Adapters/frameworks.py); earlier releases took x/3 + 1/2 on the closed interval [−3, 3] (−0.5 and 1.5): `--convention right`/`left` reproduces those."],
                 properties: Properties(range: (-0.375, nil), derivativeRange: (-0.5, 1.5)))
         case .hardTanh:
             return CatalogEntry(

@@ -43,8 +43,10 @@ struct ClosedFormTests {
         Case(function: .softsign, quantity: .value, x: "1", expected: half),
         Case(function: .softsign, quantity: .derivative, x: "1", expected: quarter),
         Case(function: .hardSwish, quantity: .value, x: "1", expected: twoThirds),
-        Case(function: .hardSwish, quantity: .derivative, x: "-3", expected: minusHalf),                      // PyTorch: x/3 + 1/2 on [−3, 3]
-        Case(function: .hardSwish, quantity: .derivative, x: "3", expected: threeHalves),
+        Case(function: .hardSwish, quantity: .derivative, x: "-3", expected: zero),                           // PyTorch 2.15: left at −3
+        Case(function: .hardSwish, quantity: .derivative, x: "3", expected: one),                             // and right at 3
+        Case(function: .hardSwish, quantity: .derivative, x: "-3", expected: minusHalf, convention: .right),  // older PyTorch: x/3 + 1/2 on [−3, 3]
+        Case(function: .hardSwish, quantity: .derivative, x: "3", expected: threeHalves, convention: .left),
         Case(function: .hardSwish, quantity: .derivative, x: "-3", expected: zero, convention: .jax),
         Case(function: .hardSwish, quantity: .derivative, x: "3", expected: one, convention: .jax),
         Case(function: .hardSwish, quantity: .value, x: "-4", expected: zero),                                // exact zero is +0

@@ -178,7 +178,9 @@ struct CLITests {
         let r = try Tool.run(["apply", "relu", "--format", "f32"], stdin: Data("-1\n2.5\nnan\n".utf8))
         #expect(r.status == 0 && r.stdout == "0.0\n2.5\nnan\n", "\(r.stdout)\(r.stderr)")
         let d = try Tool.run(["apply", "hard-swish", "--derivative", "--format", "f64"], stdin: Data("-3\n3\n".utf8))
-        #expect(d.stdout == "-0.5\n1.5\n", "\(d.stdout)") // PyTorch's convention at the kinks
+        #expect(d.stdout == "0.0\n1.0\n", "\(d.stdout)") // PyTorch 2.15's convention at the kinks
+        let old = try Tool.run(["apply", "hard-swish", "--derivative", "--convention", "right", "--format", "f64"], stdin: Data("-3\n".utf8))
+        #expect(old.stdout == "-0.5\n", "\(old.stdout)")
     }
 
     @Test func benchPrintsJSON() throws {

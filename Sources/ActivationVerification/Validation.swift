@@ -112,7 +112,7 @@ public struct ValidationReport: Sendable {
             if ulps != .max { maxULP = max(maxULP, ulps) }
         }
         let c = Case(input: input, expected: expected, actual: actual, ulps: ulps, disagreement: kind, allowed: allowed)
-        if worst.count < keep || Self.worse(c, worst.last!) {
+        if (worst.count < keep || Self.worse(c, worst.last!)) && !worst.contains(where: { $0.input == input }) {
             worst.append(c)
             worst.sort(by: Self.worse)
             if worst.count > keep { worst.removeLast() }

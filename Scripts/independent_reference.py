@@ -445,9 +445,10 @@ def sample_inputs(name, fmt, n, rng):
 
 def cmd_vectors(args):
     ev = Evaluator(MpmathBackend())
-    rng = random.Random(20261123)
     os.makedirs(args.outdir, exist_ok=True)
     for name in FUNCTIONS:
+        # one generator per entry: regenerating or adding an entry leaves the others' inputs alone
+        rng = random.Random("20261123-" + name)
         lines = [
             "# Independent reference values for '%s' (default parameters, PyTorch kink convention)." % name,
             "# Made by Scripts/independent_reference.py vectors (%s, Python fractions for rational pieces," % ev.M.name,

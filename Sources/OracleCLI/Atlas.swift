@@ -182,8 +182,9 @@ struct Page {
     }
 
     func thresholds() -> [String] {
-        var L = ["## Thresholds per format", "", "Computed by bisection on the oracle (the first |x| from which the property holds all the way out):", "",
+        var L = ["## Thresholds per format", "", "Computed by bisection on the oracle over |x| ≥ 1: the first |x| from which the property holds all the way out (±1 means it already holds at ±1; see the dead zones below for exact zeros):", "",
                  "| format | quantity | from x = | property |", "|---|---|---|---|"]
+        let header = L.count
         for format in FloatFormat.allCases {
             for q in [Quantity.value, .derivative] {
                 for p in Thresholds.points(f, q, format) {
@@ -192,6 +193,7 @@ struct Page {
                 }
             }
         }
+        if L.count == header { L += ["| — | — | — | none: f and f′ neither saturate, underflow nor overflow in any format (they are exact or linear out to ±max) |"] }
         return L + [""]
     }
 
@@ -256,12 +258,13 @@ struct Page {
             if !v.isNaN { lo = min(lo, v); hi = max(hi, v) }
         }
         var L = ["## Gradient behaviour", "",
-                 "- sup |f′| ≈ \(String(format: "%.6g", best.v)) at x ≈ \(String(format: "%.5g", best.x)) (float32 oracle on a grid of step 1/64 over [−32, 32], refined to 2^−14); through 10 layers at best \(String(format: "%.3g", pow(best.v, 10))).",
+                 "- sup |f′| ≈ \(String(format: "%.6g", best.v)), first reached at x ≈ \(String(format: "%.5g", best.x)) (float32 oracle on a grid of step 1/64 over [−32, 32], refined to 2^−14); through 10 layers at best \(String(format: "%.3g", pow(best.v, 10))).",
                  "- Range of f′ seen on the grid and at ±inf: [\(String(format: "%.6g", lo)), \(String(format: "%.6g", hi))]."]
         // exact zeros of f′ between kinks
         let kinks = f.kinkPositions(roundedTo: .f64).map { Double(bitPattern: $0) }
         let edges = [-Double.infinity] + kinks + [Double.infinity]
         var zeros: [String] = []
+        var zeroIntervals: [(Double, Double)] = []
         for i in 0..<edges.count - 1 {
             let a = edges[i], b = edges[i + 1]
             let probes: [Double] = a.isInfinite && b.isInfinite ? [-1e30, -5, -0.5, 0.5, 5, 1e30]
@@ -271,18 +274,23 @@ struct Page {
                 let left = a.isInfinite ? "−inf" : FloatFormat.f64.shortestDecimal(a.bitPattern)
                 let right = b.isInfinite ? "+inf" : FloatFormat.f64.shortestDecimal(b.bitPattern)
                 zeros.append("(\(left), \(right))")
+                zeroIntervals.append((a, b))
             }
         }
         L.append(zeros.isEmpty ? "- f′ is not identically 0 on any interval (no dead zone)."
                  : "- f′ = 0 exactly on \(zeros.joined(separator: " and ")): no gradient flows there (the \"dead\" inputs behind dying-ReLU arguments).")
         var underflow: [String] = []
         for format in FloatFormat.allCases {
-            let points = Thresholds.points(f, .derivative, format).filter { $0.what.contains("rounds to zero") }
+            // (inside a dead zone f′ is exactly 0, not rounded to it)
+            let points = Thresholds.points(f, .derivative, format).filter { p in
+                let x = format.doubleValue(p.input)
+                return p.what.contains("rounds to zero") && !zeroIntervals.contains { x >= $0.0 && x <= $0.1 }
+            }
             if !points.isEmpty {
                 underflow.append("\(format): " + points.map { "x \(format.isNegative($0.input) ? "≤" : "≥") \(format.shortestDecimal($0.input))" }.joined(separator: ", "))
             }
         }
-        L.append(underflow.isEmpty ? "- f′ never rounds to 0 in the tails." : "- f′ rounds to 0 from: " + underflow.joined(separator: "; ") + ".")
+        L.append(underflow.isEmpty ? "- Outside its dead zones f′ never rounds to 0." : "- f′ rounds to 0 (underflows) from: " + underflow.joined(separator: "; ") + ".")
         return L + [""]
     }
 

@@ -4,60 +4,6 @@ import ActivationOracle
 import Dispatch
 import Foundation
 
-/// The result of comparing an implementation with the oracle over a set of inputs.
-public struct Comparison: Sendable {
-    public struct Case: Sendable {
-        public var input: UInt64
-        public var expected: UInt64
-        public var actual: UInt64
-        public var ulps: UInt64
-        public var disagreement: Disagreement
-        /// |actual − exact| in ulps of the exact value (see `ULP`); nil for NaN/inf cases.
-        public var realULPs: Double?
-    }
-
-    public let format: FloatFormat
-    public private(set) var count = 0
-    public private(set) var maxULP: UInt64 = 0
-    /// Worst cases, largest ULP distance first (at most `keep`).
-    public private(set) var worst: [Case] = []
-    public private(set) var classes: [Disagreement: Int] = [:]
-    let keep: Int
-
-    public init(format: FloatFormat, keep: Int = 5) {
-        self.format = format
-        self.keep = keep
-    }
-
-    mutating func record(input: UInt64, expected: UInt64, actual: UInt64) {
-        count += 1
-        guard let kind = Disagreement.classify(expected: expected, actual: actual, format: format) else { return }
-        classes[kind, default: 0] += 1
-        let ulps = ULP.distance(expected, actual, format: format)
-        maxULP = max(maxULP, ulps)
-        if worst.count < keep || ulps > worst.last!.ulps {
-            worst.append(Case(input: input, expected: expected, actual: actual, ulps: ulps, disagreement: kind, realULPs: nil))
-            worst.sort { $0.ulps > $1.ulps }
-            if worst.count > keep { worst.removeLast() }
-        }
-    }
-
-    /// Fills in the real-valued error of the worst cases from the oracle's enclosure.
-    mutating func measureWorst(_ function: ActivationFunction, _ quantity: Quantity) {
-        for i in worst.indices {
-            let c = worst[i]
-            guard format.isFinite(c.actual), format.isFinite(c.expected), format.isFinite(c.input),
-                  let exact = function.enclosure(quantity, bits: c.input, format: format, precision: 160) else { continue }
-            worst[i].realULPs = exact.lower.ulpError(of: c.actual, format: format)
-        }
-    }
-
-    /// Within `bound` ULP, with no NaN/inf/sign-of-zero/subnormal class beyond what ULP counts.
-    public func passes(bound: UInt64) -> Bool {
-        maxULP <= bound && (classes[.nan] ?? 0) == 0 && (classes[.inf] ?? 0) == 0 && (classes[.zeroSign] ?? 0) == 0
-    }
-}
-
 /// The built-in kernels against the oracle.
 public enum Gate {
     /// The kernel configured with exactly the oracle's parameters (rounded to Double) and kinks.
@@ -110,15 +56,17 @@ public enum Gate {
         }
     }
 
-    /// Compares a whole set of results with the oracle.
+    /// Compares a whole set of results with the oracle; passes within `bound` ULP (no NaN, inf or
+    /// sign-of-zero disagreement is ever within a bound).
     public static func compare(_ function: ActivationFunction, _ quantity: Quantity, format: FloatFormat,
-                               inputs: [UInt64], results: [UInt64]) -> Comparison {
+                               inputs: [UInt64], results: [UInt64], bound: UInt64 = 0) -> ValidationReport {
         precondition(inputs.count == results.count)
         let expected = oracle(function, quantity, inputs, format)
-        var comparison = Comparison(format: format)
-        for i in inputs.indices { comparison.record(input: inputs[i], expected: expected[i], actual: results[i]) }
-        comparison.measureWorst(function, quantity)
-        return comparison
+        var report = ValidationReport(function: function, quantity: quantity, format: format,
+                                      allowances: Allowances(maxULP: bound), keep: 5)
+        report.record(inputs: inputs, expected: expected, actual: results)
+        report.measureWorst()
+        return report
     }
 
     /// Correctly rounded results for many inputs, on every core.
@@ -140,14 +88,8 @@ public enum Gate {
 
     /// Compares `actual(x)` with the oracle on `inputs`.
     public static func compare(_ function: ActivationFunction, _ quantity: Quantity, format: FloatFormat,
-                               inputs: [UInt64], actual: (UInt64) -> UInt64) -> Comparison {
-        let expected = oracle(function, quantity, inputs, format)
-        var comparison = Comparison(format: format)
-        for (x, e) in zip(inputs, expected) {
-            comparison.record(input: x, expected: e, actual: actual(x))
-        }
-        comparison.measureWorst(function, quantity)
-        return comparison
+                               inputs: [UInt64], bound: UInt64 = 0, actual: (UInt64) -> UInt64) -> ValidationReport {
+        compare(function, quantity, format: format, inputs: inputs, results: inputs.map(actual), bound: bound)
     }
 
     /// The gate's inputs for one entry and format: specials, kinks with neighbours, the oracle's

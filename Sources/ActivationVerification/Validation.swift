@@ -35,6 +35,9 @@ public struct ValidationReport: Sendable {
         public var disagreement: Disagreement
         /// Accepted by an allowance (not counted against `pass`).
         public var allowed: Bool
+        /// |actual − exact| in ulps of the exact value (see `ULP`), for the worst cases once
+        /// `measureWorst()` ran; nil for NaN/inf cases.
+        public var realULPs: Double? = nil
     }
 
     public let function: ActivationFunction
@@ -42,8 +45,9 @@ public struct ValidationReport: Sendable {
     public let format: FloatFormat
     public let allowances: Allowances
     public private(set) var count = 0
-    /// Largest ULP distance over results not covered by an allowance (NaN mismatches excluded:
-    /// they are counted in `classes[.nan]`).
+    /// Largest ULP distance (see `ULP`) over every result except those a class allowance accepts
+    /// (flush to zero, zero sign, kink convention) and NaN mismatches (`classes[.nan]` counts
+    /// them): within `allowances.maxULP` when the report passes.
     public private(set) var maxULP: UInt64 = 0
     /// Disagreements per class, allowed ones included.
     public private(set) var classes: [Disagreement: Int] = [:]
@@ -105,12 +109,11 @@ public struct ValidationReport: Sendable {
         }
         let ulps = ULP.distance(expected, actual, format: format)
         classes[kind, default: 0] += 1
-        let allowed = isAllowed(input: input, expected: expected, actual: actual, kind: kind, ulps: ulps)
+        let allowance = self.allowance(input: input, expected: expected, actual: actual, kind: kind, ulps: ulps)
+        let allowed = allowance != nil
         histogram[Self.bucket(ulps)] += 1
-        if allowed { allowedCount += 1 } else {
-            failures += 1
-            if ulps != .max { maxULP = max(maxULP, ulps) }
-        }
+        if allowed { allowedCount += 1 } else { failures += 1 }
+        if allowance != .byClass && ulps != .max { maxULP = max(maxULP, ulps) }
         let c = Case(input: input, expected: expected, actual: actual, ulps: ulps, disagreement: kind, allowed: allowed)
         if (worst.count < keep || Self.worse(c, worst.last!)) && !worst.contains(where: { $0.input == input }) {
             worst.append(c)
@@ -133,26 +136,39 @@ public struct ValidationReport: Sendable {
         return a.ulps > b.ulps
     }
 
-    private func isAllowed(input: UInt64, expected: UInt64, actual: UInt64, kind: Disagreement, ulps: UInt64) -> Bool {
+    enum Allowance { case byULP, byClass }
+
+    /// Which allowance accepts this disagreement, if any.
+    private func allowance(input: UInt64, expected: UInt64, actual: UInt64, kind: Disagreement, ulps: UInt64) -> Allowance? {
         switch kind {
         case .zeroSign:
-            if allowances.ignoreZeroSign { return true }
+            if allowances.ignoreZeroSign { return .byClass }
         case .finite, .subnormal:
-            if ulps <= allowances.maxULP { return true }
+            if ulps <= allowances.maxULP { return .byULP }
         case .nan, .inf:
             break
         }
         if allowances.allowFTZ {
-            if format.isSubnormal(expected) && format.isZero(actual) { return true }
+            if format.isSubnormal(expected) && format.isZero(actual) { return .byClass }
             if format.isSubnormal(input) {
                 let zero = format.zero(negative: format.isNegative(input))
-                if function.evaluate(quantity, bits: zero, format: format) == actual { return true }
+                if function.evaluate(quantity, bits: zero, format: format) == actual { return .byClass }
             }
         }
         for other in allowances.kinkConventions where other.evaluate(quantity, bits: input, format: format) == actual {
-            return true
+            return .byClass
         }
-        return false
+        return nil
+    }
+
+    /// Fills in the real-valued error of the worst cases from the oracle's enclosure.
+    public mutating func measureWorst() {
+        for i in worst.indices {
+            let c = worst[i]
+            guard format.isFinite(c.actual), format.isFinite(c.expected), format.isFinite(c.input),
+                  let exact = function.enclosure(quantity, bits: c.input, format: format, precision: 160) else { continue }
+            worst[i].realULPs = exact.lower.ulpError(of: c.actual, format: format)
+        }
     }
 }
 

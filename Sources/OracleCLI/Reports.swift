@@ -68,7 +68,7 @@ struct ReportRendering {
             "source: \(source)",
             "inputs: \(report.count)   correctly rounded: \(report.count - disagree)   different: \(disagree) (accepted by allowances: \(report.allowedCount))",
             "allowances: \(allowanceText())",
-            "max ULP beyond allowances: \(report.failures == 0 ? "—" : String(report.maxULP))",
+            "max ULP: \(report.maxULP)\(report.classes[.nan].map { " (and \($0) NaN mismatches)" } ?? "")",
             "classes: " + classCounts.map { "\($0.0.rawValue) \($0.1)" }.joined(separator: ", "),
             "ULP histogram: " + histogramRows.map { "\($0.0): \($0.1)" }.joined(separator: " | "),
         ]
@@ -151,7 +151,7 @@ struct ReportRendering {
 
     func markdown() -> String {
         var out = ["## \(title)", "", "Source: \(source)  ", "Allowances: \(allowanceText())  ",
-                   "Result: **\(report.pass ? "pass" : "FAIL")** — \(report.count) inputs, \(report.failures) beyond the allowances, max ULP \(report.failures == 0 ? "—" : String(report.maxULP))", "",
+                   "Result: **\(report.pass ? "pass" : "FAIL")** — \(report.count) inputs, \(report.failures) beyond the allowances, max ULP \(report.maxULP)", "",
                    "| class | count |", "|---|---:|"]
         out += classCounts.map { "| \($0.0.rawValue) | \($0.1) |" }
         out += ["", "| ULP | count |", "|---|---:|"] + histogramRows.map { "| \($0.0) | \($0.1) |" }

@@ -33,8 +33,8 @@ struct KernelGateTests {
                 let bound = KernelBounds.ulps(activation, format, derivative: quantity == .derivative)
                 for (set, label) in [(inputs, "fixed seed \(Tier.fixedSeed)"), (fresh, "fresh seed \(Tier.freshSeed)")] {
                     let c = Gate.compare(function, quantity, format: format, inputs: set,
-                                         results: Gate.evaluateBuffer(kernel, quantity, inputs: set, format: format))
-                    #expect(c.passes(bound: bound), """
+                                         results: Gate.evaluateBuffer(kernel, quantity, inputs: set, format: format), bound: bound)
+                    #expect(c.pass, """
                         \(activation) \(quantity) \(format): max \(c.maxULP) ULP > bound \(bound), classes \(c.classes); \
                         \(c.worst.first.map { Self.describe($0, format) } ?? ""); \(label) — replay: \
                         ACTIVATION_ORACLE_SEED=\(Tier.freshSeed) swift test --filter KernelGateTests
@@ -44,7 +44,7 @@ struct KernelGateTests {
         }
     }
 
-    static func describe(_ w: Comparison.Case, _ format: FloatFormat) -> String {
+    static func describe(_ w: ValidationReport.Case, _ format: FloatFormat) -> String {
         "x = \(format.shortest(w.input)) (\(format.hexBits(w.input))): expected \(format.hexFloat(w.expected)) (\(format.hexBits(w.expected))), got \(format.hexFloat(w.actual)) (\(format.hexBits(w.actual))), \(w.ulps) ULP, \(w.disagreement.rawValue)"
     }
 
@@ -127,11 +127,11 @@ struct GateTeethTests {
         let function = try ActivationFunction(broken.activation, convention: broken.convention)
         let kernel = Gate.kernel(for: function)
         let inputs = Inputs.specials(Self.f) + Inputs.kinks(function, Self.f) + Inputs.random(Self.f, count: 3_000, seed: 7)
-        let c = Gate.compare(function, broken.quantity, format: Self.f, inputs: inputs) { x in
+        let bound = KernelBounds.ulps(broken.activation, Self.f, derivative: broken.quantity == .derivative)
+        let c = Gate.compare(function, broken.quantity, format: Self.f, inputs: inputs, bound: bound) { x in
             broken.breakage(x, Gate.evaluate(kernel, broken.quantity, bits: x, format: Self.f))
         }
-        let bound = KernelBounds.ulps(broken.activation, Self.f, derivative: broken.quantity == .derivative)
-        #expect(!c.passes(bound: bound), "\(broken) was not caught")
+        #expect(!c.pass, "\(broken) was not caught")
         #expect((c.classes[broken.expected] ?? 0) > 0, "\(broken): classes \(c.classes)")
     }
 

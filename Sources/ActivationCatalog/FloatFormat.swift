@@ -58,7 +58,13 @@ public enum FloatFormat: String, CaseIterable, Sendable, Hashable, CustomStringC
     public var signMask: UInt64 { 1 << UInt64(bitWidth - 1) }
     public var exponentMask: UInt64 { ((1 << UInt64(exponentBits)) - 1) << UInt64(fractionBits) }
     public var fractionMask: UInt64 { (1 << UInt64(fractionBits)) - 1 }
-    public var allBitsMask: UInt64 { bitWidth == 64 ? ~0 : (1 << UInt64(bitWidth)) - 1 }
+    public var allBitsMask: UInt64 {
+        switch self {
+        case .f16, .bf16: 0xffff
+        case .f32: 0xffff_ffff
+        case .f64: ~0
+        }
+    }
 
     public func isNaN(_ bits: UInt64) -> Bool {
         bits & exponentMask == exponentMask && bits & fractionMask != 0

@@ -76,6 +76,7 @@ public enum Gate {
         out.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let buffer = buffer
             DispatchQueue.concurrentPerform(iterations: workers) { w in
+                let function = function.independentCopy()
                 var i = w
                 while i < inputs.count {
                     buffer[i] = function.evaluate(quantity, bits: inputs[i], format: format)

@@ -221,7 +221,7 @@ struct ExhaustiveRun: ParsableCommand {
 
         /// One chunk: results, oracle, tally. `parallelOracle` spreads the oracle over the cores
         /// (chunks in order, for a subprocess); otherwise the caller runs chunks in parallel.
-        func check(_ chunk: Int, results: ([UInt64]) throws -> [UInt64], parallelOracle: Bool) throws -> Tally {
+        func check(_ chunk: Int, _ f: ActivationFunction, results: ([UInt64]) throws -> [UInt64], parallelOracle: Bool) throws -> Tally {
             let base = UInt64(chunk) << UInt64(Self.chunkBits)
             let inputs = (0..<UInt64(1 << Self.chunkBits)).map { base + $0 }
             let actual = try results(inputs)
@@ -230,9 +230,8 @@ struct ExhaustiveRun: ParsableCommand {
             var report = ValidationReport(function: f, quantity: quantity, format: .f32, allowances: allowances)
             report.record(inputs: inputs, expected: expected, actual: actual)
             var digest = SHA256()
-            var bytes = [UInt8](repeating: 0, count: actual.count * 4)
-            for (i, v) in actual.enumerated() { for b in 0..<4 { bytes[4 * i + b] = UInt8(truncatingIfNeeded: v >> UInt64(8 * b)) } }
-            digest.update(bytes)
+            let words = actual.map { UInt32(truncatingIfNeeded: $0).littleEndian }
+            digest.update(words.withUnsafeBytes { Array($0) })
             return Tally(report, digest: digest.finalize())
         }
 
@@ -255,13 +254,14 @@ struct ExhaustiveRun: ParsableCommand {
 
         if let child {
             for chunk in todo where interrupted == 0 && failure == nil {
-                finished(chunk, try check(chunk, results: { try child.evaluateAll($0) }, parallelOracle: true))
+                finished(chunk, try check(chunk, f, results: { try child.evaluateAll($0) }, parallelOracle: true))
             }
             if interrupted == 0 { try child.finish() }
         } else {
             nonisolated(unsafe) var next = 0
             nonisolated(unsafe) let check = check, finished = finished
             DispatchQueue.concurrentPerform(iterations: threads) { _ in
+                let f = f.independentCopy()
                 while true {
                     lock.lock()
                     let i = next
@@ -269,7 +269,7 @@ struct ExhaustiveRun: ParsableCommand {
                     lock.unlock()
                     guard i < todo.count, interrupted == 0 else { return }
                     do {
-                        let tally = try check(todo[i], { Gate.evaluateBuffer(kernel, quantity, inputs: $0, format: .f32) }, false)
+                        let tally = try check(todo[i], f, { Gate.evaluateBuffer(kernel, quantity, inputs: $0, format: .f32) }, false)
                         finished(todo[i], tally)
                     } catch {
                         lock.lock(); failure = error; lock.unlock()

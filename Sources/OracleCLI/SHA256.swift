@@ -18,11 +18,21 @@ struct SHA256 {
 
     mutating func update<C: Collection>(_ bytes: C) where C.Element == UInt8 {
         length &+= UInt64(bytes.count)
+        // Whole blocks straight from contiguous input (an exhaustive run hashes 16 GiB); the rest
+        // through the buffer.
+        let direct: Int? = buffer.isEmpty ? bytes.withContiguousStorageIfAvailable { p in
+            let blocks = p.count / 64
+            for b in 0..<blocks { compress(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(p)[b * 64..<(b + 1) * 64])) }
+            buffer.append(contentsOf: p[(blocks * 64)...])
+            return p.count
+        } : nil
+        guard direct == nil else { return }
         buffer.append(contentsOf: bytes)
         let blocks = buffer.count / 64
         guard blocks > 0 else { return }
-        buffer.withUnsafeBufferPointer { p in
-            for b in 0..<blocks { compress(UnsafeBufferPointer(rebasing: p[b * 64..<(b + 1) * 64])) }
+        let copy = buffer
+        copy.withUnsafeBytes { p in
+            for b in 0..<blocks { compress(UnsafeRawBufferPointer(rebasing: p[b * 64..<(b + 1) * 64])) }
         }
         buffer.removeFirst(blocks * 64)
     }
@@ -41,10 +51,10 @@ struct SHA256 {
         }.joined()
     }
 
-    private mutating func compress(_ block: UnsafeBufferPointer<UInt8>) {
+    private mutating func compress(_ block: UnsafeRawBufferPointer) {
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
             for i in 0..<16 {
-                w[i] = UInt32(block[4 * i]) << 24 | UInt32(block[4 * i + 1]) << 16 | UInt32(block[4 * i + 2]) << 8 | UInt32(block[4 * i + 3])
+                w[i] = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))
             }
             @inline(__always) func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { x >> n | x << (32 - n) }
             for i in 16..<64 {

@@ -25,6 +25,14 @@ public protocol ActivationKernel: Sendable {
     /// nil when some lane needs the scalar path (out of the lane form's range, NaN, a tie-break
     /// case): the loop then does those 4 elements one by one.
     func evaluate(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>?
+    /// True when `evaluateForFloat(_:derivative:)` is a cheaper lane form for `Float` results only.
+    static var hasFloatLanes: Bool { get }
+    /// `Float` results only (buffers and scalars alike, so the two agree): Double lanes without
+    /// the double-double arguments, tie-breaks and libm calls that Double results and correctly
+    /// rounded Float16/BFloat16 need. Its relative error stays below 2^−40 before the one rounding
+    /// to Float (arguments up to |t| ≈ 110 carry ~2^−46, cancellations near roots go to the scalar
+    /// path), so Float results are within 1 ULP: the declared f32 bound. nil as for `evaluate`.
+    func evaluateForFloat(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>?
 }
 
 extension ActivationKernel {
@@ -32,6 +40,38 @@ extension ActivationKernel {
     public func derivativeWithTieBreak(_ x: Double) -> (Double, Int)? { nil }
     public static var isVectorized: Bool { false }
     public func evaluate(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>? { nil }
+    public static var hasFloatLanes: Bool { false }
+    public func evaluateForFloat(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>? { evaluate(x, derivative: derivative) }
+}
+
+extension SIMD4 where Scalar == Double {
+    /// |x| lane-wise (a bit mask: vectorizes, unlike a per-lane abs).
+    @inline(__always) var magnitude: SIMD4<Double> {
+        unsafeBitCast(unsafeBitCast(self, to: SIMD4<UInt64>.self) & 0x7FFF_FFFF_FFFF_FFFF, to: SIMD4<Double>.self)
+    }
+    /// |self| with the sign bit of `sign`.
+    @inline(__always) func withSign(of sign: SIMD4<Double>) -> SIMD4<Double> {
+        unsafeBitCast(unsafeBitCast(magnitude, to: SIMD4<UInt64>.self) | (unsafeBitCast(sign, to: SIMD4<UInt64>.self) & 0x8000_0000_0000_0000),
+                      to: SIMD4<Double>.self)
+    }
+    /// True when every lane is finite (x − x is NaN for ±inf and NaN).
+    @inline(__always) var allFinite: Bool { all((self - self) .== 0) }
+    /// True when no lane lies within `radius` of `center` (where a difference cancels).
+    @inline(__always) func avoids(_ center: Double, radius: Double) -> Bool { all((self - center).magnitude .> radius) }
+    /// True when no lane is a nonzero below 2^−50 (where x/2 may be a Float midpoint that the
+    /// dropped x² term decides: those go to the scalar tie-break).
+    @inline(__always) var avoidsTinyNonzero: Bool {
+        let m = magnitude
+        return !any((m .< 0x1p-50) .& (m .> 0))
+    }
+    /// σ(t) and σ(−t) from e = e^(−|t|) (|t| clamped at 700, where both are 0 or 1 in Float).
+    @inline(__always) static func logistic(_ t: SIMD4<Double>) -> (plus: SIMD4<Double>, minus: SIMD4<Double>, e: SIMD4<Double>, inverse: SIMD4<Double>) {
+        let m = t.magnitude
+        let e = FastExp.exp(-m.replacing(with: 700, where: m .> 700))
+        let inverse = 1 / (1 + e)
+        let small = e * inverse
+        return (small.replacing(with: inverse, where: t .>= 0), inverse.replacing(with: small, where: t .>= 0), e, inverse)
+    }
 }
 
 /// f(x) = x/2 + c·x² + O(x³) near 0 (silu, gelu, gelu-tanh, quick-gelu, hard-swish). Below

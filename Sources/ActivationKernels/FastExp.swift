@@ -24,6 +24,21 @@ enum FastExp {
         return polynomial(r) * unsafeBitCast((k &+ 1023) &<< 52, to: SIMD4<Double>.self)
     }
 
+    /// e^a − 1 in lanes for |a| ≤ 700, relative error a few Double ulp: e^r − 1 = r + r²·Q(r)
+    /// straight from the polynomial (no 1 + … − 1 cancellation), then 2^k·(e^r − 1) + (2^k − 1),
+    /// where |e^a − 1| ≥ 0.29 and nothing cancels. ±0 stays ±0.
+    @inline(__always) static func expm1(_ a: SIMD4<Double>) -> SIMD4<Double> {
+        let kf = (a * log2e + shift) - shift
+        let r = (a - kf * ln2hi) - kf * ln2lo
+        let k = unsafeBitCast(kf + shift, to: SIMD4<Int64>.self) &- bias
+        let scale = unsafeBitCast((k &+ 1023) &<< 52, to: SIMD4<Double>.self)
+        let pm1 = polynomialMinusOne(r)
+        var y = (scale - 1) + scale * pm1
+        y.replace(with: pm1, where: kf .== 0)
+        y.replace(with: a, where: a .== 0)
+        return y
+    }
+
     // Taylor coefficients 1/n!, n = 0…13.
     static let c: (Double, Double, Double, Double, Double, Double, Double, Double, Double, Double, Double, Double, Double, Double) = (
         1, 1, 0.5, 0x1.5555555555555p-3, 0x1.5555555555555p-5, 0x1.1111111111111p-7, 0x1.6c16c16c16c17p-10,
@@ -35,13 +50,18 @@ enum FastExp {
     /// the last two additions are Horner's, so accuracy matches it. One generic body for the scalar
     /// and the 4-lane form: the same operations in the same order.
     @inline(__always) static func polynomial<V: LaneArithmetic>(_ r: V) -> V {
+        V(broadcast: 1) + polynomialMinusOne(r)
+    }
+
+    /// e^r − 1 = r + r²·Q(r), the same terms as `polynomial` before its final 1 +.
+    @inline(__always) static func polynomialMinusOne<V: LaneArithmetic>(_ r: V) -> V {
         func k(_ x: Double) -> V { V(broadcast: x) }
         let r2 = r * r, r4 = r2 * r2, r8 = r4 * r4
         let a0 = k(c.2) + k(c.3) * r, a1 = k(c.4) + k(c.5) * r, a2 = k(c.6) + k(c.7) * r
         let a3 = k(c.8) + k(c.9) * r, a4 = k(c.10) + k(c.11) * r, a5 = k(c.12) + k(c.13) * r
         let b0 = a0 + a1 * r2, b1 = a2 + a3 * r2, b2 = a4 + a5 * r2
         let q = (b0 + b1 * r4) + b2 * r8
-        return k(1) + (r + r2 * q)
+        return r + r2 * q
     }
 }
 

@@ -65,6 +65,7 @@ public struct Kernel: Sendable {
 
     @inline(__always) static func value<T: KernelElement>(_ kernel: some ActivationKernel, _ x: T) -> T {
         let d = x.doubleValue
+        if T.self == Float.self, let y = floatLane(kernel, d, derivative: false) { return T(roundingDouble: y) }
         if let (v, tie) = kernel.valueWithTieBreak(d) { return T(roundingDouble: v, tieBreak: tie) }
         return T(roundingDouble: kernel.value(d))
     }
@@ -72,8 +73,23 @@ public struct Kernel: Sendable {
 
     @inline(__always) static func derivative<T: KernelElement>(_ kernel: some ActivationKernel, _ x: T) -> T {
         let d = x.doubleValue
+        if T.self == Float.self, let y = floatLane(kernel, d, derivative: true) { return T(roundingDouble: y) }
         if let (v, tie) = kernel.derivativeWithTieBreak(d) { return T(roundingDouble: v, tieBreak: tie) }
         return T(roundingDouble: kernel.derivative(d))
+    }
+
+    /// A scalar Float result through the kernel's Float lanes (one lane of four), so scalar
+    /// calls give exactly what buffers give; nil without Float lanes or where they decline.
+    @inline(__always) static func floatLane<K: ActivationKernel>(_ kernel: K, _ x: Double, derivative: Bool) -> Double? {
+        guard K.hasFloatLanes else { return nil }
+        return kernel.evaluateForFloat(SIMD4(repeating: x), derivative: derivative)?[0]
+    }
+
+    /// f′ in Double for a backward pass over `T`: through the Float lanes for Float.
+    @inline(__always) static func backwardDerivative<T: KernelElement, K: ActivationKernel>(_ kernel: K, _ x: T) -> Double {
+        let d = x.doubleValue
+        if T.self == Float.self, let y = floatLane(kernel, d, derivative: true) { return y }
+        return kernel.derivative(d)
     }
 
     /// ∂f/∂parameter where the entry has one (prelu: alpha); nil otherwise.
@@ -277,7 +293,9 @@ struct MapLoop<T: KernelElement>: KernelVisitor {
     let derivative: Bool
     func visit<K: ActivationKernel>(_ kernel: K) {
         var start = 0
-        if K.isVectorized { start = Lanes.map(kernel, input, output, derivative: derivative) }
+        if K.isVectorized || (K.hasFloatLanes && T.self == Float.self) {
+            start = Lanes.map(kernel, input, output, derivative: derivative)
+        }
         if derivative {
             for i in start..<input.count { output[i] = Kernel.derivative(kernel, input[i]) }
         } else {
@@ -299,7 +317,7 @@ enum Lanes {
         if T.self == Float.self {
             while i < n {
                 let x = src.loadUnaligned(fromByteOffset: i * 4, as: SIMD4<Float>.self)
-                if let y = kernel.evaluate(SIMD4<Double>(x), derivative: derivative) {
+                if let y = kernel.evaluateForFloat(SIMD4<Double>(x), derivative: derivative) {
                     dst.storeBytes(of: SIMD4<Float>(y), toByteOffset: i * 4, as: SIMD4<Float>.self)
                 } else {
                     for j in i..<i + 4 { output[j] = derivative ? Kernel.derivative(kernel, input[j]) : Kernel.value(kernel, input[j]) }
@@ -333,11 +351,11 @@ enum Lanes {
         while i < n {
             let x = src.loadUnaligned(fromByteOffset: i * 4, as: SIMD4<Float>.self)
             let gx = g.loadUnaligned(fromByteOffset: i * 4, as: SIMD4<Float>.self)
-            if let d = kernel.evaluate(SIMD4<Double>(x), derivative: true) {
+            if let d = kernel.evaluateForFloat(SIMD4<Double>(x), derivative: true) {
                 dst.storeBytes(of: SIMD4<Float>(SIMD4<Double>(gx) * d), toByteOffset: i * 4, as: SIMD4<Float>.self)
             } else {
                 for j in i..<i + 4 {
-                    output[j] = T(roundingDouble: grad[j].doubleValue * kernel.derivative(input[j].doubleValue))
+                    output[j] = T(roundingDouble: grad[j].doubleValue * Kernel.backwardDerivative(kernel, input[j]))
                 }
             }
             i += 4
@@ -353,9 +371,9 @@ struct BackwardLoop<T: KernelElement>: KernelVisitor {
     let gradInput: UnsafeMutableBufferPointer<T>
     func visit<K: ActivationKernel>(_ kernel: K) {
         var start = 0
-        if K.isVectorized { start = Lanes.backward(kernel, input, gradOutput, gradInput) }
+        if K.isVectorized || (K.hasFloatLanes && T.self == Float.self) { start = Lanes.backward(kernel, input, gradOutput, gradInput) }
         for i in start..<input.count {
-            gradInput[i] = T(roundingDouble: gradOutput[i].doubleValue * kernel.derivative(input[i].doubleValue))
+            gradInput[i] = T(roundingDouble: gradOutput[i].doubleValue * Kernel.backwardDerivative(kernel, input[i]))
         }
     }
 }

@@ -4,7 +4,9 @@ import ActivationCatalog
 /// ActivationVerification) from the correctly rounded result, per entry, format and quantity.
 /// The gate in `swift test` and `activation-oracle check` enforce it; each number is what was
 /// measured, not a wish. Float16, BFloat16 and Float results are one rounding of a Double result;
-/// where the Double dropped a term that decides a midpoint, its sign breaks the tie.
+/// where the Double dropped a term that decides a midpoint, its sign breaks the tie. Float results
+/// of kernels with Float lanes (`ActivationKernel.evaluateForFloat`) come from cheaper Double forms
+/// (relative error < 2^−40), so they are within 1 ULP but not always correctly rounded.
 ///
 /// Backward passes (g·f′(x), rounded once): within 1 ULP of the correctly rounded product for
 /// binary16, bfloat16 and binary32 (the product is formed in Double); for binary64 within the

@@ -57,6 +57,21 @@ public struct TanhKernel: ActivationKernel {
         let e = exp(-2 * abs(x))
         return min(4 * e / ((1 + e) * (1 + e)), 1)
     }
+
+    public static var hasFloatLanes: Bool { true }
+    /// Float lanes: tanh|x| = −m/(2 + m), m = e^(−2|x|) − 1 by `FastExp.expm1` (relative, so small
+    /// |x| keeps its digits), the sign put back; sech² = 4e/(1 + e)². |x| is clamped at 350, where
+    /// both are ±1 and 0 in Float. NaN propagates.
+    @inline(__always) public func evaluateForFloat(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>? {
+        let m = x.magnitude
+        let a = -2 * m.replacing(with: 350, where: m .> 350)
+        if derivative {
+            let e = FastExp.exp(a)
+            return 4 * e / ((1 + e) * (1 + e))
+        }
+        let e = FastExp.expm1(a)
+        return (-e / (2 + e)).withSign(of: x)
+    }
 }
 
 
@@ -84,6 +99,20 @@ public struct ExponentialUnitKernel: ActivationKernel {
         guard let side else { return x > 0 ? positiveScale : below } // celu: continuous at 0
         if x == 0 { return side == .left ? negativeScale * inputScale : positiveScale }
         return x > 0 ? positiveScale : below
+    }
+
+    public static var hasFloatLanes: Bool { true }
+    /// Float lanes: the value by `FastExp.expm1` (argument clamped at ±700, where the result is
+    /// −scale·alpha or the other branch in Float); the derivative as in `evaluate`.
+    @inline(__always) public func evaluateForFloat(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>? {
+        if derivative { return evaluate(x, derivative: true) }
+        guard x.allFinite else { return nil }
+        var a = x * inputScale
+        a.replace(with: -700, where: a .< -700)
+        a.replace(with: 700, where: a .> 700)
+        var y = negativeScale * FastExp.expm1(a)
+        y.replace(with: positiveScale * x, where: x .> 0)
+        return y
     }
 
     public static var isVectorized: Bool { true }
@@ -172,6 +201,21 @@ public struct GELUTanhKernel: ActivationKernel {
         if t.hi < -700 { return tinyProduct(1 + 2 * x * du, t) } // σ(2u) = e^(2u), σ(−2u) = 1 there
         return logistic(t) * (1 + 2 * x * logistic(-t) * du)
     }
+
+    public static var hasFloatLanes: Bool { true }
+    /// Float lanes: the same forms with 2u in plain Double (relative error ~2^−51, so σ(2u) is off
+    /// by |2u|·2^−51 ≤ 2^−44 where Float results are nonzero). Declined: ±inf, NaN, tiny nonzero
+    /// x (tie-break), and x within 2^−8 of f′'s root (the sum cancels; the root series decides).
+    @inline(__always) public func evaluateForFloat(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>? {
+        guard x.allFinite, x.avoidsTinyNonzero else { return nil }
+        let x2 = x * x
+        let t = (2 * Self.c.hi) * (x * (1 + Self.k.hi * x2))
+        let s = SIMD4<Double>.logistic(t)
+        guard derivative else { return x * s.plus }
+        guard x.avoids(RootSeries.geluTanh.root.hi, radius: 0x1p-8) else { return nil }
+        let du = Self.c.hi * (1 + (3 * Self.k.hi) * x2)
+        return s.plus * (1 + 2 * x * s.minus * du)
+    }
 }
 
 /// x·σ(beta·x): silu/swish, and quick-gelu with beta = 1.702.
@@ -212,6 +256,19 @@ public struct SigmoidGatedKernel: ActivationKernel {
         if t.hi < -700 { return tinyProduct(1 + t.hi, t) }
         return logistic(t) * (1 + t.hi * logistic(-t))
     }
+
+    public static var hasFloatLanes: Bool { true }
+    /// Float lanes for any beta: t = beta·x in plain Double (σ(t) off by |t|·2^−53 ≤ 2^−46 where
+    /// Float results are nonzero), x·σ(t) and σ(t)·(1 + t·σ(−t)). Declined: ±inf, NaN, tiny
+    /// nonzero x (tie-break), and t within 2^−8 of the derivative's root.
+    @inline(__always) public func evaluateForFloat(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>? {
+        guard x.allFinite, x.avoidsTinyNonzero else { return nil }
+        let t = beta.hi * x
+        let s = SIMD4<Double>.logistic(t)
+        guard derivative else { return x * s.plus }
+        guard t.avoids(RootSeries.sigmoidGated.root.hi, radius: 0x1p-8) else { return nil }
+        return s.plus * (1 + t * s.minus)
+    }
 }
 
 /// a·e^t for t < −700, where e^t alone is subnormal or nearly so and would bring only a few bits
@@ -251,6 +308,28 @@ public struct MishKernel: ActivationKernel {
         let e = exp(-2 * sp)
         let sech2 = 4 * e / ((1 + e) * (1 + e))
         return signed(tanh(sp) + x * sech2 * logistic(x), negative: x < -2)
+    }
+
+    public static var hasFloatLanes: Bool { true }
+    /// Float lanes from one exponential, w = e^(−|x|) (|x| clamped at 700): with P = (1 + w)², the
+    /// factor tanh(softplus x) is (P − w²)/(P + w²) for x ≥ 0 and (P − 1)/(P + 1) = w(w + 2)/(P + 1)
+    /// below (no cancellation either way), and f′ = tanh(sp) + x·sech²(sp)·σ(x) with
+    /// x·sech²·σ = 4x·w²(1 + w)/(P + w²)² resp. 4x·w(1 + w)/(P + 1)². Declined: ±inf, NaN, and x
+    /// within 2^−8 of f′'s root.
+    @inline(__always) public func evaluateForFloat(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>? {
+        guard x.allFinite else { return nil }
+        let m = x.magnitude
+        let w = FastExp.exp(-m.replacing(with: 700, where: m .> 700))
+        let p = (1 + w) * (1 + w)
+        let positive = x .>= 0
+        let numerator = (1 + 2 * w).replacing(with: w * (w + 2), where: .!positive)
+        let denominator = (p + w * w).replacing(with: p + 1, where: .!positive)
+        let inverse = 1 / denominator
+        let factor = numerator * inverse
+        guard derivative else { return x * factor }
+        guard x.avoids(RootSeries.mish.root.hi, radius: 0x1p-8) else { return nil }
+        let weight = (w * w).replacing(with: w, where: .!positive)
+        return factor + 4 * x * weight * (1 + w) * (inverse * inverse)
     }
 }
 

@@ -58,11 +58,11 @@ extension SIMD4 where Scalar == Double {
     @inline(__always) var allFinite: Bool { all((self - self) .== 0) }
     /// True when no lane lies within `radius` of `center` (where a difference cancels).
     @inline(__always) func avoids(_ center: Double, radius: Double) -> Bool { all((self - center).magnitude .> radius) }
-    /// True when no lane is a nonzero below 2^−50 (where x/2 may be a Float midpoint that the
-    /// dropped x² term decides: those go to the scalar tie-break).
-    @inline(__always) var avoidsTinyNonzero: Bool {
+    /// True when no lane is a nonzero below `limit` (default 2^−50, where x/2 may be a Float
+    /// midpoint that the dropped x² term decides: those go to the scalar tie-break).
+    @inline(__always) func avoidsTinyNonzero(below limit: Double = 0x1p-50) -> Bool {
         let m = magnitude
-        return !any((m .< 0x1p-50) .& (m .> 0))
+        return !any((m .< limit) .& (m .> 0))
     }
     /// σ(t) and σ(−t) from e = e^(−|t|) (|t| clamped at 700, where both are 0 or 1 in Float).
     @inline(__always) static func logistic(_ t: SIMD4<Double>) -> (plus: SIMD4<Double>, minus: SIMD4<Double>, e: SIMD4<Double>, inverse: SIMD4<Double>) {

@@ -207,7 +207,7 @@ public struct GELUTanhKernel: ActivationKernel {
     /// by |2u|·2^−51 ≤ 2^−44 where Float results are nonzero). Declined: ±inf, NaN, tiny nonzero
     /// x (tie-break), and x within 2^−8 of f′'s root (the sum cancels; the root series decides).
     @inline(__always) public func evaluateForFloat(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>? {
-        guard x.allFinite, x.avoidsTinyNonzero else { return nil }
+        guard x.allFinite, x.avoidsTinyNonzero() else { return nil }
         let x2 = x * x
         let t = (2 * Self.c.hi) * (x * (1 + Self.k.hi * x2))
         let s = SIMD4<Double>.logistic(t)
@@ -262,7 +262,7 @@ public struct SigmoidGatedKernel: ActivationKernel {
     /// Float results are nonzero), x·σ(t) and σ(t)·(1 + t·σ(−t)). Declined: ±inf, NaN, tiny
     /// nonzero x (tie-break), and t within 2^−8 of the derivative's root.
     @inline(__always) public func evaluateForFloat(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>? {
-        guard x.allFinite, x.avoidsTinyNonzero else { return nil }
+        guard x.allFinite, x.avoidsTinyNonzero() else { return nil }
         let t = beta.hi * x
         let s = SIMD4<Double>.logistic(t)
         guard derivative else { return x * s.plus }
@@ -343,6 +343,21 @@ public struct SoftplusKernel: ActivationKernel {
     @inline(__always) public func evaluate(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>? {
         derivative ? SigmoidKernel.sigma(beta * x) : nil
     }
+    public static var hasFloatLanes: Bool { true }
+    /// Float lanes: the value as max(t, 0) + log1p(e^(−|t|)) by `FastExp` (t = beta·x in plain
+    /// Double; |t| clamped at 700), divided by beta; the derivative as in `evaluate`.
+    @inline(__always) public func evaluateForFloat(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>? {
+        if derivative { return evaluate(x, derivative: true) }
+        guard x.allFinite else { return nil }
+        return softplusLanes(beta * x) / beta
+    }
+}
+
+/// log(1 + e^t) in lanes: max(t, 0) + log1p(e^(−|t|)), |t| clamped at 700 inside the exponential.
+@inline(__always) func softplusLanes(_ t: SIMD4<Double>) -> SIMD4<Double> {
+    let m = t.magnitude
+    let w = FastExp.exp(-m.replacing(with: 700, where: m .> 700))
+    return FastExp.log1pUnit(w) + t.replacing(with: 0, where: t .<= 0)
 }
 
 public struct SoftsignKernel: ActivationKernel {
@@ -403,6 +418,28 @@ public struct TanhShrinkKernel: ActivationKernel {
         return x * x2 * sum
     }
     public func derivative(_ x: Double) -> Double { let t = tanh(x); return t * t }
+
+    public static var hasFloatLanes: Bool { true }
+    /// Float lanes: |x| − tanh|x| (tanh by the tanh kernel's lanes, a few Double ulp) from
+    /// |x| = 1/8 up, where the subtraction magnifies that error at most 3/x² ≤ 192 times (≤ 2^−42);
+    /// below, the series' first 8 terms (the next is below 2^−57 relative); tanh² for the
+    /// derivative. Past |x| = 19.1 tanh|x| is 1 in Double, and |x| − 1 is a
+    /// Float midpoint for 2^24 ≤ |x| < 2^25; the dropped 2e^(−2|x|) makes the exact value larger,
+    /// so |x| − 1 is nudged up by 2^−40 (it moves no other result across a Float boundary).
+    @inline(__always) public func evaluateForFloat(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>? {
+        guard x.allFinite else { return nil }
+        let m = x.magnitude
+        let e = FastExp.expm1(-2 * m.replacing(with: 350, where: m .> 350))
+        let t = -e / (2 + e)                                    // tanh|x|
+        if derivative { return x.avoidsTinyNonzero(below: 0x1p-26) ? t * t : nil } // see derivativeWithTieBreak
+        let x2 = x * x
+        let c = Self.series
+        var sum = c[7] * x2 + c[6]
+        for i in (0..<6).reversed() { sum = sum * x2 + c[i] }
+        var far = m - t
+        far.replace(with: far * (1 + 0x1p-40), where: m .> 19.1)
+        return far.withSign(of: x).replacing(with: x * x2 * sum, where: m .< 0.125)
+    }
     /// tanh²(x) = x² − 2x⁴/3 + …: below |x| = 2^−26 the x⁴ term is lost and x² (exact for the
     /// narrower formats) may be their exact midpoint.
     public func derivativeWithTieBreak(_ x: Double) -> (Double, Int)? {
@@ -419,6 +456,13 @@ public struct LogSigmoidKernel: ActivationKernel {
     public func derivative(_ x: Double) -> Double { SigmoidKernel.sigma(-x) }
     @inline(__always) public func evaluate(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>? {
         derivative ? SigmoidKernel.sigma(-x) : nil
+    }
+    public static var hasFloatLanes: Bool { true }
+    /// Float lanes: −softplus(−x) by the softplus lanes; the derivative as in `evaluate`.
+    @inline(__always) public func evaluateForFloat(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>? {
+        if derivative { return evaluate(x, derivative: true) }
+        guard x.allFinite else { return nil }
+        return -softplusLanes(-x)
     }
 }
 

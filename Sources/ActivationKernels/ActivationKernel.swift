@@ -41,6 +41,7 @@ extension ActivationKernel {
     public static var isVectorized: Bool { false }
     public func evaluate(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>? { nil }
     public static var hasFloatLanes: Bool { false }
+    @inline(__always)
     public func evaluateForFloat(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>? { evaluate(x, derivative: derivative) }
 }
 

@@ -317,7 +317,8 @@ enum Lanes {
         if T.self == Float.self {
             while i < n {
                 let x = src.loadUnaligned(fromByteOffset: i * 4, as: SIMD4<Float>.self)
-                if let y = kernel.evaluateForFloat(SIMD4<Double>(x), derivative: derivative) {
+                let lanes = SIMD4<Double>(x)
+                if let y = K.hasFloatLanes ? kernel.evaluateForFloat(lanes, derivative: derivative) : kernel.evaluate(lanes, derivative: derivative) {
                     dst.storeBytes(of: SIMD4<Float>(y), toByteOffset: i * 4, as: SIMD4<Float>.self)
                 } else {
                     for j in i..<i + 4 { output[j] = derivative ? Kernel.derivative(kernel, input[j]) : Kernel.value(kernel, input[j]) }
@@ -351,7 +352,8 @@ enum Lanes {
         while i < n {
             let x = src.loadUnaligned(fromByteOffset: i * 4, as: SIMD4<Float>.self)
             let gx = g.loadUnaligned(fromByteOffset: i * 4, as: SIMD4<Float>.self)
-            if let d = kernel.evaluateForFloat(SIMD4<Double>(x), derivative: true) {
+            let lanes = SIMD4<Double>(x)
+            if let d = K.hasFloatLanes ? kernel.evaluateForFloat(lanes, derivative: true) : kernel.evaluate(lanes, derivative: true) {
                 dst.storeBytes(of: SIMD4<Float>(SIMD4<Double>(gx) * d), toByteOffset: i * 4, as: SIMD4<Float>.self)
             } else {
                 for j in i..<i + 4 {

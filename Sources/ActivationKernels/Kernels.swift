@@ -429,6 +429,26 @@ public struct HardSwishKernel: ActivationKernel {
     public func derivative(_ x: Double) -> Double {
         across(x, -3, sides.0, 3, sides.1, below: 0, between: (2 * x + 3) / 6, above: 1)
     }
+
+    public static var hasFloatLanes: Bool { true }
+    /// Float lanes: the same pieces by selects (NaN falls through to the middle piece and stays
+    /// NaN); x·(x + 3)/6 in Double is within a few Double ulp, so Float values are within 1 ULP.
+    /// Declined: tiny nonzero x for the value (its tie-break).
+    @inline(__always) public func evaluateForFloat(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>? {
+        if derivative {
+            var y = (2 * x + 3) / 6
+            y.replace(with: 0, where: x .< -3)
+            y.replace(with: 1, where: x .> 3)
+            if sides.0 == .left { y.replace(with: 0, where: x .== -3) }
+            if sides.1 == .right { y.replace(with: 1, where: x .== 3) }
+            return y
+        }
+        guard x.avoidsTinyNonzero() else { return nil }
+        var y = x * (x + 3) / 6
+        y.replace(with: 0, where: x .<= -3)
+        y.replace(with: x, where: x .>= 3)
+        return y
+    }
 }
 
 

@@ -14,7 +14,7 @@ public struct ActivationOracleCommand: ParsableCommand {
                       ApplyCommand.self, BenchCommand.self, DemoCommand.self]
     )
     /// Printed by --version and written into every report and manifest.
-    public static let version = "0.4.0"
+    public static let version = "0.5.0"
     public init() {}
 }
 

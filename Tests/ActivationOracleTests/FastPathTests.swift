@@ -12,6 +12,23 @@ import Testing
 struct FastPathTests {
     static let deep = ProcessInfo.processInfo.environment["ACTIVATION_ORACLE_DEEP"] == "1"
 
+    /// The proven tail signs the fast path relies on (`ActivationFunction.negativeDerivativeBelow`),
+    /// checked by Ziv's loop alone (float32 results: their signs are the exact value's) at points
+    /// from each threshold out past −4096.
+    @Test func provenNegativeDerivativeTails() throws {
+        #expect(!ActivationFunction.negativeDerivativeBelow.isEmpty)
+        for (activation, below) in ActivationFunction.negativeDerivativeBelow {
+            var f = try ActivationFunction(activation)
+            f.usesFastPath = false
+            var x = below
+            while x > -5000 {
+                let r = f.evaluate(.derivative, bits: FloatFormat.f32.rounding(x), format: .f32)
+                #expect(FloatFormat.f32.isNegative(r), "\(activation)′(\(x)) = \(FloatFormat.f32.hexFloat(r)) is not negative")
+                x *= 1.07
+            }
+        }
+    }
+
     static func inputs(_ f: ActivationFunction, _ format: FloatFormat) -> [UInt64] {
         var values: [Double] = [0, 1, -1, 0.5, -0.5, 2, -2, 3, -3, 6, -6, 1e-3, -1e-3, 1e-6, -1e-6, 0x1p-20, -0x1p-20,
                                 30, -30, 88, -88, 104, -104, 4095, -4095, 5000, -5000, 1e10, -1e10, 3e38, -3e38]

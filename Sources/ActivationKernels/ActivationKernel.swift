@@ -33,6 +33,28 @@ public protocol ActivationKernel: Sendable {
     /// to Float (arguments up to |t| ≈ 110 carry ~2^−46, cancellations near roots go to the scalar
     /// path), so Float results are within 1 ULP: the declared f32 bound. nil as for `evaluate`.
     func evaluateForFloat(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>?
+    /// The quantities for which `evaluateExactFloat` gives, for every Float input, exactly the
+    /// result of the Double path rounded to Float (so certificates made through either hold for
+    /// both); empty for most kernels.
+    var exactFloatLanes: ExactFloatLanes { get }
+    /// Float results computed in Float lanes: only where `exactFloatLanes` says so.
+    func evaluateExactFloat(_ x: SIMD4<Float>, derivative: Bool) -> SIMD4<Float>
+    /// The same over `count` Floats (a multiple of 4), or g·f′(x) when `gradient` is given: the
+    /// kernel owns the loop so that it can compile one per shape, with no branch inside.
+    func mapExactFloat(_ src: UnsafeRawPointer, gradient: UnsafeRawPointer?, _ dst: UnsafeMutableRawPointer,
+                       count: Int, derivative: Bool)
+}
+
+/// Quantities a kernel computes directly in Float lanes because each result is one IEEE Float
+/// operation on exact operands (piecewise-linear entries: a constant, x, x − a, s·x), correctly
+/// rounded just as the Double result rounded once: a loop then runs at about the cost of a copy.
+public struct ExactFloatLanes: OptionSet, Sendable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    public static let value = ExactFloatLanes(rawValue: 1)
+    public static let derivative = ExactFloatLanes(rawValue: 2)
+    /// g·f′(x) for Float g: f′ must be a Float itself, so g·f′ is exact in Double.
+    public static let backward = ExactFloatLanes(rawValue: 4)
 }
 
 extension ActivationKernel {
@@ -43,6 +65,14 @@ extension ActivationKernel {
     public static var hasFloatLanes: Bool { false }
     @inline(__always)
     public func evaluateForFloat(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>? { evaluate(x, derivative: derivative) }
+    public var exactFloatLanes: ExactFloatLanes { [] }
+    public func evaluateExactFloat(_ x: SIMD4<Float>, derivative: Bool) -> SIMD4<Float> {
+        preconditionFailure("\(Self.self) has no exact Float lanes")
+    }
+    public func mapExactFloat(_ src: UnsafeRawPointer, gradient: UnsafeRawPointer?, _ dst: UnsafeMutableRawPointer,
+                              count: Int, derivative: Bool) {
+        preconditionFailure("\(Self.self) has no exact Float lanes")
+    }
 }
 
 extension SIMD4 where Scalar == Double {

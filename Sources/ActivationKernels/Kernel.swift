@@ -61,6 +61,9 @@ public struct Kernel: Sendable {
 
     // MARK: Scalars
 
+    /// The quantities whose Float results are computed in Float lanes (see `ExactFloatLanes`).
+    public var exactFloatLanes: ExactFloatLanes { kernel.exactFloatLanes }
+
     public func value<T: KernelElement>(_ x: T) -> T { Self.value(kernel, x) }
 
     @inline(__always) static func value<T: KernelElement>(_ kernel: some ActivationKernel, _ x: T) -> T {
@@ -81,6 +84,9 @@ public struct Kernel: Sendable {
     /// A scalar Float result through the kernel's Float lanes (one lane of four), so scalar
     /// calls give exactly what buffers give; nil without Float lanes or where they decline.
     @inline(__always) static func floatLane<K: ActivationKernel>(_ kernel: K, _ x: Double, derivative: Bool) -> Double? {
+        if kernel.exactFloatLanes.contains(derivative ? .derivative : .value) {
+            return Double(kernel.evaluateExactFloat(SIMD4(repeating: Float(x)), derivative: derivative)[0])
+        }
         guard K.hasFloatLanes else { return nil }
         return kernel.evaluateForFloat(SIMD4(repeating: x), derivative: derivative)?[0]
     }
@@ -314,6 +320,10 @@ enum Lanes {
               let dst = output.baseAddress.map(UnsafeMutableRawPointer.init) else { return 0 }
         let n = input.count / 4 * 4
         var i = 0
+        if T.self == Float.self, kernel.exactFloatLanes.contains(derivative ? .derivative : .value) {
+            kernel.mapExactFloat(src, gradient: nil, dst, count: n, derivative: derivative)
+            return n
+        }
         if T.self == Float.self {
             while i < n {
                 let x = src.loadUnaligned(fromByteOffset: i * 4, as: SIMD4<Float>.self)
@@ -349,6 +359,10 @@ enum Lanes {
               let dst = output.baseAddress.map(UnsafeMutableRawPointer.init) else { return 0 }
         let n = input.count / 4 * 4
         var i = 0
+        if kernel.exactFloatLanes.contains(.backward) {
+            kernel.mapExactFloat(src, gradient: g, dst, count: n, derivative: true)
+            return n
+        }
         while i < n {
             let x = src.loadUnaligned(fromByteOffset: i * 4, as: SIMD4<Float>.self)
             let gx = g.loadUnaligned(fromByteOffset: i * 4, as: SIMD4<Float>.self)

@@ -31,7 +31,9 @@ public struct PiecewiseLinearKernel: ActivationKernel {
     let pieces: [Piece]
     let valueAtKinks: [AtKink]
     let derivativeAtKinks: [Side]
-    let lanes: PiecewiseLanes
+    let lanes: PiecewiseLanes<Double>
+    let floatLanes: PiecewiseLanes<Float>
+    public let exactFloatLanes: ExactFloatLanes
 
     public init(kinks: [Double], pieces: [Piece], valueAtKinks: [AtKink], derivativeAtKinks: [Side]) {
         precondition(pieces.count == kinks.count + 1 && valueAtKinks.count == kinks.count && derivativeAtKinks.count == kinks.count)
@@ -39,7 +41,10 @@ public struct PiecewiseLinearKernel: ActivationKernel {
         self.pieces = pieces
         self.valueAtKinks = valueAtKinks
         self.derivativeAtKinks = derivativeAtKinks
-        self.lanes = PiecewiseLanes(PiecewiseLinearKernel(unflattened: kinks, pieces, valueAtKinks, derivativeAtKinks))
+        let table = PiecewiseLinearKernel(unflattened: kinks, pieces, valueAtKinks, derivativeAtKinks)
+        self.lanes = PiecewiseLanes(table)
+        self.floatLanes = PiecewiseLanes(table)
+        self.exactFloatLanes = Self.exactFloatQuantities(table)
     }
 
     private init(unflattened kinks: [Double], _ pieces: [Piece], _ valueAtKinks: [AtKink], _ derivativeAtKinks: [Side]) {
@@ -47,7 +52,9 @@ public struct PiecewiseLinearKernel: ActivationKernel {
         self.pieces = pieces
         self.valueAtKinks = valueAtKinks
         self.derivativeAtKinks = derivativeAtKinks
-        self.lanes = PiecewiseLanes.empty
+        self.lanes = .empty
+        self.floatLanes = .empty
+        self.exactFloatLanes = []
     }
 
     public func value(_ x: Double) -> Double { evaluate(x, derivative: false) }
@@ -66,7 +73,7 @@ public struct PiecewiseLinearKernel: ActivationKernel {
     }
 
     func evaluate(_ x: Double, derivative: Bool) -> Double {
-        if x.isNaN { return x }
+        if x.isNaN { return x + x } // quieted, as the lanes do
         for i in kinks.indices {
             if x < kinks[i] { return piece(i, x, derivative: derivative) }
             if x == kinks[i] { return atKink(i, x, derivative: derivative) }
@@ -79,79 +86,207 @@ public struct PiecewiseLinearKernel: ActivationKernel {
     @inline(__always) public func evaluate(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>? {
         lanes.evaluate(x, derivative: derivative)
     }
+
+    /// The same table in Float lanes, where `exactFloatLanes` allows it: 4 Floats per step at
+    /// about the speed of a copy.
+    @inline(__always) public func evaluateExactFloat(_ x: SIMD4<Float>, derivative: Bool) -> SIMD4<Float> {
+        floatLanes.evaluate(x, derivative: derivative)
+    }
+
+    public func mapExactFloat(_ src: UnsafeRawPointer, gradient: UnsafeRawPointer?, _ dst: UnsafeMutableRawPointer,
+                              count: Int, derivative: Bool) {
+        floatLanes.map(src, gradient, dst, count: count, derivative: derivative)
+    }
 }
 
 extension PiecewiseLanes {
-    static let empty = PiecewiseLanes(kinkCount: 0, k: (0, 0), slope: (0, 0, 0), anchor: (0, 0, 0), offset: (0, 0, 0),
-                                      constant: (true, true, true), valueChoice: (0, 0), kinkValue: (0, 0),
-                                      derivativeRight: (false, false))
+    static var empty: PiecewiseLanes { PiecewiseLanes() }
 }
 
 /// The table flattened into stored scalars (at most 2 kinks, 3 pieces; every entry fits), so the
-/// lane loop is arithmetic and selects with loop-invariant operands.
-struct PiecewiseLanes: Sendable {
-    var kinkCount: Int
-    var k: (Double, Double)
-    var slope: (Double, Double, Double)
-    var anchor: (Double, Double, Double)
-    var offset: (Double, Double, Double)
-    var constant: (Bool, Bool, Bool)
-    /// Per kink, the value there: 0 = left piece, 1 = right piece, 2 = `kinkValue`.
-    var valueChoice: (Int, Int)
-    var kinkValue: (Double, Double)
-    var derivativeRight: (Bool, Bool)
-
-    init(kinkCount: Int, k: (Double, Double), slope: (Double, Double, Double), anchor: (Double, Double, Double),
-         offset: (Double, Double, Double), constant: (Bool, Bool, Bool), valueChoice: (Int, Int),
-         kinkValue: (Double, Double), derivativeRight: (Bool, Bool)) {
-        (self.kinkCount, self.k, self.slope, self.anchor, self.offset) = (kinkCount, k, slope, anchor, offset)
-        (self.constant, self.valueChoice, self.kinkValue, self.derivativeRight) = (constant, valueChoice, kinkValue, derivativeRight)
+/// lane loop is arithmetic and selects with loop-invariant operands. `Scalar` is Double for the
+/// general path and Float for `ExactFloatLanes` (the same table, each number converted).
+///
+/// Which piece a kink takes is data, not a branch: lanes with x < `below` take the left piece
+/// and lanes with x > `above` the right one, where `below` is the kink or the next number up
+/// (the kink takes its left piece: x ≤ k ⇔ x < k⁺) and `above` the kink or the next one down.
+struct PiecewiseLanes<Scalar: PiecewiseLaneScalar>: Sendable {
+    /// A thresholds pair per quantity: x < below → piece 0, x > above → piece 2 (+inf with one
+    /// kink), `at` a kink with a value of its own (NaN: none).
+    struct Thresholds: Sendable {
+        var below: Scalar = 0, above: Scalar = .infinity, at: Scalar = .nan
     }
+    /// The loop shapes the exact Float lanes compile separately (every branch decided outside the
+    /// loop); `general` decides per step.
+    enum Plan: Sendable { case constantLine, constantLineConstant, lineLine, lineConstantLine, constantsWithValue, general }
+
+    var twoKinks = false
+    var slope: (Scalar, Scalar, Scalar) = (0, 0, 0)
+    var anchor: (Scalar, Scalar, Scalar) = (0, 0, 0)
+    var offset: (Scalar, Scalar, Scalar) = (0, 0, 0)
+    var constant: (Bool, Bool, Bool) = (true, true, true)
+    var kinkValue: Scalar = 0
+    var value = Thresholds(), derivative = Thresholds()
+    var plan = Plan.general
+
+    init() {}
 
     init(_ t: PiecewiseLinearKernel) {
-        precondition(t.kinks.count <= 2, "piecewise-linear lanes hold at most 2 kinks")
-        kinkCount = t.kinks.count
-        func kink(_ i: Int) -> Double { i < t.kinks.count ? t.kinks[i] : .infinity }
+        precondition(t.kinks.count >= 1 && t.kinks.count <= 2, "piecewise-linear lanes hold 1 or 2 kinks")
+        twoKinks = t.kinks.count == 2
         func piece(_ i: Int) -> PiecewiseLinearKernel.Piece { t.pieces[min(i, t.pieces.count - 1)] }
-        k = (kink(0), kink(1))
-        slope = (piece(0).slope, piece(1).slope, piece(2).slope)
-        anchor = (piece(0).anchor, piece(1).anchor, piece(2).anchor)
-        offset = (piece(0).offset, piece(1).offset, piece(2).offset)
+        slope = (Scalar(piece(0).slope), Scalar(piece(1).slope), Scalar(piece(2).slope))
+        anchor = (Scalar(piece(0).anchor), Scalar(piece(1).anchor), Scalar(piece(2).anchor))
+        offset = (Scalar(piece(0).offset), Scalar(piece(1).offset), Scalar(piece(2).offset))
         constant = (piece(0).slope == 0, piece(1).slope == 0, piece(2).slope == 0)
-        func choice(_ i: Int) -> (Int, Double) {
-            guard i < t.kinks.count else { return (0, 0) }
-            switch t.valueAtKinks[i] {
-            case .side(let side): return (side == .left ? 0 : 1, 0)
-            case .value(let v): return (2, v)
+        let k0 = Scalar(t.kinks[0]), k1 = twoKinks ? Scalar(t.kinks[1]) : .infinity
+        let left0 = t.derivativeAtKinks[0] == .left, left1 = twoKinks && t.derivativeAtKinks[1] == .left
+        derivative = Thresholds(below: left0 ? k0.nextUp : k0, above: twoKinks && !left1 ? k1.nextDown : k1)
+        switch t.valueAtKinks[0] {
+        case .side(let side): value.below = side == .left ? k0.nextUp : k0
+        case .value(let v): (value.below, value.at, kinkValue) = (k0, k0, Scalar(v))
+        }
+        value.above = k1
+        if twoKinks {
+            guard case .side(let side) = t.valueAtKinks[1] else { preconditionFailure("a value of its own at a second kink") }
+            if side == .right { value.above = k1.nextDown }
+        }
+        let kinkValueFree = value.at.isNaN
+        switch (constant.0, constant.1, constant.2, twoKinks, kinkValueFree) {
+        case (true, false, _, false, true): plan = .constantLine
+        case (true, false, true, true, true): plan = .constantLineConstant
+        case (false, false, _, false, true): plan = .lineLine
+        case (false, true, false, true, true): plan = .lineConstantLine
+        case (true, true, _, false, false): plan = .constantsWithValue
+        default: plan = .general
+        }
+    }
+
+    @inline(__always) func piece(_ x: SIMD4<Scalar>, _ s: Scalar, _ a: Scalar, _ o: Scalar, _ c: Bool, _ d: Bool) -> SIMD4<Scalar> {
+        if d { return Scalar.broadcast(s) }
+        return c ? Scalar.broadcast(o) : Scalar.line(x, slope: s, anchor: a, offset: o)
+    }
+
+    /// Per step, with the stored shape (the scalar path and Double lanes).
+    @inline(__always) func evaluate(_ x: SIMD4<Scalar>, derivative d: Bool) -> SIMD4<Scalar> {
+        evaluate(x, derivative: d, twoKinks: twoKinks, constant: constant, kinkValue: !value.at.isNaN)
+    }
+
+    /// Selects only. NaN lanes end as x + x (quieted, payload kept); a line between the kinks
+    /// already gives that by its arithmetic (x − a, then ·s, +o), so only a constant there needs
+    /// the NaN select. Called with literal shapes, every `if` here folds away.
+    @inline(__always) func evaluate(_ x: SIMD4<Scalar>, derivative d: Bool, twoKinks two: Bool,
+                                    constant c: (Bool, Bool, Bool), kinkValue hasValue: Bool) -> SIMD4<Scalar> {
+        let t = d ? derivative : value
+        var y = piece(x, slope.1, anchor.1, offset.1, c.1, d)
+        if two { y = Scalar.select(piece(x, slope.2, anchor.2, offset.2, c.2, d), y, where: x, .above, t.above) }
+        y = Scalar.select(piece(x, slope.0, anchor.0, offset.0, c.0, d), y, where: x, .below, t.below)
+        if !d && hasValue { y = Scalar.select(Scalar.broadcast(kinkValue), y, where: x, .at, t.at) }
+        return d || c.1 ? Scalar.select(x, y, where: x, .nan, 0) : y
+    }
+
+    /// out = f(x) or f′(x) over `n` Floats (a multiple of 4), or g·f′(x) when `gradient` is given,
+    /// one loop per plan so that no branch is left inside it.
+    @inline(__always) func map(_ src: UnsafeRawPointer, _ gradient: UnsafeRawPointer?, _ dst: UnsafeMutableRawPointer,
+                               count n: Int, derivative d: Bool) where Scalar == Float {
+        @inline(__always) func loop(_ f: (SIMD4<Float>) -> SIMD4<Float>) {
+            var i = 0
+            if let gradient {
+                while i < n {
+                    let g = gradient.loadUnaligned(fromByteOffset: i * 4, as: SIMD4<Float>.self)
+                    dst.storeBytes(of: g * f(src.loadUnaligned(fromByteOffset: i * 4, as: SIMD4<Float>.self)), toByteOffset: i * 4, as: SIMD4<Float>.self)
+                    i += 4
+                }
+            } else {
+                while i < n {
+                    dst.storeBytes(of: f(src.loadUnaligned(fromByteOffset: i * 4, as: SIMD4<Float>.self)), toByteOffset: i * 4, as: SIMD4<Float>.self)
+                    i += 4
+                }
             }
         }
-        valueChoice = (choice(0).0, choice(1).0)
-        kinkValue = (choice(0).1, choice(1).1)
-        derivativeRight = (t.derivativeAtKinks.first == .right, t.derivativeAtKinks.count > 1 && t.derivativeAtKinks[1] == .right)
-    }
-
-    @inline(__always) func piece(_ x: SIMD4<Double>, _ s: Double, _ a: Double, _ o: Double, _ c: Bool, _ d: Bool) -> SIMD4<Double> {
-        if d { return SIMD4(repeating: s) }
-        return c ? SIMD4(repeating: o) : s * (x - a) + o
-    }
-
-    @inline(__always) func evaluate(_ x: SIMD4<Double>, derivative d: Bool) -> SIMD4<Double> {
-        let p0 = piece(x, slope.0, anchor.0, offset.0, constant.0, d)
-        let p1 = piece(x, slope.1, anchor.1, offset.1, constant.1, d)
-        var y = p1
-        if kinkCount == 2 {
-            let p2 = piece(x, slope.2, anchor.2, offset.2, constant.2, d)
-            let k1 = SIMD4(repeating: k.1)
-            let at1 = d ? (derivativeRight.1 ? p2 : p1) : (valueChoice.1 == 0 ? p1 : (valueChoice.1 == 1 ? p2 : SIMD4(repeating: kinkValue.1)))
-            y.replace(with: p2, where: x .> k1)
-            y.replace(with: at1, where: x .== k1)
+        let all = (true, true, true)
+        if d {
+            if twoKinks {
+                loop { evaluate($0, derivative: true, twoKinks: true, constant: all, kinkValue: false) }
+            } else {
+                loop { evaluate($0, derivative: true, twoKinks: false, constant: all, kinkValue: false) }
+            }
+            return
         }
-        let k0 = SIMD4(repeating: k.0)
-        let at0 = d ? (derivativeRight.0 ? p1 : p0) : (valueChoice.0 == 0 ? p0 : (valueChoice.0 == 1 ? p1 : SIMD4(repeating: kinkValue.0)))
-        y.replace(with: p0, where: x .< k0)
-        y.replace(with: at0, where: x .== k0)
-        y.replace(with: x, where: x .!= x)
-        return y
+        switch plan {
+        case .constantLine: loop { evaluate($0, derivative: false, twoKinks: false, constant: (true, false, false), kinkValue: false) }
+        case .constantLineConstant: loop { evaluate($0, derivative: false, twoKinks: true, constant: (true, false, true), kinkValue: false) }
+        case .lineLine: loop { evaluate($0, derivative: false, twoKinks: false, constant: (false, false, false), kinkValue: false) }
+        case .lineConstantLine: loop { evaluate($0, derivative: false, twoKinks: true, constant: (false, true, false), kinkValue: false) }
+        case .constantsWithValue: loop { evaluate($0, derivative: false, twoKinks: false, constant: (true, true, true), kinkValue: true) }
+        case .general: loop { evaluate($0, derivative: false) }
+        }
+    }
+}
+
+extension PiecewiseLinearKernel {
+    /// Which quantities the Float table computes exactly as the Double path rounds them (see
+    /// `ExactFloatLanes`): kinks and kink values must be Floats; each piece of the value a Float
+    /// constant, x − a or s·x with Floats a and s (one rounding, as Double's exact result rounded
+    /// once to Float: x − a is exact in Double or lies so far from a Float midpoint that Double's
+    /// rounding cannot reach it); backward also needs Float slopes (g·s is exact in Double).
+    static func exactFloatQuantities(_ t: PiecewiseLinearKernel) -> ExactFloatLanes {
+        func isFloat(_ v: Double) -> Bool { v.isNaN || Double(Float(v)) == v }
+        let kinksExact = t.kinks.allSatisfy(isFloat) && t.valueAtKinks.allSatisfy {
+            if case .value(let v) = $0 { return isFloat(v) } else { return true }
+        }
+        guard kinksExact else { return [] }
+        var result: ExactFloatLanes = [.derivative]
+        let oneRounding = t.pieces.allSatisfy { p in
+            p.slope == 0 ? isFloat(p.offset)
+                : p.offset == 0 && p.offset.sign == .minus && ((p.slope == 1 && isFloat(p.anchor)) || (p.anchor == 0 && isFloat(p.slope)))
+        }
+        if oneRounding { result.insert(.value) }
+        if t.pieces.allSatisfy({ isFloat($0.slope) }) { result.insert(.backward) }
+        return result
+    }
+}
+
+/// The lane operations `PiecewiseLanes` uses, written for each concrete scalar: SIMD arithmetic
+/// over a generic scalar compiles to per-lane code (measured 20–50 ns/element instead of ~1).
+protocol PiecewiseLaneScalar: BinaryFloatingPoint & SIMDScalar & Sendable {
+    static func broadcast(_ v: Self) -> SIMD4<Self>
+    /// slope·(x − anchor) + offset lane-wise.
+    static func line(_ x: SIMD4<Self>, slope: Self, anchor: Self, offset: Self) -> SIMD4<Self>
+    /// `new` where x lies below/above/at k (or is NaN: then x + x, x with its quiet bit set, as a
+    /// Float's round trip through Double gives it), `old` elsewhere.
+    static func select(_ new: SIMD4<Self>, _ old: SIMD4<Self>, where x: SIMD4<Self>, _ relation: LaneRelation, _ k: Self) -> SIMD4<Self>
+}
+
+enum LaneRelation { case below, above, at, nan }
+
+extension Double: PiecewiseLaneScalar {
+    @inline(__always) static func broadcast(_ v: Double) -> SIMD4<Double> { SIMD4(repeating: v) }
+    @inline(__always) static func line(_ x: SIMD4<Double>, slope: Double, anchor: Double, offset: Double) -> SIMD4<Double> {
+        slope * (x - anchor) + offset
+    }
+    @inline(__always) static func select(_ new: SIMD4<Double>, _ old: SIMD4<Double>, where x: SIMD4<Double>, _ relation: LaneRelation, _ k: Double) -> SIMD4<Double> {
+        switch relation {
+        case .below: old.replacing(with: new, where: x .< k)
+        case .above: old.replacing(with: new, where: x .> k)
+        case .at: old.replacing(with: new, where: x .== k)
+        case .nan: old.replacing(with: x + x, where: x .!= x)
+        }
+    }
+}
+
+extension Float: PiecewiseLaneScalar {
+    @inline(__always) static func broadcast(_ v: Float) -> SIMD4<Float> { SIMD4(repeating: v) }
+    @inline(__always) static func line(_ x: SIMD4<Float>, slope: Float, anchor: Float, offset: Float) -> SIMD4<Float> {
+        slope * (x - anchor) + offset
+    }
+    @inline(__always) static func select(_ new: SIMD4<Float>, _ old: SIMD4<Float>, where x: SIMD4<Float>, _ relation: LaneRelation, _ k: Float) -> SIMD4<Float> {
+        switch relation {
+        case .below: old.replacing(with: new, where: x .< k)
+        case .above: old.replacing(with: new, where: x .> k)
+        case .at: old.replacing(with: new, where: x .== k)
+        case .nan: old.replacing(with: x + x, where: x .!= x)
+        }
     }
 }
 

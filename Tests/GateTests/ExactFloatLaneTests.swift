@@ -1,0 +1,84 @@
+import ActivationCatalog
+import ActivationKernels
+import ActivationOracle
+import ActivationVerification
+import Foundation
+import Testing
+
+/// Where a kernel computes Float results in Float lanes (`ExactFloatLanes`), they must be, bit for
+/// bit, the Double path's results rounded once to Float — the path the certificates and the gate
+/// measured. Every quantity of those (piecewise-linear) kernels is checked, so the Double lanes'
+/// loops (leaky-relu's value, backward with non-Float slopes) are held to the scalar path too. The default tier checks every 16,411th float32 bit pattern (261,712 inputs, all
+/// exponents) plus the specials and each kink ±64 ULP; ACTIVATION_ORACLE_DEEP=1 every 251st (17
+/// million); ACTIVATION_ORACLE_EXHAUSTIVE=1 all 2^32 (about 15 minutes in a release build:
+/// `ACTIVATION_ORACLE_EXHAUSTIVE=1 swift test -c release --filter ExactFloatLaneTests`).
+@Suite("Exact Float lanes agree with the Double path")
+struct ExactFloatLaneTests {
+    static let stride: UInt64 = ProcessInfo.processInfo.environment["ACTIVATION_ORACLE_EXHAUSTIVE"] == "1" ? 1 : (Tier.deep ? 251 : 16_411)
+
+    static func inputs(_ function: ActivationFunction, from start: UInt64, count: Int) -> [Float] {
+        (0..<UInt64(count)).map { Float(bitPattern: UInt32(truncatingIfNeeded: start + $0 * stride)) }
+    }
+
+    static func edges(_ function: ActivationFunction) -> [Float] {
+        (Inputs.specials(.f32) + Inputs.kinks(function, .f32, k: 64)).map { Float(bitPattern: UInt32($0)) }
+    }
+
+    @Test(arguments: Activation.allCases)
+    func sameBitsAsDoublePath(_ activation: Activation) throws {
+        let function = try ActivationFunction(activation)
+        let kernel = Gate.kernel(for: function)
+        let lanes = kernel.exactFloatLanes
+        guard !lanes.isEmpty else { return }
+        let total = (UInt64(1) << 32) / Self.stride
+        let chunk = 1 << 22
+        let gradients: [Float] = [1, -3, 0x1p-149, 0x1.fffffep127, .nan, -0.1]
+        var start: UInt64 = 0
+        var first = true
+        var mismatches: [String] = []
+        while start < total, mismatches.isEmpty {
+            let n = Int(min(UInt64(chunk), total - start))
+            var xs = Self.inputs(function, from: start * Self.stride, count: n)
+            if first { xs += Self.edges(function); first = false }
+            start += UInt64(n)
+            for quantity in [ExactFloatLanes.value, .derivative] { // Float lanes or Double lanes: the same bits
+                let derivative = quantity == .derivative
+                let got = derivative ? kernel.derivative(xs) : kernel.forward(xs)
+                for (x, y) in zip(xs, got) {
+                    let expected = Float(derivative ? kernel.derivative(Double(x)) : kernel.value(Double(x)))
+                    if y.bitPattern != expected.bitPattern {
+                        mismatches.append("\(activation) \(derivative ? "derivative" : "value") at \(x) (0x\(String(x.bitPattern, radix: 16))): lanes \(y), Double path \(expected)")
+                        break
+                    }
+                }
+            }
+            do {
+                for g in gradients {
+                    let gs = [Float](repeating: g, count: xs.count)
+                    let got = kernel.backward(input: xs, gradOutput: gs)
+                    for (x, y) in zip(xs, got) {
+                        let expected = Float(Double(g) * kernel.derivative(Double(x)))
+                        if y.bitPattern != expected.bitPattern && !(y.isNaN && expected.isNaN) {
+                            mismatches.append("\(activation) backward g = \(g) at \(x): lanes \(y), Double path \(expected)")
+                            break
+                        }
+                    }
+                }
+            }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.first ?? "")")
+    }
+
+    /// The lanes are used exactly where a single Float operation is exact (catalog defaults).
+    @Test func whichEntriesUseFloatLanes() throws {
+        var table: [String] = []
+        for activation in Activation.allCases {
+            let lanes = Gate.kernel(for: try ActivationFunction(activation)).exactFloatLanes
+            if !lanes.isEmpty {
+                table.append("\(activation.rawValue):\(lanes.contains(.value) ? "v" : "")\(lanes.contains(.derivative) ? "d" : "")\(lanes.contains(.backward) ? "b" : "")")
+            }
+        }
+        #expect(table == ["relu:vdb", "relu6:vdb", "leaky-relu:d", "prelu:vdb", "rrelu:d", "hard-sigmoid:d",
+                          "hard-tanh:vdb", "hard-shrink:vdb", "soft-shrink:vdb", "threshold:vdb", "thresholded-relu:vdb", "step:vdb"], "\(table)")
+    }
+}

@@ -149,12 +149,16 @@ public struct KernelConfiguration: Sendable {
     return e / (1 + e)
 }
 
-/// σ(t)·σ(−t) = e/(1 + e)², e = e^(−|t|): no 1 − σ cancellation past |t| ≈ 17. Its maximum is
-/// 1/4, which rounding could overshoot near 0; the clamp only moves results toward the exact value.
-@inlinable func logisticDerivative(_ t: Double) -> Double {
-    let e = exp(-abs(t))
-    return min(e / ((1 + e) * (1 + e)), 0.25)
+/// σ′(t) = σ(t)·σ(−t) = e/(1 + e)² from e = e^(−|t|): no 1 − σ cancellation past |t| ≈ 17. Its
+/// maximum is 1/4, which rounding could overshoot near 0; the clamp only moves results toward the
+/// exact value. Written once for a scalar and for lanes (libm's e here, `FastExp`'s in SigmoidKernel).
+@inline(__always) func logisticDerivative<T: LaneArithmetic>(expMinusAbs e: T) -> T {
+    let d = T(broadcast: 1) + e
+    return (e / (d * d)).clamped(above: 0.25)
 }
+
+/// σ′(t) with libm's exp.
+@inline(__always) func logisticDerivative(_ t: Double) -> Double { logisticDerivative(expMinusAbs: exp(-abs(t))) }
 
 /// σ(hi + lo) ≈ σ(hi)·(1 + lo·σ(−hi)): the argument's rounding error carried to first order
 /// (|lo| ≤ 2^−52·|hi| ≤ 2^−42 here, so the second-order term is below 2^−84 relative). Past

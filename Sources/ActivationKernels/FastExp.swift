@@ -87,17 +87,23 @@ enum FastExp {
     }
 }
 
-/// What `FastExp.polynomial` needs from a scalar or a lane vector.
+/// What a formula written once for a scalar and for lanes needs (`FastExp.polynomial`,
+/// `logisticDerivative(expMinusAbs:)`).
 protocol LaneArithmetic {
     init(broadcast: Double)
     static func + (a: Self, b: Self) -> Self
     static func * (a: Self, b: Self) -> Self
+    static func / (a: Self, b: Self) -> Self
+    /// `limit` where self > limit (NaN stays NaN).
+    func clamped(above limit: Double) -> Self
 }
 
 extension Double: LaneArithmetic {
     @inline(__always) init(broadcast: Double) { self = broadcast }
+    @inline(__always) func clamped(above limit: Double) -> Double { self > limit ? limit : self }
 }
 
 extension SIMD4: LaneArithmetic where Scalar == Double {
     @inline(__always) init(broadcast: Double) { self.init(repeating: broadcast) }
+    @inline(__always) func clamped(above limit: Double) -> SIMD4<Double> { replacing(with: limit, where: self .> limit) }
 }

@@ -13,16 +13,11 @@ public struct SigmoidKernel: ActivationKernel {
     public func value(_ x: Double) -> Double { Self.sigma(x) }
     public func derivative(_ x: Double) -> Double {
         guard abs(x) <= 700 else { return logisticDerivative(x) }
-        let e = FastExp.exp(-abs(x))
-        return min(e / ((1 + e) * (1 + e)), 0.25)
+        return logisticDerivative(expMinusAbs: FastExp.exp(-abs(x)))
     }
     @inline(__always) public func evaluate(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>? {
         guard derivative else { return Self.sigma(x) }
-        guard let e = Self.expMinusAbs(x) else { return nil }
-        let d = 1 + e
-        var y = e / (d * d)
-        y.replace(with: 0.25, where: y .> 0.25)
-        return y
+        return Self.expMinusAbs(x).map { logisticDerivative(expMinusAbs: $0) }
     }
 
     /// σ(x), scalar and 4 lanes with the same operations (sigmoid, softplus′, log-sigmoid′).

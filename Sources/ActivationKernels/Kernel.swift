@@ -326,10 +326,10 @@ enum Lanes {
         }
         if T.self == Float.self {
             while i < n {
-                let x = src.loadUnaligned(fromByteOffset: i * 4, as: SIMD4<Float>.self)
+                let x = src.loadUnaligned(fromByteOffset: i &* 4, as: SIMD4<Float>.self)
                 let lanes = SIMD4<Double>(x)
                 if let y = K.hasFloatLanes ? kernel.evaluateForFloat(lanes, derivative: derivative) : kernel.evaluate(lanes, derivative: derivative) {
-                    dst.storeBytes(of: SIMD4<Float>(y), toByteOffset: i * 4, as: SIMD4<Float>.self)
+                    dst.storeBytes(of: SIMD4<Float>(y), toByteOffset: i &* 4, as: SIMD4<Float>.self)
                 } else {
                     for j in i..<i + 4 { output[j] = derivative ? Kernel.derivative(kernel, input[j]) : Kernel.value(kernel, input[j]) }
                 }
@@ -364,11 +364,11 @@ enum Lanes {
             return n
         }
         while i < n {
-            let x = src.loadUnaligned(fromByteOffset: i * 4, as: SIMD4<Float>.self)
-            let gx = g.loadUnaligned(fromByteOffset: i * 4, as: SIMD4<Float>.self)
+            let x = src.loadUnaligned(fromByteOffset: i &* 4, as: SIMD4<Float>.self)
+            let gx = g.loadUnaligned(fromByteOffset: i &* 4, as: SIMD4<Float>.self)
             let lanes = SIMD4<Double>(x)
             if let d = K.hasFloatLanes ? kernel.evaluateForFloat(lanes, derivative: true) : kernel.evaluate(lanes, derivative: true) {
-                dst.storeBytes(of: SIMD4<Float>(SIMD4<Double>(gx) * d), toByteOffset: i * 4, as: SIMD4<Float>.self)
+                dst.storeBytes(of: SIMD4<Float>(SIMD4<Double>(gx) * d), toByteOffset: i &* 4, as: SIMD4<Float>.self)
             } else {
                 for j in i..<i + 4 {
                     output[j] = T(roundingDouble: grad[j].doubleValue * Kernel.backwardDerivative(kernel, input[j]))

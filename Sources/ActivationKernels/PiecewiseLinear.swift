@@ -128,6 +128,7 @@ struct PiecewiseLanes<Scalar: PiecewiseLaneScalar>: Sendable {
     var kinkValue: Scalar = 0
     var value = Thresholds(), derivative = Thresholds()
     var plan = Plan.general
+    var lineForm = LineForm.general
 
     init() {}
 
@@ -160,11 +161,25 @@ struct PiecewiseLanes<Scalar: PiecewiseLaneScalar>: Sendable {
         case (true, true, _, false, false): plan = .constantsWithValue
         default: plan = .general
         }
+        let lines = [(constant.0, slope.0, anchor.0, offset.0), (constant.1, slope.1, anchor.1, offset.1),
+                     (constant.2, slope.2, anchor.2, offset.2)].filter { !$0.0 }
+        let negativeZero = { (o: Scalar) in o == 0 && o.sign == .minus }
+        if lines.allSatisfy({ $0.1 == 1 && negativeZero($0.3) }) {
+            lineForm = .shift
+        } else if lines.allSatisfy({ $0.2 == 0 && negativeZero($0.3) }) {
+            lineForm = .scale
+        }
     }
 
-    @inline(__always) func piece(_ x: SIMD4<Scalar>, _ s: Scalar, _ a: Scalar, _ o: Scalar, _ c: Bool, _ d: Bool) -> SIMD4<Scalar> {
+    @inline(__always) func piece(_ x: SIMD4<Scalar>, _ s: Scalar, _ a: Scalar, _ o: Scalar, _ c: Bool, _ d: Bool,
+                                 _ form: LineForm = .general) -> SIMD4<Scalar> {
         if d { return Scalar.broadcast(s) }
-        return c ? Scalar.broadcast(o) : Scalar.line(x, slope: s, anchor: a, offset: o)
+        if c { return Scalar.broadcast(o) }
+        switch form {
+        case .shift: return x - Scalar.broadcast(a)
+        case .scale: return Scalar.broadcast(s) * x
+        case .general: return Scalar.line(x, slope: s, anchor: a, offset: o)
+        }
     }
 
     /// Per step, with the stored shape (the scalar path and Double lanes).
@@ -176,53 +191,104 @@ struct PiecewiseLanes<Scalar: PiecewiseLaneScalar>: Sendable {
     /// already gives that by its arithmetic (x − a, then ·s, +o), so only a constant there needs
     /// the NaN select. Called with literal shapes, every `if` here folds away.
     @inline(__always) func evaluate(_ x: SIMD4<Scalar>, derivative d: Bool, twoKinks two: Bool,
-                                    constant c: (Bool, Bool, Bool), kinkValue hasValue: Bool) -> SIMD4<Scalar> {
+                                    constant c: (Bool, Bool, Bool), kinkValue hasValue: Bool,
+                                    form: LineForm = .general) -> SIMD4<Scalar> {
         let t = d ? derivative : value
-        var y = piece(x, slope.1, anchor.1, offset.1, c.1, d)
-        if two { y = Scalar.select(piece(x, slope.2, anchor.2, offset.2, c.2, d), y, where: x, .above, t.above) }
-        y = Scalar.select(piece(x, slope.0, anchor.0, offset.0, c.0, d), y, where: x, .below, t.below)
+        var y = piece(x, slope.1, anchor.1, offset.1, c.1, d, form)
+        if two { y = Scalar.select(piece(x, slope.2, anchor.2, offset.2, c.2, d, form), y, where: x, .above, t.above) }
+        y = Scalar.select(piece(x, slope.0, anchor.0, offset.0, c.0, d, form), y, where: x, .below, t.below)
         if !d && hasValue { y = Scalar.select(Scalar.broadcast(kinkValue), y, where: x, .at, t.at) }
         return d || c.1 ? Scalar.select(x, y, where: x, .nan, 0) : y
     }
 
-    /// out = f(x) or f′(x) over `n` Floats (a multiple of 4), or g·f′(x) when `gradient` is given,
-    /// one loop per plan so that no branch is left inside it.
+    /// out = f(x) or f′(x) over `n` Floats (a multiple of 4), or g·f′(x) when `gradient` is given:
+    /// one compiled loop per shape (`LaneShape`), so that no branch is left inside it.
     @inline(__always) func map(_ src: UnsafeRawPointer, _ gradient: UnsafeRawPointer?, _ dst: UnsafeMutableRawPointer,
                                count n: Int, derivative d: Bool) where Scalar == Float {
-        @inline(__always) func loop(_ f: (SIMD4<Float>) -> SIMD4<Float>) {
-            var i = 0
-            if let gradient {
-                while i < n {
-                    let g = gradient.loadUnaligned(fromByteOffset: i * 4, as: SIMD4<Float>.self)
-                    dst.storeBytes(of: g * f(src.loadUnaligned(fromByteOffset: i * 4, as: SIMD4<Float>.self)), toByteOffset: i * 4, as: SIMD4<Float>.self)
-                    i += 4
-                }
-            } else {
-                while i < n {
-                    dst.storeBytes(of: f(src.loadUnaligned(fromByteOffset: i * 4, as: SIMD4<Float>.self)), toByteOffset: i * 4, as: SIMD4<Float>.self)
-                    i += 4
-                }
-            }
+        func run<S: LaneShape>(_ shape: S.Type) { loop(S.self, src, gradient, dst, count: n) }
+        if d { return twoKinks ? run(DerivativeTwoKinks.self) : run(DerivativeOneKink.self) }
+        switch (plan, lineForm) {
+        case (.constantLine, .shift): run(ConstantShift.self)
+        case (.constantLine, _): run(ConstantLine.self)
+        case (.constantLineConstant, .shift): run(ConstantShiftConstant.self)
+        case (.constantLineConstant, _): run(ConstantLineConstant.self)
+        case (.lineLine, .scale): run(ScaleScale.self)
+        case (.lineLine, _): run(LineLine.self)
+        case (.lineConstantLine, .shift): run(ShiftConstantShift.self)
+        case (.lineConstantLine, _): run(LineConstantLine.self)
+        case (.constantsWithValue, _): run(ConstantsWithValue.self)
+        case (.general, _): run(StoredShape.self)
         }
-        let all = (true, true, true)
-        if d {
-            if twoKinks {
-                loop { evaluate($0, derivative: true, twoKinks: true, constant: all, kinkValue: false) }
-            } else {
-                loop { evaluate($0, derivative: true, twoKinks: false, constant: all, kinkValue: false) }
-            }
-            return
+    }
+
+    /// The loop of one shape: a function of its own per shape (generic specialization), where
+    /// inlining every shape into one function left some of them calling `evaluate` per step.
+    @inline(never) func loop<S: LaneShape>(_ shape: S.Type, _ src: UnsafeRawPointer, _ gradient: UnsafeRawPointer?,
+                                           _ dst: UnsafeMutableRawPointer, count n: Int) where Scalar == Float {
+        @inline(__always) func f(_ x: SIMD4<Float>) -> SIMD4<Float> {
+            S.stored ? evaluate(x, derivative: false)
+                : evaluate(x, derivative: S.derivative, twoKinks: S.twoKinks, constant: S.constant, kinkValue: S.kinkValue, form: S.form)
         }
-        switch plan {
-        case .constantLine: loop { evaluate($0, derivative: false, twoKinks: false, constant: (true, false, false), kinkValue: false) }
-        case .constantLineConstant: loop { evaluate($0, derivative: false, twoKinks: true, constant: (true, false, true), kinkValue: false) }
-        case .lineLine: loop { evaluate($0, derivative: false, twoKinks: false, constant: (false, false, false), kinkValue: false) }
-        case .lineConstantLine: loop { evaluate($0, derivative: false, twoKinks: true, constant: (false, true, false), kinkValue: false) }
-        case .constantsWithValue: loop { evaluate($0, derivative: false, twoKinks: false, constant: (true, true, true), kinkValue: true) }
-        case .general: loop { evaluate($0, derivative: false) }
+        var i = 0
+        if let gradient {
+            while i < n {
+                let g = gradient.loadUnaligned(fromByteOffset: i &* 4, as: SIMD4<Float>.self)
+                dst.storeBytes(of: g * f(src.loadUnaligned(fromByteOffset: i &* 4, as: SIMD4<Float>.self)), toByteOffset: i &* 4, as: SIMD4<Float>.self)
+                i += 4
+            }
+        } else {
+            while i < n {
+                dst.storeBytes(of: f(src.loadUnaligned(fromByteOffset: i &* 4, as: SIMD4<Float>.self)), toByteOffset: i &* 4, as: SIMD4<Float>.self)
+                i += 4
+            }
         }
     }
 }
+
+/// A loop shape known at compile time: which pieces are constant, how many kinks, whether a kink
+/// has a value of its own, how lines are computed. `stored` means "read the table's shape per step".
+protocol LaneShape {
+    static var derivative: Bool { get }
+    static var twoKinks: Bool { get }
+    static var constant: (Bool, Bool, Bool) { get }
+    static var kinkValue: Bool { get }
+    static var form: LineForm { get }
+    static var stored: Bool { get }
+}
+
+extension LaneShape {
+    static var derivative: Bool { false }
+    static var twoKinks: Bool { false }
+    static var kinkValue: Bool { false }
+    static var form: LineForm { .general }
+    static var stored: Bool { false }
+}
+
+enum DerivativeOneKink: LaneShape { static var derivative: Bool { true }; static var constant: (Bool, Bool, Bool) { (true, true, true) } }
+enum DerivativeTwoKinks: LaneShape {
+    static var derivative: Bool { true }; static var twoKinks: Bool { true }; static var constant: (Bool, Bool, Bool) { (true, true, true) }
+}
+enum ConstantLine: LaneShape { static var constant: (Bool, Bool, Bool) { (true, false, false) } }
+enum ConstantShift: LaneShape { static var constant: (Bool, Bool, Bool) { (true, false, false) }; static var form: LineForm { .shift } }
+enum ConstantLineConstant: LaneShape { static var twoKinks: Bool { true }; static var constant: (Bool, Bool, Bool) { (true, false, true) } }
+enum ConstantShiftConstant: LaneShape {
+    static var twoKinks: Bool { true }; static var constant: (Bool, Bool, Bool) { (true, false, true) }; static var form: LineForm { .shift }
+}
+enum LineLine: LaneShape { static var constant: (Bool, Bool, Bool) { (false, false, false) } }
+enum ScaleScale: LaneShape { static var constant: (Bool, Bool, Bool) { (false, false, false) }; static var form: LineForm { .scale } }
+enum LineConstantLine: LaneShape { static var twoKinks: Bool { true }; static var constant: (Bool, Bool, Bool) { (false, true, false) } }
+enum ShiftConstantShift: LaneShape {
+    static var twoKinks: Bool { true }; static var constant: (Bool, Bool, Bool) { (false, true, false) }; static var form: LineForm { .shift }
+}
+enum ConstantsWithValue: LaneShape { static var constant: (Bool, Bool, Bool) { (true, true, true) }; static var kinkValue: Bool { true } }
+enum StoredShape: LaneShape { static var constant: (Bool, Bool, Bool) { (true, true, true) }; static var stored: Bool { true } }
+
+/// How every sloped piece of a value is computed in the Float loops, each form bit for bit
+/// slope·(x − anchor) + offset for the table it is chosen for: with slope 1 and offset −0, `shift`
+/// is x − anchor (·1 and + −0 change no value, −0 and NaN payloads included); with anchor 0 and
+/// offset −0, `scale` is slope·x (x − 0 only quiets a NaN, which ·slope does too). One operation
+/// instead of three.
+enum LineForm: Sendable { case shift, scale, general }
 
 extension PiecewiseLinearKernel {
     /// Which quantities the Float table computes exactly as the Double path rounds them (see

@@ -36,7 +36,15 @@ def refuse(message):
     sys.exit(3)
 
 
-def torch_functions(dtype_name):
+class Native:
+    """A framework's own functions on its own arrays: `fns[name](put(numpy_array))`, then `ready(y)`
+    waits for the result (JAX is asynchronous). The protocol adapters below and
+    Scripts/peer_speed.py both use these tables."""
+    def __init__(self, fns, put, ready, version, dtype=None):
+        self.fns, self.put, self.ready, self.version, self.dtype = fns, put, ready, version, dtype
+
+
+def torch_native(dtype_name):
     import torch
     import torch.nn.functional as F
     dtype = {"f16": torch.float16, "bf16": torch.bfloat16, "f32": torch.float32, "f64": torch.float64}[dtype_name]
@@ -52,6 +60,13 @@ def torch_functions(dtype_name):
         "soft-shrink": F.softshrink, "tanh-shrink": F.tanhshrink,
         "threshold": lambda x: F.threshold(x, 0.0, 0.0), "log-sigmoid": F.logsigmoid,
     }
+    return Native(fns, lambda a: torch.from_numpy(a).to(dtype), lambda y: y, f"torch {torch.__version__}", dtype)
+
+
+def torch_functions(dtype_name):
+    import torch
+    native = torch_native(dtype_name)
+    dtype = native.dtype
 
     def wrap(f):
         def forward(a):
@@ -65,10 +80,11 @@ def torch_functions(dtype_name):
             g = x.grad
             return g.to(torch.float64).numpy() if dtype == torch.bfloat16 else g.numpy()
         return forward, derivative
-    return {k: wrap(v) for k, v in fns.items()}, f"torch {torch.__version__}"
+    return {k: wrap(v) for k, v in native.fns.items()}, native.version
 
 
-def jax_functions(dtype_name):
+def jax_native(dtype_name):
+    """Plain (unjitted) functions: the adapter jits forward and gradient itself, a timing jits them."""
     import jax
     import jax.numpy as jnp
     if dtype_name == "f64":
@@ -84,6 +100,15 @@ def jax_functions(dtype_name):
     }
     if hasattr(nn, "mish"):
         fns["mish"] = nn.mish
+    return Native(fns, lambda a: jax.device_put(jnp.asarray(a).astype(dtype)), lambda y: y.block_until_ready(),
+                  f"jax {jax.__version__}", dtype)
+
+
+def jax_functions(dtype_name):
+    import jax
+    import jax.numpy as jnp
+    native = jax_native(dtype_name)
+    dtype = native.dtype
 
     def wrap(f):
         fwd = jax.jit(f)
@@ -92,10 +117,10 @@ def jax_functions(dtype_name):
         def run(g, a):
             return np.asarray(g(jnp.asarray(a).astype(dtype)).astype(jnp.float64 if dtype_name == "f64" else jnp.float32))
         return (lambda a: run(fwd, a)), (lambda a: run(grad, a))
-    return {k: wrap(v) for k, v in fns.items()}, f"jax {jax.__version__}"
+    return {k: wrap(v) for k, v in native.fns.items()}, native.version
 
 
-def tensorflow_functions(dtype_name):
+def tensorflow_native(dtype_name):
     import tensorflow as tf
     dtype = {"f16": tf.float16, "bf16": tf.bfloat16, "f32": tf.float32, "f64": tf.float64}[dtype_name]
     fns = {
@@ -106,6 +131,13 @@ def tensorflow_functions(dtype_name):
         "log-sigmoid": tf.math.log_sigmoid,
         "mish": lambda x: x * tf.math.tanh(tf.math.softplus(x)),  # keras.activations.mish's formula
     }
+    return Native(fns, lambda a: tf.cast(tf.constant(a), dtype), lambda y: y, f"tensorflow {tf.__version__}", dtype)
+
+
+def tensorflow_functions(dtype_name):
+    import tensorflow as tf
+    native = tensorflow_native(dtype_name)
+    dtype = native.dtype
 
     def wrap(f):
         def forward(a):
@@ -117,10 +149,11 @@ def tensorflow_functions(dtype_name):
                 y = f(x)
             return tape.gradient(y, x).numpy().astype(np.float64)
         return forward, derivative
-    return {k: wrap(v) for k, v in fns.items()}, f"tensorflow {tf.__version__}"
+    return {k: wrap(v) for k, v in native.fns.items()}, native.version
 
 
-def onnxruntime_functions(dtype_name):
+def onnxruntime_native(dtype_name, threads=0):
+    """One single-node model per entry; `threads` is its intra-op thread count (0: ORT's default)."""
     import onnx
     import onnxruntime as ort
     from onnx import TensorProto, helper
@@ -143,15 +176,20 @@ def onnxruntime_functions(dtype_name):
                                   [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None])])
         model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 20)])
         model.ir_version = 9
-        session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        session = ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
+        return lambda a: session.run(None, {"x": a})[0]
+    return Native({k: make(*v) for k, v in ops.items()}, lambda a: a, lambda y: y,
+                  f"onnxruntime {ort.__version__} (onnx {onnx.__version__})")
 
-        def forward(a):
-            return session.run(None, {"x": a})[0]
-        return forward, None
-    return {k: make(*v) for k, v in ops.items()}, f"onnxruntime {ort.__version__} (onnx {onnx.__version__})"
+
+def onnxruntime_functions(dtype_name):
+    native = onnxruntime_native(dtype_name)
+    return {k: (v, None) for k, v in native.fns.items()}, native.version
 
 
-def numpy_functions(dtype_name):
+def numpy_native(dtype_name):
     """The formulas people write in NumPy (no activation library of its own)."""
     if dtype_name == "bf16":
         refuse("numpy has no bfloat16")
@@ -174,11 +212,18 @@ def numpy_functions(dtype_name):
     }
     if with_erf is not None:
         fns["gelu"] = lambda x: 0.5 * x * (1 + with_erf(x / x.dtype.type(math.sqrt(2))))
-    return {k: (v, None) for k, v in fns.items()}, f"numpy {np.__version__}"
+    return Native(fns, lambda a: a, lambda y: y, f"numpy {np.__version__}")
+
+
+def numpy_functions(dtype_name):
+    native = numpy_native(dtype_name)
+    return {k: (v, None) for k, v in native.fns.items()}, native.version
 
 
 FRAMEWORKS = {"torch": torch_functions, "jax": jax_functions, "tensorflow": tensorflow_functions,
               "onnxruntime": onnxruntime_functions, "numpy": numpy_functions}
+NATIVE = {"torch": torch_native, "jax": jax_native, "tensorflow": tensorflow_native,
+          "onnxruntime": onnxruntime_native, "numpy": numpy_native}
 
 
 def to_bits(values, fmt):

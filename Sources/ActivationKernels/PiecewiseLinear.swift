@@ -42,8 +42,8 @@ public struct PiecewiseLinearKernel: ActivationKernel {
         self.valueAtKinks = valueAtKinks
         self.derivativeAtKinks = derivativeAtKinks
         let table = PiecewiseLinearKernel(unflattened: kinks, pieces, valueAtKinks, derivativeAtKinks)
-        self.lanes = PiecewiseLanes(table)
-        self.floatLanes = PiecewiseLanes(table)
+        self.lanes = PiecewiseLanes(table, lineForm: .general)
+        self.floatLanes = PiecewiseLanes(table, lineForm: Self.floatLineForm(table) ?? .general)
         self.exactFloatLanes = Self.exactFloatQuantities(table)
     }
 
@@ -90,7 +90,7 @@ public struct PiecewiseLinearKernel: ActivationKernel {
     /// The same table in Float lanes, where `exactFloatLanes` allows it: 4 Floats per step at
     /// about the speed of a copy.
     @inline(__always) public func evaluateExactFloat(_ x: SIMD4<Float>, derivative: Bool) -> SIMD4<Float> {
-        floatLanes.evaluate(x, derivative: derivative)
+        floatLanes.evaluateInForm(x, derivative: derivative)
     }
 
     public func mapExactFloat(_ src: UnsafeRawPointer, gradient: UnsafeRawPointer?, _ dst: UnsafeMutableRawPointer,
@@ -129,10 +129,14 @@ struct PiecewiseLanes<Scalar: PiecewiseLaneScalar>: Sendable {
     var value = Thresholds(), derivative = Thresholds()
     var plan = Plan.general
     var lineForm = LineForm.general
+    /// Per piece, the integer d with slope = 1/d (the `divide` form), 1 elsewhere.
+    var divisor: (Scalar, Scalar, Scalar) = (1, 1, 1)
 
     init() {}
 
-    init(_ t: PiecewiseLinearKernel) {
+    /// `lineForm`: how the sloped pieces are computed (`PiecewiseLinearKernel.floatLineForm` for
+    /// the Float lanes; `general` for the Double lanes, which must match the scalar path).
+    init(_ t: PiecewiseLinearKernel, lineForm: LineForm) {
         precondition(t.kinks.count >= 1 && t.kinks.count <= 2, "piecewise-linear lanes hold 1 or 2 kinks")
         twoKinks = t.kinks.count == 2
         func piece(_ i: Int) -> PiecewiseLinearKernel.Piece { t.pieces[min(i, t.pieces.count - 1)] }
@@ -161,23 +165,20 @@ struct PiecewiseLanes<Scalar: PiecewiseLaneScalar>: Sendable {
         case (true, true, _, false, false): plan = .constantsWithValue
         default: plan = .general
         }
-        let lines = [(constant.0, slope.0, anchor.0, offset.0), (constant.1, slope.1, anchor.1, offset.1),
-                     (constant.2, slope.2, anchor.2, offset.2)].filter { !$0.0 }
-        let negativeZero = { (o: Scalar) in o == 0 && o.sign == .minus }
-        if lines.allSatisfy({ $0.1 == 1 && negativeZero($0.3) }) {
-            lineForm = .shift
-        } else if lines.allSatisfy({ $0.2 == 0 && negativeZero($0.3) }) {
-            lineForm = .scale
-        }
+        self.lineForm = lineForm
+        func d(_ i: Int) -> Scalar { piece(i).slope == 0 ? 1 : Scalar((1 / piece(i).slope).rounded()) }
+        divisor = (d(0), d(1), d(2))
     }
 
-    @inline(__always) func piece(_ x: SIMD4<Scalar>, _ s: Scalar, _ a: Scalar, _ o: Scalar, _ c: Bool, _ d: Bool,
-                                 _ form: LineForm = .general) -> SIMD4<Scalar> {
+    @inline(__always) func piece(_ x: SIMD4<Scalar>, _ i: Int, _ c: Bool, _ d: Bool, _ form: LineForm = .general) -> SIMD4<Scalar> {
+        let (s, a, o, q) = i == 0 ? (slope.0, anchor.0, offset.0, divisor.0)
+            : i == 1 ? (slope.1, anchor.1, offset.1, divisor.1) : (slope.2, anchor.2, offset.2, divisor.2)
         if d { return Scalar.broadcast(s) }
         if c { return Scalar.broadcast(o) }
         switch form {
         case .shift: return x - Scalar.broadcast(a)
         case .scale: return Scalar.broadcast(s) * x
+        case .divide: return x / Scalar.broadcast(q)
         case .general: return Scalar.line(x, slope: s, anchor: a, offset: o)
         }
     }
@@ -187,6 +188,11 @@ struct PiecewiseLanes<Scalar: PiecewiseLaneScalar>: Sendable {
         evaluate(x, derivative: d, twoKinks: twoKinks, constant: constant, kinkValue: !value.at.isNaN)
     }
 
+    /// Per step, with the stored shape and line form (the Float lanes outside the shape loops).
+    @inline(__always) func evaluateInForm(_ x: SIMD4<Scalar>, derivative d: Bool) -> SIMD4<Scalar> {
+        evaluate(x, derivative: d, twoKinks: twoKinks, constant: constant, kinkValue: !value.at.isNaN, form: lineForm)
+    }
+
     /// Selects only. NaN lanes end as x + x (quieted, payload kept); a line between the kinks
     /// already gives that by its arithmetic (x − a, then ·s, +o), so only a constant there needs
     /// the NaN select. Called with literal shapes, every `if` here folds away.
@@ -194,9 +200,9 @@ struct PiecewiseLanes<Scalar: PiecewiseLaneScalar>: Sendable {
                                     constant c: (Bool, Bool, Bool), kinkValue hasValue: Bool,
                                     form: LineForm = .general) -> SIMD4<Scalar> {
         let t = d ? derivative : value
-        var y = piece(x, slope.1, anchor.1, offset.1, c.1, d, form)
-        if two { y = Scalar.select(piece(x, slope.2, anchor.2, offset.2, c.2, d, form), y, where: x, .above, t.above) }
-        y = Scalar.select(piece(x, slope.0, anchor.0, offset.0, c.0, d, form), y, where: x, .below, t.below)
+        var y = piece(x, 1, c.1, d, form)
+        if two { y = Scalar.select(piece(x, 2, c.2, d, form), y, where: x, .above, t.above) }
+        y = Scalar.select(piece(x, 0, c.0, d, form), y, where: x, .below, t.below)
         if !d && hasValue { y = Scalar.select(Scalar.broadcast(kinkValue), y, where: x, .at, t.at) }
         return d || c.1 ? Scalar.select(x, y, where: x, .nan, 0) : y
     }
@@ -213,6 +219,7 @@ struct PiecewiseLanes<Scalar: PiecewiseLaneScalar>: Sendable {
         case (.constantLineConstant, .shift): run(ConstantShiftConstant.self)
         case (.constantLineConstant, _): run(ConstantLineConstant.self)
         case (.lineLine, .scale): run(ScaleScale.self)
+        case (.lineLine, .divide): run(DivideDivide.self)
         case (.lineLine, _): run(LineLine.self)
         case (.lineConstantLine, .shift): run(ShiftConstantShift.self)
         case (.lineConstantLine, _): run(LineConstantLine.self)
@@ -226,7 +233,7 @@ struct PiecewiseLanes<Scalar: PiecewiseLaneScalar>: Sendable {
     @inline(never) func loop<S: LaneShape>(_ shape: S.Type, _ src: UnsafeRawPointer, _ gradient: UnsafeRawPointer?,
                                            _ dst: UnsafeMutableRawPointer, count n: Int) where Scalar == Float {
         @inline(__always) func f(_ x: SIMD4<Float>) -> SIMD4<Float> {
-            S.stored ? evaluate(x, derivative: false)
+            S.stored ? evaluateInForm(x, derivative: false)
                 : evaluate(x, derivative: S.derivative, twoKinks: S.twoKinks, constant: S.constant, kinkValue: S.kinkValue, form: S.form)
         }
         var i = 0
@@ -276,6 +283,7 @@ enum ConstantShiftConstant: LaneShape {
 }
 enum LineLine: LaneShape { static var constant: (Bool, Bool, Bool) { (false, false, false) } }
 enum ScaleScale: LaneShape { static var constant: (Bool, Bool, Bool) { (false, false, false) }; static var form: LineForm { .scale } }
+enum DivideDivide: LaneShape { static var constant: (Bool, Bool, Bool) { (false, false, false) }; static var form: LineForm { .divide } }
 enum LineConstantLine: LaneShape { static var twoKinks: Bool { true }; static var constant: (Bool, Bool, Bool) { (false, true, false) } }
 enum ShiftConstantShift: LaneShape {
     static var twoKinks: Bool { true }; static var constant: (Bool, Bool, Bool) { (false, true, false) }; static var form: LineForm { .shift }
@@ -283,12 +291,13 @@ enum ShiftConstantShift: LaneShape {
 enum ConstantsWithValue: LaneShape { static var constant: (Bool, Bool, Bool) { (true, true, true) }; static var kinkValue: Bool { true } }
 enum StoredShape: LaneShape { static var constant: (Bool, Bool, Bool) { (true, true, true) }; static var stored: Bool { true } }
 
-/// How every sloped piece of a value is computed in the Float loops, each form bit for bit
-/// slope·(x − anchor) + offset for the table it is chosen for: with slope 1 and offset −0, `shift`
-/// is x − anchor (·1 and + −0 change no value, −0 and NaN payloads included); with anchor 0 and
-/// offset −0, `scale` is slope·x (x − 0 only quiets a NaN, which ·slope does too). One operation
-/// instead of three.
-enum LineForm: Sendable { case shift, scale, general }
+/// How every sloped piece of a value is computed in the Float lanes, one Float operation giving
+/// the bits the Double path gives (`PiecewiseLinearKernel.floatLineForm` says when):
+/// - `shift`: x − a (slope 1, offset −0: ·1 and + −0 change no value, −0 and NaN payloads included);
+/// - `scale`: s·x (anchor 0, offset −0, s a Float: x − 0 only quiets a NaN, which ·s does too);
+/// - `divide`: x/d where the slope is 1/d rounded to Double, d a Float integer (leaky-relu's 1/100);
+/// - `general`: slope·(x − anchor) + offset (the Double lanes, which must match the scalar path).
+enum LineForm: Sendable { case shift, scale, divide, general }
 
 extension PiecewiseLinearKernel {
     /// Which quantities the Float table computes exactly as the Double path rounds them (see
@@ -297,19 +306,41 @@ extension PiecewiseLinearKernel {
     /// once to Float: x − a is exact in Double or lies so far from a Float midpoint that Double's
     /// rounding cannot reach it); backward also needs Float slopes (g·s is exact in Double).
     static func exactFloatQuantities(_ t: PiecewiseLinearKernel) -> ExactFloatLanes {
-        func isFloat(_ v: Double) -> Bool { v.isNaN || Double(Float(v)) == v }
         let kinksExact = t.kinks.allSatisfy(isFloat) && t.valueAtKinks.allSatisfy {
             if case .value(let v) = $0 { return isFloat(v) } else { return true }
         }
         guard kinksExact else { return [] }
         var result: ExactFloatLanes = [.derivative]
-        let oneRounding = t.pieces.allSatisfy { p in
-            p.slope == 0 ? isFloat(p.offset)
-                : p.offset == 0 && p.offset.sign == .minus && ((p.slope == 1 && isFloat(p.anchor)) || (p.anchor == 0 && isFloat(p.slope)))
-        }
-        if oneRounding { result.insert(.value) }
+        if floatLineForm(t) != nil { result.insert(.value) }
         if t.pieces.allSatisfy({ isFloat($0.slope) }) { result.insert(.backward) }
         return result
+    }
+
+    static func isFloat(_ v: Double) -> Bool { v.isNaN || Double(Float(v)) == v }
+
+    /// The one Float operation that gives every piece of the value as the Double path rounds it
+    /// (Double's result, rounded once more to Float), or nil. Constants must be Floats. Lines:
+    /// - x − a, a a Float: exact in Double, or so far from a Float midpoint that Double's rounding
+    ///   cannot reach one;
+    /// - s·x, s a Float: the same;
+    /// - x/d for a slope s = RN(1/d), d a Float integer below 2^24 with |s·d − 1| < 2^−54: x/d is
+    ///   either a Float midpoint (the Double product s·x then lies within half a Double ulp of it and
+    ///   rounds back onto it, so both end in the same tie) or at least 2^−25/d (relative) away from
+    ///   one, far beyond the Double path's two errors of ≤ 2^−53; subnormal results alike, with
+    ///   absolute spacing 2^−150/d against errors below 2^−178.
+    static func floatLineForm(_ t: PiecewiseLinearKernel) -> LineForm? {
+        guard t.pieces.allSatisfy({ $0.slope != 0 || isFloat($0.offset) }) else { return nil }
+        let lines = t.pieces.filter { $0.slope != 0 }
+        let plain = lines.allSatisfy { $0.offset == 0 && $0.offset.sign == .minus }
+        guard plain else { return nil }
+        if lines.allSatisfy({ $0.slope == 1 && isFloat($0.anchor) }) { return .shift }
+        guard lines.allSatisfy({ $0.anchor == 0 }) else { return nil }
+        if lines.allSatisfy({ isFloat($0.slope) }) { return .scale }
+        let reciprocals = lines.allSatisfy { line in
+            let d = (1 / line.slope).rounded()
+            return abs(d) >= 1 && abs(d) < 0x1p24 && 1 / d == line.slope && abs((-1 as Double).addingProduct(line.slope, d)) < 0x1p-54
+        }
+        return reciprocals ? .divide : nil
     }
 }
 

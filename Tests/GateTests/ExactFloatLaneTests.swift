@@ -71,6 +71,36 @@ struct ExactFloatLaneTests {
         #expect(mismatches.isEmpty, "\(mismatches.first ?? "")")
     }
 
+    /// The `divide` form (x/d for a slope RN(1/d)) against the Double path for leaky-relu with
+    /// alpha = 1/d, d = 2...1000: where the rule admits d, the lanes run and must give the Double
+    /// path's bits on the hard inputs — subnormal results exactly halfway between two subnormals
+    /// (x = −d·(2j + 1)·2^−150), powers of two, the largest Floats — and on random negative inputs.
+    /// 700 of the 999 divisors pass the rule |RN(1/d)·d − 1| < 2^−54 (counted independently
+    /// with Python's exact fractions: `sum(abs(Fraction(1/d)*d - 1) < Fraction(1, 2**54) for d in
+    /// range(2, 1001))`).
+    @Test func divideFormMatchesDoublePath() {
+        var rng = SystemRandomNumberGenerator()
+        var admitted = 0
+        var mismatches: [String] = []
+        for d in 2...1000 {
+            let kernel = Kernel(.leakyReLU, parameters: ["alpha": 1 / Double(d)])
+            guard kernel.exactFloatLanes.contains(.value) else { continue }
+            admitted += 1
+            var xs: [Float] = [-0.0, -.leastNonzeroMagnitude, -.greatestFiniteMagnitude, -.infinity, -.nan, -1, -Float(d)]
+            for j in 0..<64 {
+                let tie = -Double(d) * Double(2 * j + 1) * 0x1p-150 // exact in Double; a Float when it is a multiple of 2^−149
+                if Double(Float(tie)) == tie { xs.append(Float(tie)) }
+                xs.append(-Float(sign: .plus, exponent: j * 4 - 149, significand: 1))
+            }
+            xs += (0..<2_000).map { _ in -Float(bitPattern: UInt32.random(in: 0..<0x7F80_0000, using: &rng)) }
+            for (x, y) in zip(xs, kernel.forward(xs)) where y.bitPattern != Float(kernel.value(Double(x))).bitPattern {
+                mismatches.append("d = \(d), x = \(x): lanes \(y), Double path \(Float(kernel.value(Double(x))))")
+            }
+        }
+        #expect(admitted == 700)
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(3))")
+    }
+
     /// The lanes are used exactly where a single Float operation is exact (catalog defaults).
     @Test func whichEntriesUseFloatLanes() throws {
         var table: [String] = []
@@ -80,7 +110,7 @@ struct ExactFloatLaneTests {
                 table.append("\(activation.rawValue):\(lanes.contains(.value) ? "v" : "")\(lanes.contains(.derivative) ? "d" : "")\(lanes.contains(.backward) ? "b" : "")")
             }
         }
-        #expect(table == ["relu:vdb", "relu6:vdb", "leaky-relu:d", "prelu:vdb", "rrelu:d", "hard-sigmoid:d",
+        #expect(table == ["relu:vdb", "relu6:vdb", "leaky-relu:vd", "prelu:vdb", "rrelu:d", "hard-sigmoid:d",
                           "hard-tanh:vdb", "hard-shrink:vdb", "soft-shrink:vdb", "threshold:vdb", "thresholded-relu:vdb", "step:vdb"], "\(table)")
     }
 }

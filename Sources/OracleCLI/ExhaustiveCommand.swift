@@ -11,7 +11,7 @@ struct ExhaustiveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exhaustive",
         abstract: "Check all 2^32 float32 inputs (or one shard) and write a certificate; merge shard certificates.",
-        subcommands: [ExhaustiveRun.self, ExhaustiveMerge.self],
+        subcommands: [ExhaustiveRun.self, ExhaustiveMerge.self, ExhaustiveRecheck.self],
         defaultSubcommand: ExhaustiveRun.self)
 }
 
@@ -91,6 +91,14 @@ struct Certificate: Codable {
             withUnsafeBytes(of: field) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
         }
         return "\(text(info.machine)) \(text(info.sysname)) \(text(info.release)), \(ProcessInfo.processInfo.activeProcessorCount) cores"
+    }
+
+    /// One chunk's digest: SHA-256 of its float32 results, little-endian, in input order.
+    static func chunkDigest(_ results: [UInt64]) -> String {
+        var digest = SHA256()
+        let words = results.map { UInt32(truncatingIfNeeded: $0).littleEndian }
+        digest.update(words.withUnsafeBytes { Array($0) })
+        return digest.finalize()
     }
 
     /// The digest of a whole range: SHA-256 over the chunk digests in input order.
@@ -229,10 +237,7 @@ struct ExhaustiveRun: ParsableCommand {
                 : inputs.map { f.evaluate(quantity, bits: $0, format: .f32) }
             var report = ValidationReport(function: f, quantity: quantity, format: .f32, allowances: allowances)
             report.record(inputs: inputs, expected: expected, actual: actual)
-            var digest = SHA256()
-            let words = actual.map { UInt32(truncatingIfNeeded: $0).littleEndian }
-            digest.update(words.withUnsafeBytes { Array($0) })
-            return Tally(report, digest: digest.finalize())
+            return Tally(report, digest: Certificate.chunkDigest(actual))
         }
 
         func finished(_ chunk: Int, _ tally: Tally) {
@@ -376,5 +381,81 @@ extension Subprocess {
             out += try evaluate(Array(inputs[start..<min(start + 4096, inputs.count)]))
         }
         return out
+    }
+}
+
+/// Recomputes a certificate's outputs with the running build and compares their digest: the same
+/// bits mean the oracle's verdict on them, and so the certificate, holds for this build.
+struct ExhaustiveRecheck: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "recheck",
+        abstract: "Does a certificate still hold for this build? Recompute its outputs and compare their SHA-256.",
+        discussion: """
+        The built-in kernel is run over the certificate's inputs (its shard, in chunks of 2^20) \
+        and the digest of its results compared with outputs_sha256; the oracle is not consulted, \
+        because identical results were already checked against it — a few seconds per entry \
+        instead of minutes. Run it after changing a kernel: exit 0 when every certificate holds, \
+        1 when some kernel now gives other bits (run `exhaustive` again for those: the line says \
+        how), 2 for a file that is not a complete certificate of a built-in kernel.
+        """)
+
+    @Argument(help: "Certificates (complete, of the built-in kernel).")
+    var certificates: [String]
+
+    @Option(help: "Worker threads.")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func run() throws {
+        guard threads >= 1 else { throw InputError("--threads must be ≥ 1") }
+        var changed = 0
+        for path in certificates {
+            let certificate = try Certificate.read(path)
+            guard certificate.chunks == nil, !certificate.outputs_sha256.isEmpty else {
+                throw InputError("\(path): not a complete certificate")
+            }
+            guard certificate.implementation.hasPrefix("builtin") else {
+                throw InputError("\(path): only certificates of the built-in kernel can be rechecked (this one is of \(certificate.implementation))")
+            }
+            // The certificate's own reproduction command says which function, parameters and quantity.
+            let words = certificate.command.split(separator: " ").map(String.init)
+            guard words.count >= 3, words[0] == "activation-oracle", words[1] == "exhaustive", !certificate.command.contains("'") else {
+                throw InputError("\(path): unexpected command '\(certificate.command)'")
+            }
+            let options: ExhaustiveRun
+            do { options = try ExhaustiveRun.parse(Array(words.dropFirst(2))) } catch {
+                throw InputError("\(path): cannot read its command '\(certificate.command)'")
+            }
+            let (f, quantity) = try options.function.resolve()
+            let kernel = Gate.kernel(for: f)
+            let first = Int(certificate.first_input >> UInt64(ExhaustiveRun.chunkBits))
+            let count = Int((certificate.end_input - certificate.first_input) >> UInt64(ExhaustiveRun.chunkBits))
+            guard count >= 1, certificate.end_input <= 1 << 32 else { throw InputError("\(path): bad input range") }
+            let start = Date()
+            nonisolated(unsafe) var digests = [String](repeating: "", count: count)
+            nonisolated(unsafe) var next = 0
+            let lock = NSLock()
+            DispatchQueue.concurrentPerform(iterations: min(threads, count)) { _ in
+                while true {
+                    lock.lock()
+                    let i = next
+                    next += 1
+                    lock.unlock()
+                    guard i < count else { return }
+                    let base = UInt64(first + i) << UInt64(ExhaustiveRun.chunkBits)
+                    let inputs = (0..<UInt64(1 << ExhaustiveRun.chunkBits)).map { base + $0 }
+                    let digest = Certificate.chunkDigest(Gate.evaluateBuffer(kernel, quantity, inputs: inputs, format: .f32))
+                    lock.lock(); digests[i] = digest; lock.unlock()
+                }
+            }
+            let seconds = String(format: "%.1f", Date().timeIntervalSince(start))
+            let name = "\(f.activation.name)\(quantity == .derivative ? "′" : "")"
+            if Certificate.combinedDigest(digests) == certificate.outputs_sha256 {
+                print("\(name): holds — this build gives the certified bits on all \(certificate.end_input - certificate.first_input) inputs (\(seconds) s; \(path))")
+            } else {
+                changed += 1
+                print("\(name): CHANGED — this build gives other bits than the certificate checked; run again: rm \(path) && \(certificate.command) -o \(path)")
+            }
+        }
+        if changed > 0 { throw ExitCode(1) }
     }
 }

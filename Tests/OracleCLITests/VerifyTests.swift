@@ -159,6 +159,26 @@ struct ExhaustiveTests {
         #expect(try Tool.run(["exhaustive", "relu", "--shard", "3/5", "-o", other.path]).status == 2)
     }
 
+    /// `recheck` recomputes a certificate's outputs: the same bits hold, other bits (here: a
+    /// digest edited by one character) are reported with the command that remakes it.
+    @Test func recheckComparesOutputs() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let cert = dir.appendingPathComponent("c.json"), edited = dir.appendingPathComponent("e.json")
+        let made = try Tool.run(["exhaustive", "leaky-relu", "--param", "alpha=0.01", "--shard", "3000/4096", "--quiet", "-o", cert.path])
+        #expect(made.status == 0, "\(made.stdout)\(made.stderr)")
+        let holds = try Tool.run(["exhaustive", "recheck", cert.path])
+        #expect(holds.status == 0 && holds.stdout.contains("leaky-relu: holds"), "\(holds.stdout)\(holds.stderr)")
+        var text = try String(contentsOf: cert, encoding: .utf8)
+        let digest = try #require(try VerifyTests.json(cert)["outputs_sha256"] as? String)
+        text = text.replacingOccurrences(of: digest, with: String(digest.dropLast()) + (digest.hasSuffix("0") ? "1" : "0"))
+        try text.write(to: edited, atomically: true, encoding: .utf8)
+        let changed = try Tool.run(["exhaustive", "recheck", cert.path, edited.path])
+        #expect(changed.status == 1 && changed.stdout.contains("CHANGED") && changed.stdout.contains("--shard 3000/4096"), "\(changed.stdout)")
+        let notCertificate = try Tool.run(["exhaustive", "recheck", dir.appendingPathComponent("missing.json").path])
+        #expect(notCertificate.status == 2 && notCertificate.stderr.split(separator: "\n").count == 1, "\(notCertificate.stderr)")
+    }
+
     /// Ctrl-C after the first chunk leaves a checkpoint (and no certificate); the same command
     /// resumes from it and finishes.
     @Test func interruptedRunResumes() throws {

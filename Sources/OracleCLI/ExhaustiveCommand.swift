@@ -95,9 +95,14 @@ struct Certificate: Codable {
 
     /// One chunk's digest: SHA-256 of its float32 results, little-endian, in input order.
     static func chunkDigest(_ results: [UInt64]) -> String {
-        var digest = SHA256()
         let words = results.map { UInt32(truncatingIfNeeded: $0).littleEndian }
-        digest.update(words.withUnsafeBytes { Array($0) })
+        return words.withUnsafeBytes { chunkDigest(littleEndian: $0) }
+    }
+
+    /// The same from the results' bytes as they lie (little-endian float32s).
+    static func chunkDigest(littleEndian bytes: UnsafeRawBufferPointer) -> String {
+        var digest = SHA256()
+        digest.update(bytes)
         return digest.finalize()
     }
 
@@ -435,15 +440,27 @@ struct ExhaustiveRecheck: ParsableCommand {
             nonisolated(unsafe) var next = 0
             let lock = NSLock()
             DispatchQueue.concurrentPerform(iterations: min(threads, count)) { _ in
+                // Buffers reused chunk after chunk: the kernel's Float buffer call (as `exhaustive`
+                // makes it through `Gate.evaluateBuffer`) and the digest of its bytes.
+                var xs = [Float](repeating: 0, count: 1 << ExhaustiveRun.chunkBits), ys = xs
                 while true {
                     lock.lock()
                     let i = next
                     next += 1
                     lock.unlock()
                     guard i < count else { return }
-                    let base = UInt64(first + i) << UInt64(ExhaustiveRun.chunkBits)
-                    let inputs = (0..<UInt64(1 << ExhaustiveRun.chunkBits)).map { base + $0 }
-                    let digest = Certificate.chunkDigest(Gate.evaluateBuffer(kernel, quantity, inputs: inputs, format: .f32))
+                    let base = UInt32(first + i) << UInt32(ExhaustiveRun.chunkBits)
+                    for j in xs.indices { xs[j] = Float(bitPattern: base | UInt32(j)) }
+                    xs.withUnsafeBufferPointer { x in
+                        ys.withUnsafeMutableBufferPointer { y in
+                            quantity == .derivative ? kernel.derivative(x, into: y) : kernel.forward(x, into: y)
+                        }
+                    }
+                    #if _endian(little)
+                    let digest = ys.withUnsafeBytes { Certificate.chunkDigest(littleEndian: $0) }
+                    #else
+                    let digest = Certificate.chunkDigest(ys.map { UInt64($0.bitPattern) })
+                    #endif
                     lock.lock(); digests[i] = digest; lock.unlock()
                 }
             }

@@ -8,10 +8,12 @@ import Testing
 /// Where a kernel computes Float results in Float lanes (`ExactFloatLanes`), they must be, bit for
 /// bit, the Double path's results rounded once to Float — the path the certificates and the gate
 /// measured. Every quantity of those (piecewise-linear) kernels is checked, so the Double lanes'
-/// loops (leaky-relu's value, backward with non-Float slopes) are held to the scalar path too. The default tier checks every 16,411th float32 bit pattern (261,712 inputs, all
+/// loops (rrelu's and hard-sigmoid's values, backward with non-Float slopes) are held to the
+/// scalar path too. The default tier checks every 16,411th float32 bit pattern (261,712 inputs, all
 /// exponents) plus the specials and each kink ±64 ULP; ACTIVATION_ORACLE_DEEP=1 every 251st (17
-/// million, with backward: 41 s in a release build); ACTIVATION_ORACLE_EXHAUSTIVE=1 all 2^32 for
-/// value and derivative (backward is left to the other tiers; about an hour on 2 cores:
+/// million, with backward: 15–41 s in a release build); ACTIVATION_ORACLE_EXHAUSTIVE=1 all 2^32
+/// for value and derivative (backward is left to the other tiers; 23 minutes on this project's
+/// 2-core VM with other jobs sharing it, an hour on an older one:
 /// `ACTIVATION_ORACLE_EXHAUSTIVE=1 swift test -c release --filter ExactFloatLaneTests`).
 @Suite("Exact Float lanes agree with the Double path")
 struct ExactFloatLaneTests {

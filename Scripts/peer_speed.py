@@ -140,7 +140,8 @@ Regenerate: `python3 Scripts/peer_speed.py {' '.join(f'--tool {t} --tool-label {
 {platform.machine()} ({cpu}), {os.cpu_count()} cores. Frameworks: {', '.join(versions)}.
 A plain copy: NumPy {copy:.3f} ns/element; {'; '.join(f'ours ({l}) {c:.3f}' for l, c, _ in mine)}.
 Accuracy of the same calls: [frameworks.md](frameworks.md); ours are within 1 ULP of the correctly
-rounded result for every input (the certificates in [README.md](README.md)).
+rounded result (declared in `KernelBounds`, enforced by the gate, and on all 2^32 inputs wherever
+a certificate in [README.md](README.md) covers the entry).
 
 {chr(10).join(lines)}
 """

@@ -20,11 +20,11 @@ public protocol ActivationKernel: Sendable {
     func derivativeWithTieBreak(_ x: Double) -> (Double, Int)?
     /// True when `evaluate(_:derivative:)` is a real lane-wise form giving exactly the scalar
     /// results (same Double operations, selects instead of branches, no tie-break cases): loops then
-    /// run it 4 elements at a time.
+    /// run it `DoubleLanes.scalarCount` elements at a time.
     static var isVectorized: Bool { get }
     /// nil when some lane needs the scalar path (out of the lane form's range, NaN, a tie-break
-    /// case): the loop then does those 4 elements one by one.
-    func evaluate(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>?
+    /// case): the loop then does those elements one by one.
+    func evaluate(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes?
     /// True when `evaluateForFloat(_:derivative:)` is a cheaper lane form for `Float` results only.
     static var hasFloatLanes: Bool { get }
     /// `Float` results only (buffers and scalars alike, so the two agree): Double lanes without
@@ -32,7 +32,7 @@ public protocol ActivationKernel: Sendable {
     /// rounded Float16/BFloat16 need. Its relative error stays below 2^−40 before the one rounding
     /// to Float (arguments up to |t| ≈ 110 carry ~2^−46, cancellations near roots go to the scalar
     /// path), so Float results are within 1 ULP: the declared f32 bound. nil as for `evaluate`.
-    func evaluateForFloat(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>?
+    func evaluateForFloat(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes?
     /// The quantities for which `evaluateExactFloat` gives, for every Float input, exactly the
     /// result of the Double path rounded to Float (so certificates made through either hold for
     /// both); empty for most kernels.
@@ -61,10 +61,10 @@ extension ActivationKernel {
     public func valueWithTieBreak(_ x: Double) -> (Double, Int)? { nil }
     public func derivativeWithTieBreak(_ x: Double) -> (Double, Int)? { nil }
     public static var isVectorized: Bool { false }
-    public func evaluate(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>? { nil }
+    public func evaluate(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? { nil }
     public static var hasFloatLanes: Bool { false }
     @inline(__always)
-    public func evaluateForFloat(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>? { evaluate(x, derivative: derivative) }
+    public func evaluateForFloat(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? { evaluate(x, derivative: derivative) }
     public var exactFloatLanes: ExactFloatLanes { [] }
     public func evaluateExactFloat(_ x: SIMD4<Float>, derivative: Bool) -> SIMD4<Float> {
         preconditionFailure("\(Self.self) has no exact Float lanes")
@@ -75,20 +75,26 @@ extension ActivationKernel {
     }
 }
 
-extension SIMD4 where Scalar == Double {
+/// The Double lanes every lane form works in (`evaluate`, `evaluateForFloat`, `FastExp`): eight,
+/// one AVX-512 register (two AVX, four SSE2 ones). Measured against four: faster with default
+/// flags and with AVX-512, the same with AVX2 (Reference/kernel-bench.md). Results do not depend
+/// on the width (every operation is lane-wise). One concrete type on purpose: mask operations
+/// (compares, `all`, `replacing(with:where:)`) written generically over `SIMD` resolve to the
+/// stdlib's per-lane loops and ran 4–10× slower here.
+public typealias DoubleLanes = SIMD8<Double>
+
+extension SIMD8 where Scalar == Double {
+    /// The bits of each lane as Int64 (for masks, shifts and exponent fields).
+    @inline(__always) var bits: SIMD8<Int64> { unsafeBitCast(self, to: SIMD8<Int64>.self) }
+    @inline(__always) init(bits: SIMD8<Int64>) { self = unsafeBitCast(bits, to: Self.self) }
     /// |x| lane-wise (a bit mask: vectorizes, unlike a per-lane abs).
-    @inline(__always) var magnitude: SIMD4<Double> {
-        unsafeBitCast(unsafeBitCast(self, to: SIMD4<UInt64>.self) & 0x7FFF_FFFF_FFFF_FFFF, to: SIMD4<Double>.self)
-    }
+    @inline(__always) var magnitude: Self { Self(bits: bits & Int64.max) }
     /// |self| with the sign bit of `sign`.
-    @inline(__always) func withSign(of sign: SIMD4<Double>) -> SIMD4<Double> {
-        unsafeBitCast(unsafeBitCast(magnitude, to: SIMD4<UInt64>.self) | (unsafeBitCast(sign, to: SIMD4<UInt64>.self) & 0x8000_0000_0000_0000),
-                      to: SIMD4<Double>.self)
-    }
+    @inline(__always) func withSign(of sign: Self) -> Self { Self(bits: magnitude.bits | (sign.bits & Int64.min)) }
     /// True when every lane is finite (x − x is NaN for ±inf and NaN).
     @inline(__always) var allFinite: Bool { all((self - self) .== 0) }
     /// True when no lane lies within `radius` of `center` (where a difference cancels).
-    @inline(__always) func avoids(_ center: Double, radius: Double) -> Bool { all((self - center).magnitude .> radius) }
+    @inline(__always) func avoids(_ center: Double, radius: Double) -> Bool { all((self - Self(repeating: center)).magnitude .> radius) }
     /// True when no lane is a nonzero below `limit` (default 2^−50, where x/2 may be a Float
     /// midpoint that the dropped x² term decides: those go to the scalar tie-break).
     @inline(__always) func avoidsTinyNonzero(below limit: Double = 0x1p-50) -> Bool {
@@ -96,7 +102,7 @@ extension SIMD4 where Scalar == Double {
         return !any((m .< limit) .& (m .> 0))
     }
     /// σ(t) and σ(−t) from e = e^(−|t|) (|t| clamped at 700, where both are 0 or 1 in Float).
-    @inline(__always) static func logistic(_ t: SIMD4<Double>) -> (plus: SIMD4<Double>, minus: SIMD4<Double>, e: SIMD4<Double>, inverse: SIMD4<Double>) {
+    @inline(__always) static func logistic(_ t: Self) -> (plus: Self, minus: Self, e: Self, inverse: Self) {
         let m = t.magnitude
         let e = FastExp.exp(-m.replacing(with: 700, where: m .> 700))
         let inverse = 1 / (1 + e)

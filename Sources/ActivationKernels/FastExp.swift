@@ -1,4 +1,4 @@
-/// e^x for |x| ≤ 700 without libm, in a scalar and a 4-lane form that perform the same operations
+/// e^x for |x| ≤ 700 without libm, in a scalar and a lane form that perform the same operations
 /// in the same order (so scalar and buffer results are identical): Cody–Waite reduction
 /// x = k·ln 2 + r with ln 2 split so k·ln2hi is exact, e^r by its Taylor series to degree 13 (Estrin's scheme) on
 /// |r| ≤ ln 2/2 (truncation 2.9e−18 relative), and 2^k assembled from the rounding constant's bits.
@@ -17,21 +17,21 @@ enum FastExp {
         return polynomial(r) * Double(bitPattern: UInt64(bitPattern: (k &+ 1023) &<< 52))
     }
 
-    @inline(__always) static func exp(_ x: SIMD4<Double>) -> SIMD4<Double> {
+    @inline(__always) static func exp(_ x: DoubleLanes) -> DoubleLanes {
         let kf = (x * log2e + shift) - shift
         let r = (x - kf * ln2hi) - kf * ln2lo
-        let k = unsafeBitCast(kf + shift, to: SIMD4<Int64>.self) &- bias
-        return polynomial(r) * unsafeBitCast((k &+ 1023) &<< 52, to: SIMD4<Double>.self)
+        let k = (kf + shift).bits &- bias
+        return polynomial(r) * DoubleLanes(bits: (k &+ 1023) &<< 52)
     }
 
     /// e^a − 1 in lanes for |a| ≤ 700, relative error a few Double ulp: e^r − 1 = r + r²·Q(r)
     /// straight from the polynomial (no 1 + … − 1 cancellation), then 2^k·(e^r − 1) + (2^k − 1),
     /// where |e^a − 1| ≥ 0.29 and nothing cancels. ±0 stays ±0.
-    @inline(__always) static func expm1(_ a: SIMD4<Double>) -> SIMD4<Double> {
+    @inline(__always) static func expm1(_ a: DoubleLanes) -> DoubleLanes {
         let kf = (a * log2e + shift) - shift
         let r = (a - kf * ln2hi) - kf * ln2lo
-        let k = unsafeBitCast(kf + shift, to: SIMD4<Int64>.self) &- bias
-        let scale = unsafeBitCast((k &+ 1023) &<< 52, to: SIMD4<Double>.self)
+        let k = (kf + shift).bits &- bias
+        let scale = DoubleLanes(bits: (k &+ 1023) &<< 52)
         let pm1 = polynomialMinusOne(r)
         var y = (scale - 1) + scale * pm1
         y.replace(with: pm1, where: kf .== 0)
@@ -43,10 +43,10 @@ enum FastExp {
     /// ulp: 2·atanh(s), s = v/(2 + v), by its Taylor series 2s·(1 + Σ s^(2n)/(2n + 1)), n = 1…9,
     /// with v = w below √2 − 1 and v = (w − 1)/2 (exact) plus ln 2 above, so |s| ≤ 0.1716 and the
     /// first omitted term is below 2^−50 of the sum.
-    @inline(__always) static func log1pUnit(_ w: SIMD4<Double>) -> SIMD4<Double> {
+    @inline(__always) static func log1pUnit(_ w: DoubleLanes) -> DoubleLanes {
         let upper = w .> 0x1.a827999fcef32p-2                         // √2 − 1
         let v = w.replacing(with: (w - 1) * 0.5, where: upper)
-        let offset = SIMD4<Double>(repeating: 0).replacing(with: 0x1.62e42fefa39efp-1, where: upper) // ln 2
+        let offset = DoubleLanes(repeating: 0).replacing(with: 0x1.62e42fefa39efp-1, where: upper) // ln 2
         let s = v / (2 + v)
         let z = s * s
         // 1/3, 1/5, …, 1/19 rounded to Double (Python: (1/d).hex()); Horner in z.
@@ -70,17 +70,16 @@ enum FastExp {
     /// e^r = 1 + (r + r²·Q(r)), Q = Σ c_n r^(n−2) by Estrin's scheme (pairs, then pairs of pairs:
     /// dependency depth 4 instead of Horner's 12, which is what limits a latency-bound SIMD loop);
     /// the last two additions are Horner's, so accuracy matches it. One generic body for the scalar
-    /// and the 4-lane form: the same operations in the same order.
+    /// and the lane form: the same operations in the same order.
     @inline(__always) static func polynomial<V: LaneArithmetic>(_ r: V) -> V {
         V(broadcast: 1) + polynomialMinusOne(r)
     }
 
     /// e^r − 1 = r + r²·Q(r), the same terms as `polynomial` before its final 1 +.
     @inline(__always) static func polynomialMinusOne<V: LaneArithmetic>(_ r: V) -> V {
-        func k(_ x: Double) -> V { V(broadcast: x) }
         let r2 = r * r, r4 = r2 * r2, r8 = r4 * r4
-        let a0 = k(c.2) + k(c.3) * r, a1 = k(c.4) + k(c.5) * r, a2 = k(c.6) + k(c.7) * r
-        let a3 = k(c.8) + k(c.9) * r, a4 = k(c.10) + k(c.11) * r, a5 = k(c.12) + k(c.13) * r
+        let a0 = c.2 + c.3 * r, a1 = c.4 + c.5 * r, a2 = c.6 + c.7 * r
+        let a3 = c.8 + c.9 * r, a4 = c.10 + c.11 * r, a5 = c.12 + c.13 * r
         let b0 = a0 + a1 * r2, b1 = a2 + a3 * r2, b2 = a4 + a5 * r2
         let q = (b0 + b1 * r4) + b2 * r8
         return r + r2 * q
@@ -93,6 +92,10 @@ protocol LaneArithmetic {
     init(broadcast: Double)
     static func + (a: Self, b: Self) -> Self
     static func * (a: Self, b: Self) -> Self
+    /// With a constant: the stdlib's scalar–vector forms (the Self–Self ones reached through a
+    /// generic witness left SIMD8 code half scalarized here).
+    static func + (a: Double, b: Self) -> Self
+    static func * (a: Double, b: Self) -> Self
     static func / (a: Self, b: Self) -> Self
     /// `limit` where self > limit (NaN stays NaN).
     func clamped(above limit: Double) -> Self
@@ -103,7 +106,7 @@ extension Double: LaneArithmetic {
     @inline(__always) func clamped(above limit: Double) -> Double { self > limit ? limit : self }
 }
 
-extension SIMD4: LaneArithmetic where Scalar == Double {
+extension SIMD8: LaneArithmetic where Scalar == Double {
     @inline(__always) init(broadcast: Double) { self.init(repeating: broadcast) }
-    @inline(__always) func clamped(above limit: Double) -> SIMD4<Double> { replacing(with: limit, where: self .> limit) }
+    @inline(__always) func clamped(above limit: Double) -> SIMD8<Double> { replacing(with: limit, where: self .> limit) }
 }

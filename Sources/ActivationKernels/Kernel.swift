@@ -81,14 +81,14 @@ public struct Kernel: Sendable {
         return T(roundingDouble: kernel.derivative(d))
     }
 
-    /// A scalar Float result through the kernel's Float lanes (one lane of four), so scalar
+    /// A scalar Float result through the kernel's Float lanes (one lane of eight), so scalar
     /// calls give exactly what buffers give; nil without Float lanes or where they decline.
     @inline(__always) static func floatLane<K: ActivationKernel>(_ kernel: K, _ x: Double, derivative: Bool) -> Double? {
         if kernel.exactFloatLanes.contains(derivative ? .derivative : .value) {
             return Double(kernel.evaluateExactFloat(SIMD4(repeating: Float(x)), derivative: derivative)[0])
         }
         guard K.hasFloatLanes else { return nil }
-        return kernel.evaluateForFloat(SIMD4(repeating: x), derivative: derivative)?[0]
+        return kernel.evaluateForFloat(DoubleLanes(repeating: x), derivative: derivative)?[0]
     }
 
     /// f′ in Double for a backward pass over `T`: through the Float lanes for Float.
@@ -310,46 +310,53 @@ struct MapLoop<T: KernelElement>: KernelVisitor {
     }
 }
 
-/// The SIMD loops: 4 elements per step through Double lanes (SIMD4<Double> compares and selects
-/// lower to packed instructions; SIMD8 ones scalarize here), one rounding back. They return how
-/// many leading elements they did (a multiple of 4); the scalar loop does the rest.
+/// The SIMD loops: 8 elements per step through `DoubleLanes` (for Float, one rounding back), or
+/// the kernel's own exact Float loop. They return how many leading elements they did; the scalar
+/// loop does the rest, and a step whose lane form declines (nil) is done one by one.
+///
+/// Each loop is its own small function, specialized per kernel, element type and quantity (a
+/// type, so `derivative` is a constant inside): in one larger function holding both quantities,
+/// the compiler stopped inlining the kernels' lane forms (a call per step, 1.2–2× slower).
 enum Lanes {
     static func map<T: KernelElement, K: ActivationKernel>(_ kernel: K, _ input: UnsafeBufferPointer<T>,
                                                            _ output: UnsafeMutableBufferPointer<T>, derivative: Bool) -> Int {
+        if T.self == Float.self, kernel.exactFloatLanes.contains(derivative ? .derivative : .value) {
+            guard let src = input.baseAddress, let dst = output.baseAddress else { return 0 }
+            let n = input.count / 4 * 4
+            kernel.mapExactFloat(UnsafeRawPointer(src), gradient: nil, UnsafeMutableRawPointer(dst), count: n, derivative: derivative)
+            return n
+        }
+        guard T.self == Float.self || T.self == Double.self else { return 0 }
+        return derivative ? loop(kernel, input, output, DerivativeQuantity.self) : loop(kernel, input, output, ValueQuantity.self)
+    }
+
+    @inline(never) static func loop<T: KernelElement, K: ActivationKernel, Q: LaneQuantity>(
+        _ kernel: K, _ input: UnsafeBufferPointer<T>, _ output: UnsafeMutableBufferPointer<T>, _: Q.Type
+    ) -> Int {
         guard let src = input.baseAddress.map(UnsafeRawPointer.init),
               let dst = output.baseAddress.map(UnsafeMutableRawPointer.init) else { return 0 }
-        let n = input.count / 4 * 4
+        let n = input.count / 8 * 8
         var i = 0
-        if T.self == Float.self, kernel.exactFloatLanes.contains(derivative ? .derivative : .value) {
-            kernel.mapExactFloat(src, gradient: nil, dst, count: n, derivative: derivative)
-            return n
-        }
-        if T.self == Float.self {
-            while i < n {
-                let x = src.loadUnaligned(fromByteOffset: i &* 4, as: SIMD4<Float>.self)
-                let lanes = SIMD4<Double>(x)
-                if let y = K.hasFloatLanes ? kernel.evaluateForFloat(lanes, derivative: derivative) : kernel.evaluate(lanes, derivative: derivative) {
-                    dst.storeBytes(of: SIMD4<Float>(y), toByteOffset: i &* 4, as: SIMD4<Float>.self)
-                } else {
-                    for j in i..<i + 4 { output[j] = derivative ? Kernel.derivative(kernel, input[j]) : Kernel.value(kernel, input[j]) }
-                }
-                i += 4
+        while i < n {
+            let y: DoubleLanes?
+            if T.self == Float.self {
+                y = kernel.evaluateForFloat(DoubleLanes(src.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)), derivative: Q.isDerivative)
+                if let y { dst.storeBytes(of: SIMD8<Float>(y), toByteOffset: i &* 4, as: SIMD8<Float>.self) }
+            } else {
+                y = kernel.evaluate(src.loadUnaligned(fromByteOffset: i &* 8, as: DoubleLanes.self), derivative: Q.isDerivative)
+                if let y { dst.storeBytes(of: y, toByteOffset: i &* 8, as: DoubleLanes.self) }
             }
-            return n
+            if y == nil { oneByOne(kernel, input, output, i..<i + 8, derivative: Q.isDerivative) }
+            i &+= 8
         }
-        if T.self == Double.self {
-            while i < n {
-                let x = src.loadUnaligned(fromByteOffset: i * 8, as: SIMD4<Double>.self)
-                if let y = kernel.evaluate(x, derivative: derivative) {
-                    dst.storeBytes(of: y, toByteOffset: i * 8, as: SIMD4<Double>.self)
-                } else {
-                    for j in i..<i + 4 { output[j] = derivative ? Kernel.derivative(kernel, input[j]) : Kernel.value(kernel, input[j]) }
-                }
-                i += 4
-            }
-            return n
-        }
-        return 0
+        return n
+    }
+
+    /// The elements of a step whose lanes declined, out of line so the hot loop stays small.
+    @inline(never) static func oneByOne<T: KernelElement, K: ActivationKernel>(
+        _ kernel: K, _ input: UnsafeBufferPointer<T>, _ output: UnsafeMutableBufferPointer<T>, _ range: Range<Int>, derivative: Bool
+    ) {
+        for j in range { output[j] = derivative ? Kernel.derivative(kernel, input[j]) : Kernel.value(kernel, input[j]) }
     }
 
     static func backward<T: KernelElement, K: ActivationKernel>(_ kernel: K, _ input: UnsafeBufferPointer<T>, _ grad: UnsafeBufferPointer<T>,
@@ -357,28 +364,46 @@ enum Lanes {
         guard T.self == Float.self, let src = input.baseAddress.map(UnsafeRawPointer.init),
               let g = grad.baseAddress.map(UnsafeRawPointer.init),
               let dst = output.baseAddress.map(UnsafeMutableRawPointer.init) else { return 0 }
-        let n = input.count / 4 * 4
-        var i = 0
         if kernel.exactFloatLanes.contains(.backward) {
+            let n = input.count / 4 * 4
             kernel.mapExactFloat(src, gradient: g, dst, count: n, derivative: true)
             return n
         }
+        return backwardLoop(kernel, input, grad, output)
+    }
+
+    @inline(never) static func backwardLoop<T: KernelElement, K: ActivationKernel>(
+        _ kernel: K, _ input: UnsafeBufferPointer<T>, _ grad: UnsafeBufferPointer<T>, _ output: UnsafeMutableBufferPointer<T>
+    ) -> Int {
+        guard let src = input.baseAddress.map(UnsafeRawPointer.init),
+              let g = grad.baseAddress.map(UnsafeRawPointer.init),
+              let dst = output.baseAddress.map(UnsafeMutableRawPointer.init) else { return 0 }
+        let n = input.count / 8 * 8
+        var i = 0
         while i < n {
-            let x = src.loadUnaligned(fromByteOffset: i &* 4, as: SIMD4<Float>.self)
-            let gx = g.loadUnaligned(fromByteOffset: i &* 4, as: SIMD4<Float>.self)
-            let lanes = SIMD4<Double>(x)
-            if let d = K.hasFloatLanes ? kernel.evaluateForFloat(lanes, derivative: true) : kernel.evaluate(lanes, derivative: true) {
-                dst.storeBytes(of: SIMD4<Float>(SIMD4<Double>(gx) * d), toByteOffset: i &* 4, as: SIMD4<Float>.self)
+            let x = DoubleLanes(src.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self))
+            if let d = kernel.evaluateForFloat(x, derivative: true) {
+                let gx = DoubleLanes(g.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self))
+                dst.storeBytes(of: SIMD8<Float>(gx * d), toByteOffset: i &* 4, as: SIMD8<Float>.self)
             } else {
-                for j in i..<i + 4 {
-                    output[j] = T(roundingDouble: grad[j].doubleValue * Kernel.backwardDerivative(kernel, input[j]))
-                }
+                backwardOneByOne(kernel, input, grad, output, i..<i + 8)
             }
-            i += 4
+            i &+= 8
         }
         return n
     }
+
+    @inline(never) static func backwardOneByOne<T: KernelElement, K: ActivationKernel>(
+        _ kernel: K, _ input: UnsafeBufferPointer<T>, _ grad: UnsafeBufferPointer<T>, _ output: UnsafeMutableBufferPointer<T>, _ range: Range<Int>
+    ) {
+        for j in range { output[j] = T(roundingDouble: grad[j].doubleValue * Kernel.backwardDerivative(kernel, input[j])) }
+    }
 }
+
+/// Which quantity a lane loop computes, as a type (so each loop is compiled with it constant).
+protocol LaneQuantity { static var isDerivative: Bool { get } }
+enum ValueQuantity: LaneQuantity { static var isDerivative: Bool { false } }
+enum DerivativeQuantity: LaneQuantity { static var isDerivative: Bool { true } }
 
 /// gradIn[i] = gradOut[i]·f′(x[i]), formed in Double and rounded once.
 struct BackwardLoop<T: KernelElement>: KernelVisitor {

@@ -5,8 +5,9 @@ import Glibc
 import Darwin
 #endif
 
-/// σ with e = e^(−|x|) from `FastExp` (no libm call; a 4-lane form), 1/(1 + e) or e/(1 + e) by the
-/// sign of x; σ′ = e/(1 + e)², clamped at 1/4. Past |x| = 700 (subnormal e) and for NaN, libm.
+/// σ with e = e^(−|x|) from `FastExp` (no libm call; lane forms), 1/(1 + e) or e/(1 + e) by the
+/// sign of x (the numerator selected first: one division); σ′ = e/(1 + e)², clamped at 1/4.
+/// Past |x| = 700 (subnormal e) and for NaN, libm.
 public struct SigmoidKernel: ActivationKernel {
     public init() {}
     public static var isVectorized: Bool { true }
@@ -15,29 +16,26 @@ public struct SigmoidKernel: ActivationKernel {
         guard abs(x) <= 700 else { return logisticDerivative(x) }
         return logisticDerivative(expMinusAbs: FastExp.exp(-abs(x)))
     }
-    @inline(__always) public func evaluate(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>? {
+    @inline(__always) public func evaluate(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
         guard derivative else { return Self.sigma(x) }
         return Self.expMinusAbs(x).map { logisticDerivative(expMinusAbs: $0) }
     }
 
-    /// σ(x), scalar and 4 lanes with the same operations (sigmoid, softplus′, log-sigmoid′).
+    /// σ(x), scalar and in lanes with the same operations (sigmoid, softplus′, log-sigmoid′).
     @inline(__always) static func sigma(_ x: Double) -> Double {
         guard abs(x) <= 700 else { return logistic(x) }
         let e = FastExp.exp(-abs(x))
-        return x >= 0 ? 1 / (1 + e) : e / (1 + e)
+        return (x >= 0 ? 1 : e) / (1 + e)
     }
 
-    @inline(__always) static func sigma(_ x: SIMD4<Double>) -> SIMD4<Double>? {
+    @inline(__always) static func sigma(_ x: DoubleLanes) -> DoubleLanes? {
         guard let e = expMinusAbs(x) else { return nil }
-        let d = 1 + e
-        var y = e / d
-        y.replace(with: 1 / d, where: x .>= 0)
-        return y
+        return DoubleLanes(repeating: 1).replacing(with: e, where: x .< 0) / (1 + e)
     }
 
     /// e^(−|x|) in lanes, or nil when a lane is past 700 or NaN.
-    @inline(__always) static func expMinusAbs(_ x: SIMD4<Double>) -> SIMD4<Double>? {
-        let m = unsafeBitCast(unsafeBitCast(x, to: SIMD4<UInt64>.self) & 0x7FFF_FFFF_FFFF_FFFF, to: SIMD4<Double>.self)
+    @inline(__always) static func expMinusAbs(_ x: DoubleLanes) -> DoubleLanes? {
+        let m = x.magnitude
         guard all(m .<= 700) else { return nil }            // also false for NaN lanes
         return FastExp.exp(-m)
     }
@@ -57,7 +55,7 @@ public struct TanhKernel: ActivationKernel {
     /// Float lanes: tanh|x| = −m/(2 + m), m = e^(−2|x|) − 1 by `FastExp.expm1` (relative, so small
     /// |x| keeps its digits), the sign put back; sech² = 4e/(1 + e)². |x| is clamped at 350, where
     /// both are ±1 and 0 in Float. NaN propagates.
-    @inline(__always) public func evaluateForFloat(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>? {
+    @inline(__always) public func evaluateForFloat(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
         let m = x.magnitude
         let a = -2 * m.replacing(with: 350, where: m .> 350)
         if derivative {
@@ -99,8 +97,8 @@ public struct ExponentialUnitKernel: ActivationKernel {
     public static var hasFloatLanes: Bool { true }
     /// Float lanes: the value by `FastExp.expm1` (argument clamped at ±700, where the result is
     /// −scale·alpha or the other branch in Float); the derivative as in `evaluate`.
-    @inline(__always) public func evaluateForFloat(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>? {
-        if derivative { return evaluate(x, derivative: true) }
+    @inline(__always) public func evaluateForFloat(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
+        if derivative { return derivativeLanes(x) }
         guard x.allFinite else { return nil }
         var a = x * inputScale
         a.replace(with: -700, where: a .< -700)
@@ -112,16 +110,16 @@ public struct ExponentialUnitKernel: ActivationKernel {
 
     public static var isVectorized: Bool { true }
     /// The derivative in lanes (same operations as the scalar one); the value stays scalar (expm1).
-    @inline(__always) public func evaluate(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>? {
-        guard derivative else { return nil }
+    @inline(__always) public func evaluate(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
+        derivative ? derivativeLanes(x) : nil
+    }
+    @inline(__always) func derivativeLanes(_ x: DoubleLanes) -> DoubleLanes? {
         let a = x * inputScale
-        let m = unsafeBitCast(unsafeBitCast(a, to: SIMD4<UInt64>.self) & 0x7FFF_FFFF_FFFF_FFFF, to: SIMD4<Double>.self)
-        guard all(m .<= 700) else { return nil }            // also false for NaN lanes
-        let below = negativeScale * inputScale * FastExp.exp(a)
-        var y = below
-        y.replace(with: positiveScale, where: x .> 0)
-        if let side { y.replace(with: side == .left ? below : SIMD4(repeating: positiveScale), where: x .== 0) }
-        return y
+        guard all(a.magnitude .<= 700) else { return nil }            // also false for NaN lanes
+        // Above from x > 0, or from x = 0 when the convention takes the right side there: a mask,
+        // not a branch on `side` (which duplicated the loop and left it half scalarized).
+        let above = (x .> 0) .| ((x .== 0) .& SIMDMask(repeating: side == .right))
+        return (negativeScale * inputScale * FastExp.exp(a)).replacing(with: positiveScale, where: above)
     }
 }
 
@@ -171,7 +169,7 @@ public struct GELUKernel: ActivationKernel {
     /// t = 6/(6 + y) (R ≈ 1/y far out: smooth in t, not polynomial-like in y), fitted against
     /// mpmath by `Scripts/fit_mills_ratio.py`, which prints this body and checks it as evaluated
     /// here: relative error below 2^−46.1 over 49,968 float32 arguments.
-    @inline(__always) static func millsRatio(_ y: SIMD4<Double>) -> SIMD4<Double> {
+    @inline(__always) static func millsRatio(_ y: DoubleLanes) -> DoubleLanes {
         // Even and odd coefficients as two Horner chains in s² (half the latency of one chain).
         let s = (6 / (6 + y) - 0x1.3333333333333p-1) * 0x1.4000000000000p+1
         let s2 = s * s
@@ -201,7 +199,7 @@ public struct GELUKernel: ActivationKernel {
     /// x·(1 − q); f′ = φ·(R − |x|) below 0 (one product: an underflow keeps the sign) or
     /// 1 − q + x·φ. Declined: ±inf, NaN, tiny nonzero x (tie-break) and, for f′, x within 2^−6 of
     /// its root (|f′| ≥ 2^−7.2 outside).
-    @inline(__always) public func evaluateForFloat(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>? {
+    @inline(__always) public func evaluateForFloat(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
         guard x.allFinite, x.avoidsTinyNonzero() else { return nil }
         if derivative { guard x.avoids(RootSeries.gelu.root.hi, radius: 0x1p-6) else { return nil } }
         let y = x.magnitude
@@ -248,11 +246,11 @@ public struct GELUTanhKernel: ActivationKernel {
     /// Float lanes: the same forms with 2u in plain Double (relative error ~2^−51, so σ(2u) is off
     /// by |2u|·2^−51 ≤ 2^−44 where Float results are nonzero). Declined: ±inf, NaN, tiny nonzero
     /// x (tie-break), and x within 2^−8 of f′'s root (the sum cancels; the root series decides).
-    @inline(__always) public func evaluateForFloat(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>? {
+    @inline(__always) public func evaluateForFloat(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
         guard x.allFinite, x.avoidsTinyNonzero() else { return nil }
         let x2 = x * x
         let t = (2 * Self.c.hi) * (x * (1 + Self.k.hi * x2))
-        let s = SIMD4<Double>.logistic(t)
+        let s = DoubleLanes.logistic(t)
         guard derivative else { return x * s.plus }
         guard x.avoids(RootSeries.geluTanh.root.hi, radius: 0x1p-8) else { return nil }
         let du = Self.c.hi * (1 + (3 * Self.k.hi) * x2)
@@ -282,9 +280,9 @@ public struct SigmoidGatedKernel: ActivationKernel {
     public static var isVectorized: Bool { true }
     /// The value for beta = 1 (t = x exactly) in lanes; other betas, derivatives, and lanes that
     /// need the tie-break (|x| < 2^−50), the scaled band (x < −700) or NaN go to the scalar path.
-    @inline(__always) public func evaluate(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>? {
+    @inline(__always) public func evaluate(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
         guard !derivative, beta.hi == 1, beta.lo == 0 else { return nil }
-        let m = unsafeBitCast(unsafeBitCast(x, to: SIMD4<UInt64>.self) & 0x7FFF_FFFF_FFFF_FFFF, to: SIMD4<Double>.self)
+        let m = x.magnitude
         guard all(m .>= 0x1p-50), all(x .>= -700) else { return nil }
         guard let s = SigmoidKernel.sigma(x) else { return nil }
         return x * s
@@ -303,10 +301,10 @@ public struct SigmoidGatedKernel: ActivationKernel {
     /// Float lanes for any beta: t = beta·x in plain Double (σ(t) off by |t|·2^−53 ≤ 2^−46 where
     /// Float results are nonzero), x·σ(t) and σ(t)·(1 + t·σ(−t)). Declined: ±inf, NaN, tiny
     /// nonzero x (tie-break), and t within 2^−8 of the derivative's root.
-    @inline(__always) public func evaluateForFloat(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>? {
+    @inline(__always) public func evaluateForFloat(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
         guard x.allFinite, x.avoidsTinyNonzero() else { return nil }
         let t = beta.hi * x
-        let s = SIMD4<Double>.logistic(t)
+        let s = DoubleLanes.logistic(t)
         guard derivative else { return x * s.plus }
         guard t.avoids(RootSeries.sigmoidGated.root.hi, radius: 0x1p-8) else { return nil }
         return s.plus * (1 + t * s.minus)
@@ -358,7 +356,7 @@ public struct MishKernel: ActivationKernel {
     /// below (no cancellation either way), and f′ = tanh(sp) + x·sech²(sp)·σ(x) with
     /// x·sech²·σ = 4x·w²(1 + w)/(P + w²)² resp. 4x·w(1 + w)/(P + 1)². Declined: ±inf, NaN, and x
     /// within 2^−8 of f′'s root.
-    @inline(__always) public func evaluateForFloat(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>? {
+    @inline(__always) public func evaluateForFloat(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
         guard x.allFinite else { return nil }
         let m = x.magnitude
         let w = FastExp.exp(-m.replacing(with: 700, where: m .> 700))
@@ -382,21 +380,21 @@ public struct SoftplusKernel: ActivationKernel {
     public func value(_ x: Double) -> Double { softplus(beta * x) / beta }
     /// σ(beta·x), by the sigmoid kernel's code (lanes too).
     public func derivative(_ x: Double) -> Double { SigmoidKernel.sigma(beta * x) }
-    @inline(__always) public func evaluate(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>? {
+    @inline(__always) public func evaluate(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
         derivative ? SigmoidKernel.sigma(beta * x) : nil
     }
     public static var hasFloatLanes: Bool { true }
     /// Float lanes: the value as max(t, 0) + log1p(e^(−|t|)) by `FastExp` (t = beta·x in plain
     /// Double; |t| clamped at 700), divided by beta; the derivative as in `evaluate`.
-    @inline(__always) public func evaluateForFloat(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>? {
-        if derivative { return evaluate(x, derivative: true) }
+    @inline(__always) public func evaluateForFloat(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
+        if derivative { return SigmoidKernel.sigma(beta * x) }
         guard x.allFinite else { return nil }
         return softplusLanes(beta * x) / beta
     }
 }
 
 /// log(1 + e^t) in lanes: max(t, 0) + log1p(e^(−|t|)), |t| clamped at 700 inside the exponential.
-@inline(__always) func softplusLanes(_ t: SIMD4<Double>) -> SIMD4<Double> {
+@inline(__always) func softplusLanes(_ t: DoubleLanes) -> DoubleLanes {
     let m = t.magnitude
     let w = FastExp.exp(-m.replacing(with: 700, where: m .> 700))
     return FastExp.log1pUnit(w) + t.replacing(with: 0, where: t .<= 0)
@@ -429,7 +427,7 @@ public struct HardSwishKernel: ActivationKernel {
     /// Float lanes: the same pieces by selects (NaN falls through to the middle piece and stays
     /// NaN); x·(x + 3)/6 in Double is within a few Double ulp, so Float values are within 1 ULP.
     /// Declined: tiny nonzero x for the value (its tie-break).
-    @inline(__always) public func evaluateForFloat(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>? {
+    @inline(__always) public func evaluateForFloat(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
         if derivative {
             var y = (2 * x + 3) / 6
             y.replace(with: 0, where: x .< -3)
@@ -488,7 +486,7 @@ public struct TanhShrinkKernel: ActivationKernel {
     /// derivative. Past |x| = 19.1 tanh|x| is 1 in Double, and |x| − 1 is a
     /// Float midpoint for 2^24 ≤ |x| < 2^25; the dropped 2e^(−2|x|) makes the exact value larger,
     /// so |x| − 1 is nudged up by 2^−40 (it moves no other result across a Float boundary).
-    @inline(__always) public func evaluateForFloat(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>? {
+    @inline(__always) public func evaluateForFloat(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
         guard x.allFinite else { return nil }
         let m = x.magnitude
         let e = FastExp.expm1(-2 * m.replacing(with: 350, where: m .> 350))
@@ -516,13 +514,13 @@ public struct LogSigmoidKernel: ActivationKernel {
     public func value(_ x: Double) -> Double { -softplus(-x) }
     /// σ(−x), by the sigmoid kernel's code (lanes too).
     public func derivative(_ x: Double) -> Double { SigmoidKernel.sigma(-x) }
-    @inline(__always) public func evaluate(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>? {
+    @inline(__always) public func evaluate(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
         derivative ? SigmoidKernel.sigma(-x) : nil
     }
     public static var hasFloatLanes: Bool { true }
     /// Float lanes: −softplus(−x) by the softplus lanes; the derivative as in `evaluate`.
-    @inline(__always) public func evaluateForFloat(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>? {
-        if derivative { return evaluate(x, derivative: true) }
+    @inline(__always) public func evaluateForFloat(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
+        if derivative { return SigmoidKernel.sigma(-x) }
         guard x.allFinite else { return nil }
         return -softplusLanes(-x)
     }

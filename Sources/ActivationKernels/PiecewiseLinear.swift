@@ -83,8 +83,9 @@ public struct PiecewiseLinearKernel: ActivationKernel {
 
     /// The same, lane by lane, with selects only: from the rightmost piece leftwards, lanes below a
     /// kink take the piece left of it, lanes on it the kink's choice; NaN lanes stay NaN.
-    @inline(__always) public func evaluate(_ x: SIMD4<Double>, derivative: Bool) -> SIMD4<Double>? {
-        lanes.evaluate(x, derivative: derivative)
+    @inline(__always) public func evaluate(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
+        DoubleLanes(lowHalf: lanes.evaluate(x.lowHalf, derivative: derivative),
+                    highHalf: lanes.evaluate(x.highHalf, derivative: derivative))
     }
 
     /// The same table in Float lanes, where `exactFloatLanes` allows it: 4 Floats per step at

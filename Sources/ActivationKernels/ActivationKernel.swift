@@ -53,7 +53,8 @@ public struct ExactFloatLanes: OptionSet, Sendable {
     public init(rawValue: UInt8) { self.rawValue = rawValue }
     public static let value = ExactFloatLanes(rawValue: 1)
     public static let derivative = ExactFloatLanes(rawValue: 2)
-    /// g·f′(x) for Float g: f′ must be a Float itself, so g·f′ is exact in Double.
+    /// g·f′(x) for Float g: f′ must be a Float itself, so g·f′ is exact in Double, or 1/d with
+    /// g/d rounding as the Double path does (`PiecewiseLinearKernel.floatLineForm`).
     public static let backward = ExactFloatLanes(rawValue: 4)
 }
 

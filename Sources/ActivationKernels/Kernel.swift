@@ -91,10 +91,15 @@ public struct Kernel: Sendable {
         return kernel.evaluateForFloat(DoubleLanes(repeating: x), derivative: derivative)?[0]
     }
 
-    /// f′ in Double for a backward pass over `T`: through the Float lanes for Float.
+    /// f′ in Double for a backward pass over `T`, as the lane loops use it: the kernel's Float
+    /// lanes for Float where it has them, else the Double path. Not the exact Float lanes' f′:
+    /// that is f′ rounded to Float (leaky-relu's 0.01 becomes 0.01f), and g times it is not the
+    /// Double path's product, which those lanes reproduce (`ExactFloatLanes.backward`).
     @inline(__always) static func backwardDerivative<T: KernelElement, K: ActivationKernel>(_ kernel: K, _ x: T) -> Double {
         let d = x.doubleValue
-        if T.self == Float.self, let y = floatLane(kernel, d, derivative: true) { return y }
+        if T.self == Float.self, K.hasFloatLanes, let y = kernel.evaluateForFloat(DoubleLanes(repeating: d), derivative: true) {
+            return y[0]
+        }
         return kernel.derivative(d)
     }
 

@@ -132,6 +132,9 @@ struct PiecewiseLanes<Scalar: PiecewiseLaneScalar>: Sendable {
     var lineForm = LineForm.general
     /// Per piece, the integer d with slope = 1/d (the `divide` form), 1 elsewhere.
     var divisor: (Scalar, Scalar, Scalar) = (1, 1, 1)
+    /// Per piece, what g·f′ divides g by in the `divide` form: d, or +inf where the slope is 0
+    /// (g/inf is g·0: a zero with g's sign, NaN for infinite g).
+    var gradientDivisor: (Scalar, Scalar, Scalar) = (1, 1, 1)
 
     init() {}
 
@@ -169,11 +172,16 @@ struct PiecewiseLanes<Scalar: PiecewiseLaneScalar>: Sendable {
         self.lineForm = lineForm
         func d(_ i: Int) -> Scalar { piece(i).slope == 0 ? 1 : Scalar((1 / piece(i).slope).rounded()) }
         divisor = (d(0), d(1), d(2))
+        func gd(_ i: Int) -> Scalar { piece(i).slope == 0 ? .infinity : d(i) }
+        gradientDivisor = (gd(0), gd(1), gd(2))
     }
 
-    @inline(__always) func piece(_ x: SIMD4<Scalar>, _ i: Int, _ c: Bool, _ d: Bool, _ form: LineForm = .general) -> SIMD4<Scalar> {
+    /// Piece i at x: its value, its slope (`d`), or with `dividing` the number g·f′ divides g by.
+    @inline(__always) func piece(_ x: SIMD4<Scalar>, _ i: Int, _ c: Bool, _ d: Bool, _ form: LineForm = .general,
+                                 dividing: Bool = false) -> SIMD4<Scalar> {
         let (s, a, o, q) = i == 0 ? (slope.0, anchor.0, offset.0, divisor.0)
             : i == 1 ? (slope.1, anchor.1, offset.1, divisor.1) : (slope.2, anchor.2, offset.2, divisor.2)
+        if d && dividing { return Scalar.broadcast(i == 0 ? gradientDivisor.0 : i == 1 ? gradientDivisor.1 : gradientDivisor.2) }
         if d { return Scalar.broadcast(s) }
         if c { return Scalar.broadcast(o) }
         switch form {
@@ -199,20 +207,24 @@ struct PiecewiseLanes<Scalar: PiecewiseLaneScalar>: Sendable {
     /// the NaN select. Called with literal shapes, every `if` here folds away.
     @inline(__always) func evaluate(_ x: SIMD4<Scalar>, derivative d: Bool, twoKinks two: Bool,
                                     constant c: (Bool, Bool, Bool), kinkValue hasValue: Bool,
-                                    form: LineForm = .general) -> SIMD4<Scalar> {
+                                    form: LineForm = .general, dividing: Bool = false) -> SIMD4<Scalar> {
         let t = d ? derivative : value
-        var y = piece(x, 1, c.1, d, form)
-        if two { y = Scalar.select(piece(x, 2, c.2, d, form), y, where: x, .above, t.above) }
-        y = Scalar.select(piece(x, 0, c.0, d, form), y, where: x, .below, t.below)
+        var y = piece(x, 1, c.1, d, form, dividing: dividing)
+        if two { y = Scalar.select(piece(x, 2, c.2, d, form, dividing: dividing), y, where: x, .above, t.above) }
+        y = Scalar.select(piece(x, 0, c.0, d, form, dividing: dividing), y, where: x, .below, t.below)
         if !d && hasValue { y = Scalar.select(Scalar.broadcast(kinkValue), y, where: x, .at, t.at) }
         return d || c.1 ? Scalar.select(x, y, where: x, .nan, 0) : y
     }
 
-    /// out = f(x) or f′(x) over `n` Floats (a multiple of 4), or g·f′(x) when `gradient` is given:
-    /// one compiled loop per shape (`LaneShape`), so that no branch is left inside it.
+    /// out = f(x) or f′(x) over `n` Floats (a multiple of 4), or g·f′(x) when `gradient` is given
+    /// (g/d per piece in the `divide` form): one compiled loop per shape (`LaneShape`), so that no
+    /// branch is left inside it.
     @inline(__always) func map(_ src: UnsafeRawPointer, _ gradient: UnsafeRawPointer?, _ dst: UnsafeMutableRawPointer,
                                count n: Int, derivative d: Bool) where Scalar == Float {
         func run<S: LaneShape>(_ shape: S.Type) { loop(S.self, src, gradient, dst, count: n) }
+        if d, gradient != nil, lineForm == .divide {
+            return twoKinks ? run(GradientDivisorTwoKinks.self) : run(GradientDivisorOneKink.self)
+        }
         if d { return twoKinks ? run(DerivativeTwoKinks.self) : run(DerivativeOneKink.self) }
         switch (plan, lineForm) {
         case (.constantLine, .shift): run(ConstantShift.self)
@@ -235,13 +247,15 @@ struct PiecewiseLanes<Scalar: PiecewiseLaneScalar>: Sendable {
                                            _ dst: UnsafeMutableRawPointer, count n: Int) where Scalar == Float {
         @inline(__always) func f(_ x: SIMD4<Float>) -> SIMD4<Float> {
             S.stored ? evaluateInForm(x, derivative: false)
-                : evaluate(x, derivative: S.derivative, twoKinks: S.twoKinks, constant: S.constant, kinkValue: S.kinkValue, form: S.form)
+                : evaluate(x, derivative: S.derivative, twoKinks: S.twoKinks, constant: S.constant, kinkValue: S.kinkValue,
+                           form: S.form, dividing: S.dividesGradient)
         }
         var i = 0
         if let gradient {
             while i < n {
                 let g = gradient.loadUnaligned(fromByteOffset: i &* 4, as: SIMD4<Float>.self)
-                dst.storeBytes(of: g * f(src.loadUnaligned(fromByteOffset: i &* 4, as: SIMD4<Float>.self)), toByteOffset: i &* 4, as: SIMD4<Float>.self)
+                let f = f(src.loadUnaligned(fromByteOffset: i &* 4, as: SIMD4<Float>.self))
+                dst.storeBytes(of: S.dividesGradient ? g / f : g * f, toByteOffset: i &* 4, as: SIMD4<Float>.self)
                 i += 4
             }
         } else {
@@ -262,6 +276,8 @@ protocol LaneShape {
     static var kinkValue: Bool { get }
     static var form: LineForm { get }
     static var stored: Bool { get }
+    /// Backward in the `divide` form: g / (d per piece) instead of g·f′.
+    static var dividesGradient: Bool { get }
 }
 
 extension LaneShape {
@@ -270,11 +286,19 @@ extension LaneShape {
     static var kinkValue: Bool { false }
     static var form: LineForm { .general }
     static var stored: Bool { false }
+    static var dividesGradient: Bool { false }
 }
 
 enum DerivativeOneKink: LaneShape { static var derivative: Bool { true }; static var constant: (Bool, Bool, Bool) { (true, true, true) } }
 enum DerivativeTwoKinks: LaneShape {
     static var derivative: Bool { true }; static var twoKinks: Bool { true }; static var constant: (Bool, Bool, Bool) { (true, true, true) }
+}
+enum GradientDivisorOneKink: LaneShape {
+    static var derivative: Bool { true }; static var constant: (Bool, Bool, Bool) { (true, true, true) }; static var dividesGradient: Bool { true }
+}
+enum GradientDivisorTwoKinks: LaneShape {
+    static var derivative: Bool { true }; static var twoKinks: Bool { true }; static var constant: (Bool, Bool, Bool) { (true, true, true) }
+    static var dividesGradient: Bool { true }
 }
 enum ConstantLine: LaneShape { static var constant: (Bool, Bool, Bool) { (true, false, false) } }
 enum ConstantShift: LaneShape { static var constant: (Bool, Bool, Bool) { (true, false, false) }; static var form: LineForm { .shift } }
@@ -305,15 +329,18 @@ extension PiecewiseLinearKernel {
     /// `ExactFloatLanes`): kinks and kink values must be Floats; each piece of the value a Float
     /// constant, x − a or s·x with Floats a and s (one rounding, as Double's exact result rounded
     /// once to Float: x − a is exact in Double or lies so far from a Float midpoint that Double's
-    /// rounding cannot reach it); backward also needs Float slopes (g·s is exact in Double).
+    /// rounding cannot reach it); backward also needs Float slopes (g·s is exact in Double), or
+    /// the `divide` form, where g/d rounds as the Double path's g·RN(1/d) (`floatLineForm`'s
+    /// argument, with g for x) and a slope 0 divides by +inf.
     static func exactFloatQuantities(_ t: PiecewiseLinearKernel) -> ExactFloatLanes {
         let kinksExact = t.kinks.allSatisfy(isFloat) && t.valueAtKinks.allSatisfy {
             if case .value(let v) = $0 { return isFloat(v) } else { return true }
         }
         guard kinksExact else { return [] }
         var result: ExactFloatLanes = [.derivative]
-        if floatLineForm(t) != nil { result.insert(.value) }
-        if t.pieces.allSatisfy({ isFloat($0.slope) }) { result.insert(.backward) }
+        let form = floatLineForm(t)
+        if form != nil { result.insert(.value) }
+        if t.pieces.allSatisfy({ isFloat($0.slope) }) || form == .divide { result.insert(.backward) }
         return result
     }
 

@@ -73,7 +73,7 @@ struct ExactFloatLaneTests {
         #expect(mismatches.isEmpty, "\(mismatches.first ?? "")")
     }
 
-    /// The `divide` form (x/d for a slope RN(1/d)) against the Double path for leaky-relu with
+    /// The `divide` form (x/d for a slope RN(1/d), and g/d for backward) against the Double path for leaky-relu with
     /// alpha = 1/d, d = 2...1000: where the rule admits d, the lanes run and must give the Double
     /// path's bits on the hard inputs — subnormal results exactly halfway between two subnormals
     /// (x = −d·(2j + 1)·2^−150), powers of two, the largest Floats — and on random negative inputs.
@@ -98,6 +98,13 @@ struct ExactFloatLaneTests {
             for (x, y) in zip(xs, kernel.forward(xs)) where y.bitPattern != Float(kernel.value(Double(x))).bitPattern {
                 mismatches.append("d = \(d), x = \(x): lanes \(y), Double path \(Float(kernel.value(Double(x))))")
             }
+            // Backward divides g by d there: the same hard values as gradients, at x = −1 (slope 1/d).
+            let slope = kernel.derivative(-1.0)
+            let minusOne = [Float](repeating: -1, count: xs.count)
+            for (g, y) in zip(xs, kernel.backward(input: minusOne, gradOutput: xs))
+            where y.bitPattern != Float(Double(g) * slope).bitPattern && !(y.isNaN && g.isNaN) {
+                mismatches.append("d = \(d), backward g = \(g): lanes \(y), Double path \(Float(Double(g) * slope))")
+            }
         }
         #expect(admitted == 700)
         #expect(mismatches.isEmpty, "\(mismatches.prefix(3))")
@@ -112,7 +119,7 @@ struct ExactFloatLaneTests {
                 table.append("\(activation.rawValue):\(lanes.contains(.value) ? "v" : "")\(lanes.contains(.derivative) ? "d" : "")\(lanes.contains(.backward) ? "b" : "")")
             }
         }
-        #expect(table == ["relu:vdb", "relu6:vdb", "leaky-relu:vd", "prelu:vdb", "rrelu:d", "hard-sigmoid:d",
+        #expect(table == ["relu:vdb", "relu6:vdb", "leaky-relu:vdb", "prelu:vdb", "rrelu:d", "hard-sigmoid:d",
                           "hard-tanh:vdb", "hard-shrink:vdb", "soft-shrink:vdb", "threshold:vdb", "thresholded-relu:vdb", "step:vdb"], "\(table)")
     }
 }

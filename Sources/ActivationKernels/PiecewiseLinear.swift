@@ -16,9 +16,6 @@ public struct PiecewiseLinearKernel: ActivationKernel {
             Piece(slope: slope, anchor: anchor, offset: offset == 0 ? -0.0 : offset)
         }
         @inlinable func callAsFunction(_ x: Double) -> Double { slope == 0 ? offset : slope * (x - anchor) + offset }
-        @inlinable func callAsFunction(_ x: SIMD4<Double>) -> SIMD4<Double> {
-            slope == 0 ? SIMD4(repeating: offset) : slope * (x - anchor) + offset
-        }
     }
 
     /// What f takes at a kink: one side's piece, or a value of its own (step at 0).

@@ -268,23 +268,16 @@ struct ExhaustiveRun: ParsableCommand {
             }
             if interrupted == 0 { try child.finish() }
         } else {
-            nonisolated(unsafe) var next = 0
             nonisolated(unsafe) let check = check, finished = finished
-            DispatchQueue.concurrentPerform(iterations: threads) { _ in
-                let f = f.independentCopy()
-                while true {
-                    lock.lock()
-                    let i = next
-                    next += 1
-                    lock.unlock()
-                    guard i < todo.count, interrupted == 0 else { return }
-                    do {
-                        let tally = try check(todo[i], f, { Gate.evaluateBuffer(kernel, quantity, inputs: $0, format: .f32) }, false)
-                        finished(todo[i], tally)
-                    } catch {
-                        lock.lock(); failure = error; lock.unlock()
-                        return
-                    }
+            forEachChunk(threads: threads, count: todo.count, worker: { f.independentCopy() }) { i, f in
+                guard interrupted == 0 else { return false }
+                do {
+                    let tally = try check(todo[i], f, { Gate.evaluateBuffer(kernel, quantity, inputs: $0, format: .f32) }, false)
+                    finished(todo[i], tally)
+                    return true
+                } catch {
+                    lock.lock(); failure = error; lock.unlock()
+                    return false
                 }
             }
         }
@@ -438,32 +431,25 @@ struct ExhaustiveRecheck: ParsableCommand {
             guard count >= 1, certificate.end_input <= 1 << 32 else { throw InputError("\(path): bad input range") }
             let start = Date()
             nonisolated(unsafe) var digests = [String](repeating: "", count: count)
-            nonisolated(unsafe) var next = 0
             let lock = NSLock()
-            DispatchQueue.concurrentPerform(iterations: min(threads, count)) { _ in
-                // Buffers reused chunk after chunk: the kernel's Float buffer call (as `exhaustive`
-                // makes it through `Gate.evaluateBuffer`) and the digest of its bytes.
-                var xs = [Float](repeating: 0, count: 1 << ExhaustiveRun.chunkBits), ys = xs
-                while true {
-                    lock.lock()
-                    let i = next
-                    next += 1
-                    lock.unlock()
-                    guard i < count else { return }
-                    let base = UInt32(first + i) << UInt32(ExhaustiveRun.chunkBits)
-                    for j in xs.indices { xs[j] = Float(bitPattern: base | UInt32(j)) }
-                    xs.withUnsafeBufferPointer { x in
-                        ys.withUnsafeMutableBufferPointer { y in
-                            quantity == .derivative ? kernel.derivative(x, into: y) : kernel.forward(x, into: y)
-                        }
+            // Buffers reused chunk after chunk: the kernel's Float buffer call (as `exhaustive`
+            // makes it through `Gate.evaluateBuffer`) and the digest of its bytes.
+            let empty = [Float](repeating: 0, count: 1 << ExhaustiveRun.chunkBits)
+            forEachChunk(threads: threads, count: count, worker: { (xs: empty, ys: empty) }) { i, buffers in
+                let base = UInt32(first + i) << UInt32(ExhaustiveRun.chunkBits)
+                for j in buffers.xs.indices { buffers.xs[j] = Float(bitPattern: base | UInt32(j)) }
+                buffers.xs.withUnsafeBufferPointer { x in
+                    buffers.ys.withUnsafeMutableBufferPointer { y in
+                        quantity == .derivative ? kernel.derivative(x, into: y) : kernel.forward(x, into: y)
                     }
-                    #if _endian(little)
-                    let digest = ys.withUnsafeBytes { Certificate.chunkDigest(littleEndian: $0) }
-                    #else
-                    let digest = Certificate.chunkDigest(ys.map { UInt64($0.bitPattern) })
-                    #endif
-                    lock.lock(); digests[i] = digest; lock.unlock()
                 }
+                #if _endian(little)
+                let digest = buffers.ys.withUnsafeBytes { Certificate.chunkDigest(littleEndian: $0) }
+                #else
+                let digest = Certificate.chunkDigest(buffers.ys.map { UInt64($0.bitPattern) })
+                #endif
+                lock.lock(); digests[i] = digest; lock.unlock()
+                return true
             }
             let seconds = String(format: "%.1f", Date().timeIntervalSince(start))
             let name = "\(f.activation.name)\(quantity == .derivative ? "′" : "")"
@@ -477,5 +463,24 @@ struct ExhaustiveRecheck: ParsableCommand {
 
         }
         if changed > 0 { throw ExitCode(1) }
+    }
+}
+
+/// Chunks 0..<count on `threads` workers, each taking the next chunk as it finishes one, with
+/// state of its own (`worker`: buffers, an independent oracle). `work` returns false to stop
+/// that worker (an error, an interrupt); the others stop at their next chunk only if they see
+/// the same condition.
+func forEachChunk<State>(threads: Int, count: Int, worker: @Sendable () -> State, _ work: @Sendable (Int, inout State) -> Bool) {
+    let lock = NSLock()
+    nonisolated(unsafe) var next = 0
+    DispatchQueue.concurrentPerform(iterations: max(1, min(threads, count))) { _ in
+        var state = worker()
+        while true {
+            lock.lock()
+            let i = next
+            next += 1
+            lock.unlock()
+            guard i < count, work(i, &state) else { return }
+        }
     }
 }

@@ -405,6 +405,13 @@ public struct SoftsignKernel: ActivationKernel {
     public func value(_ x: Double) -> Double { x.isInfinite ? (x > 0 ? 1 : -1) : x / (1 + abs(x)) }
     /// (1/(1 + |x|))², not 1/(1 + |x|)², whose square overflows past |x| ≈ 1.3e154.
     public func derivative(_ x: Double) -> Double { let r = 1 / (1 + abs(x)); return r * r }
+
+    public static var isVectorized: Bool { true }
+    /// The same operations lane-wise; ±inf (inf/inf) selected to ±1 afterwards, NaN kept.
+    @inline(__always) public func evaluate(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
+        if derivative { let r = 1 / (1 + x.magnitude); return r * r }
+        return (x / (1 + x.magnitude)).replacing(with: DoubleLanes(repeating: 1).withSign(of: x), where: x.magnitude .== .infinity)
+    }
 }
 
 

@@ -24,15 +24,32 @@ extension Float: KernelElement {
 }
 #if !((os(macOS) || targetEnvironment(macCatalyst)) && arch(x86_64))
 extension Float16: KernelElement {
+    /// The conversion instruction or compiler-rt's (correctly rounded, subnormals included) where
+    /// no tie-break is owed; NaN and tie-breaks through `FloatFormat.rounding` (a quiet NaN of
+    /// the value's sign, as before).
     public init(roundingDouble value: Double, tieBreak: Int) {
+        if tieBreak == 0 && !value.isNaN { self.init(value); return }
         self.init(bitPattern: UInt16(FloatFormat.f16.rounding(value, tieBreak: tieBreak)))
     }
     public var doubleValue: Double { Double(Float(self)) }
 }
 #endif
 extension BFloat16: KernelElement {
+    /// Where no tie-break is owed: Double → Float rounded to odd (Float keeps 16 more bits than
+    /// bfloat16 at every exponent, subnormals included, so the sticky last bit makes the second
+    /// rounding exact), then Float → bfloat16 to nearest even on the bits. NaN and tie-breaks
+    /// through `FloatFormat.rounding`.
     public init(roundingDouble value: Double, tieBreak: Int) {
-        self.init(bitPattern: UInt16(FloatFormat.bf16.rounding(value, tieBreak: tieBreak)))
+        guard tieBreak == 0 && !value.isNaN else {
+            self.init(bitPattern: UInt16(FloatFormat.bf16.rounding(value, tieBreak: tieBreak)))
+            return
+        }
+        var f = Float(value)
+        if f.isFinite && Double(f) != value && f.bitPattern & 1 == 0 {
+            f = Double(f) < value ? f.nextUp : f.nextDown  // to odd: the neighbour on value's side
+        }
+        let bits = f.bitPattern
+        self.init(bitPattern: UInt16(truncatingIfNeeded: (bits &+ 0x7FFF &+ ((bits >> 16) & 1)) >> 16))
     }
     public var doubleValue: Double { Double(floatValue) }
 }
@@ -92,7 +109,8 @@ public struct Kernel: Sendable {
     }
 
     /// f′ in Double for a backward pass over `T`, as the lane loops use it: the kernel's Float
-    /// lanes for Float where it has them, else the Double path. Not the exact Float lanes' f′:
+    /// lanes for Float where it has them, else the Double path (the value `derivative(_:)` rounds,
+    /// tie-break forms included). Not the exact Float lanes' f′:
     /// that is f′ rounded to Float (leaky-relu's 0.01 becomes 0.01f), and g times it is not the
     /// Double path's product, which those lanes reproduce (`ExactFloatLanes.backward`).
     @inline(__always) static func backwardDerivative<T: KernelElement, K: ActivationKernel>(_ kernel: K, _ x: T) -> Double {
@@ -100,6 +118,7 @@ public struct Kernel: Sendable {
         if T.self == Float.self, K.hasFloatLanes, let y = kernel.evaluateForFloat(DoubleLanes(repeating: d), derivative: true) {
             return y[0]
         }
+        if let (v, _) = kernel.derivativeWithTieBreak(d) { return v } // as `derivative(_:)` takes it
         return kernel.derivative(d)
     }
 
@@ -366,6 +385,7 @@ enum Lanes {
 
     static func backward<T: KernelElement, K: ActivationKernel>(_ kernel: K, _ input: UnsafeBufferPointer<T>, _ grad: UnsafeBufferPointer<T>,
                                                                 _ output: UnsafeMutableBufferPointer<T>) -> Int {
+        if T.self == Double.self { return K.isVectorized ? backwardLoop(kernel, input, grad, output) : 0 }
         guard T.self == Float.self, let src = input.baseAddress.map(UnsafeRawPointer.init),
               let g = grad.baseAddress.map(UnsafeRawPointer.init),
               let dst = output.baseAddress.map(UnsafeMutableRawPointer.init) else { return 0 }
@@ -386,12 +406,20 @@ enum Lanes {
         let n = input.count / 8 * 8
         var i = 0
         while i < n {
-            let x = DoubleLanes(src.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self))
-            if let d = kernel.evaluateForFloat(x, derivative: true) {
-                let gx = DoubleLanes(g.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self))
-                dst.storeBytes(of: SIMD8<Float>(gx * d), toByteOffset: i &* 4, as: SIMD8<Float>.self)
+            if T.self == Double.self { // g·f′ in Double, f′ by the lanes that give the scalar path's bits
+                if let d = kernel.evaluate(src.loadUnaligned(fromByteOffset: i &* 8, as: DoubleLanes.self), derivative: true) {
+                    dst.storeBytes(of: g.loadUnaligned(fromByteOffset: i &* 8, as: DoubleLanes.self) * d, toByteOffset: i &* 8, as: DoubleLanes.self)
+                } else {
+                    backwardOneByOne(kernel, input, grad, output, i..<i + 8)
+                }
             } else {
-                backwardOneByOne(kernel, input, grad, output, i..<i + 8)
+                let x = DoubleLanes(src.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self))
+                if let d = kernel.evaluateForFloat(x, derivative: true) {
+                    let gx = DoubleLanes(g.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self))
+                    dst.storeBytes(of: SIMD8<Float>(gx * d), toByteOffset: i &* 4, as: SIMD8<Float>.self)
+                } else {
+                    backwardOneByOne(kernel, input, grad, output, i..<i + 8)
+                }
             }
             i &+= 8
         }

@@ -15,7 +15,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Only this activation (default: all).")
     var function: String?
 
-    @Option(help: "Element format: f32 or f64.")
+    @Option(help: "Element format.")
     var format: FloatFormat = .f32
 
     @Option(help: "Elements per buffer.")
@@ -40,7 +40,15 @@ struct BenchCommand: ParsableCommand {
                                                          backward: { $0.backward(input: $1, gradOutput: $2, into: $3) }))
         case .f64: try measure(activations, Calls<Double>(forward: { $0.forward($1, into: $2) }, derivative: { $0.derivative($1, into: $2) },
                                                           backward: { $0.backward(input: $1, gradOutput: $2, into: $3) }))
-        default: throw InputError("bench runs f32 or f64 (f16/bf16 go through the same Double path as f32)")
+        case .f16:
+            #if !((os(macOS) || targetEnvironment(macCatalyst)) && arch(x86_64))
+            try measure(activations, Calls<Float16>(forward: { $0.forward($1, into: $2) }, derivative: { $0.derivative($1, into: $2) },
+                                                    backward: { $0.backward(input: $1, gradOutput: $2, into: $3) }))
+            #else
+            throw InputError("Float16 is not available on this platform")
+            #endif
+        case .bf16: try measure(activations, Calls<BFloat16>(forward: { $0.forward($1, into: $2) }, derivative: { $0.derivative($1, into: $2) },
+                                                             backward: { $0.backward(input: $1, gradOutput: $2, into: $3) }))
         }
     }
 
@@ -65,11 +73,11 @@ struct BenchCommand: ParsableCommand {
         var backward: (Kernel, UnsafeBufferPointer<T>, UnsafeBufferPointer<T>, UnsafeMutableBufferPointer<T>) -> Void
     }
 
-    func measure<T: KernelElement & BinaryFloatingPoint>(_ activations: [Activation], _ calls: Calls<T>) throws {
+    func measure<T: KernelElement>(_ activations: [Activation], _ calls: Calls<T>) throws {
         var rng = SystemRandomNumberGenerator()
-        let input = (0..<count).map { _ in T(Double.random(in: -8...8, using: &rng)) }
-        let grad = (0..<count).map { _ in T(Double.random(in: -1...1, using: &rng)) }
-        var output = [T](repeating: 0, count: count)
+        let input = (0..<count).map { _ in T(roundingDouble: Double.random(in: -8...8, using: &rng)) }
+        let grad = (0..<count).map { _ in T(roundingDouble: Double.random(in: -1...1, using: &rng)) }
+        var output = [T](repeating: T(roundingDouble: 0), count: count)
         let copy = best {
             input.withUnsafeBufferPointer { i in output.withUnsafeMutableBufferPointer { o in _ = o.initialize(from: i) } }
         }

@@ -63,6 +63,24 @@ struct KernelGateTests {
         }
     }
 
+    /// binary64 backward buffers (Double lanes where the kernel has them) give g·f′(x) with the
+    /// scalar f′, bit for bit.
+    @Test(arguments: Activation.allCases)
+    func doubleBackwardMatchesScalar(_ activation: Activation) throws {
+        let kernel = Gate.kernel(for: try ActivationFunction(activation))
+        let xs = (Inputs.specials(.f64) + Inputs.random(.f64, count: 2_000, seed: 7)).map { Double(bitPattern: $0) }
+        let gs = Inputs.random(.f64, count: xs.count, seed: 8).map { Double(bitPattern: $0) }
+        let got = kernel.backward(input: xs, gradOutput: gs)
+        var differ: [String] = []
+        for i in xs.indices {
+            let expected = gs[i] * kernel.derivative(xs[i])
+            if got[i].bitPattern != expected.bitPattern && !(got[i].isNaN && expected.isNaN) {
+                differ.append("x = \(xs[i]), g = \(gs[i]): buffer \(got[i]), scalar \(expected)")
+            }
+        }
+        #expect(differ.isEmpty, "\(activation): \(differ.count) differences, first \(differ.first ?? "")")
+    }
+
     /// The backward pass is gradOut·f′(x) rounded once; in place works.
     @Test(arguments: [Activation.gelu, .silu, .hardSwish, .relu])
     func backwardMatchesDerivative(_ activation: Activation) throws {

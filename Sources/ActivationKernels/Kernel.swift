@@ -334,8 +334,9 @@ struct MapLoop<T: KernelElement>: KernelVisitor {
     }
 }
 
-/// The SIMD loops: 8 elements per step through `DoubleLanes` (for Float, one rounding back), or
-/// the kernel's own exact Float loop. They return how many leading elements they did; the scalar
+/// The SIMD loops: 8 elements per step through `DoubleLanes` (for Float, one rounding back; for
+/// binary16 and bfloat16 the `evaluate` lanes, each element converted on its own), or the
+/// kernel's own exact Float loop. They return how many leading elements they did; the scalar
 /// loop does the rest, and a step whose lane form declines (nil) is done one by one.
 ///
 /// Each loop is its own small function, specialized per kernel, element type and quantity (a
@@ -350,7 +351,6 @@ enum Lanes {
             kernel.mapExactFloat(UnsafeRawPointer(src), gradient: nil, UnsafeMutableRawPointer(dst), count: n, derivative: derivative)
             return n
         }
-        guard T.self == Float.self || T.self == Double.self else { return 0 }
         return derivative ? loop(kernel, input, output, DerivativeQuantity.self) : loop(kernel, input, output, ValueQuantity.self)
     }
 
@@ -366,9 +366,14 @@ enum Lanes {
             if T.self == Float.self {
                 y = kernel.evaluateForFloat(DoubleLanes(src.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)), derivative: Q.isDerivative)
                 if let y { dst.storeBytes(of: SIMD8<Float>(y), toByteOffset: i &* 4, as: SIMD8<Float>.self) }
-            } else {
+            } else if T.self == Double.self {
                 y = kernel.evaluate(src.loadUnaligned(fromByteOffset: i &* 8, as: DoubleLanes.self), derivative: Q.isDerivative)
                 if let y { dst.storeBytes(of: y, toByteOffset: i &* 8, as: DoubleLanes.self) }
+            } else { // binary16, bfloat16: the Double lanes (the scalar path's values), each element converted alone
+                var x = DoubleLanes()
+                for j in 0..<8 { x[j] = input[i &+ j].doubleValue }
+                y = kernel.evaluate(x, derivative: Q.isDerivative)
+                if let y { for j in 0..<8 { output[i &+ j] = T(roundingDouble: y[j]) } }
             }
             if y == nil { oneByOne(kernel, input, output, i..<i + 8, derivative: Q.isDerivative) }
             i &+= 8

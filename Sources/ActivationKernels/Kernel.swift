@@ -24,34 +24,45 @@ extension Float: KernelElement {
 }
 #if !((os(macOS) || targetEnvironment(macCatalyst)) && arch(x86_64))
 extension Float16: KernelElement {
-    /// The conversion instruction or compiler-rt's (correctly rounded, subnormals included) where
-    /// no tie-break is owed; NaN and tie-breaks through `FloatFormat.rounding` (a quiet NaN of
-    /// the value's sign, as before).
+    /// Where no tie-break is owed: Double → Float rounded to odd, then Float → Float16 (one
+    /// instruction with F16C; no x86 before AVX512-FP16 converts Double → Float16 directly, and
+    /// compiler-rt's software conversion cost ~10 ns). NaN and tie-breaks through
+    /// `FloatFormat.rounding` (a quiet NaN of the value's sign, as before).
     public init(roundingDouble value: Double, tieBreak: Int) {
-        if tieBreak == 0 && !value.isNaN { self.init(value); return }
+        if tieBreak == 0 && !value.isNaN { self.init(roundedToOdd(value)); return }
         self.init(bitPattern: UInt16(FloatFormat.f16.rounding(value, tieBreak: tieBreak)))
     }
     public var doubleValue: Double { Double(Float(self)) }
 }
 #endif
 extension BFloat16: KernelElement {
-    /// Where no tie-break is owed: Double → Float rounded to odd (Float keeps 16 more bits than
-    /// bfloat16 at every exponent, subnormals included, so the sticky last bit makes the second
-    /// rounding exact), then Float → bfloat16 to nearest even on the bits. NaN and tie-breaks
-    /// through `FloatFormat.rounding`.
+    /// Where no tie-break is owed: Double → Float rounded to odd, then Float → bfloat16 to nearest
+    /// even on the bits. NaN and tie-breaks through `FloatFormat.rounding`.
     public init(roundingDouble value: Double, tieBreak: Int) {
         guard tieBreak == 0 && !value.isNaN else {
             self.init(bitPattern: UInt16(FloatFormat.bf16.rounding(value, tieBreak: tieBreak)))
             return
         }
-        var f = Float(value)
-        if f.isFinite && Double(f) != value && f.bitPattern & 1 == 0 {
-            f = Double(f) < value ? f.nextUp : f.nextDown  // to odd: the neighbour on value's side
-        }
-        let bits = f.bitPattern
+        let bits = roundedToOdd(value).bitPattern
         self.init(bitPattern: UInt16(truncatingIfNeeded: (bits &+ 0x7FFF &+ ((bits >> 16) & 1)) >> 16))
     }
     public var doubleValue: Double { Double(floatValue) }
+}
+
+/// `value` rounded to a Float with round-to-odd: the nearest Float when exact, else of the two
+/// Floats around `value` the one with an odd last bit. Float keeps at least 13 bits more than
+/// binary16 and 16 more than bfloat16 at every exponent (their subnormals included), so rounding
+/// this Float to nearest even into either gives `value` correctly rounded: the sticky bit stands
+/// for everything below. ±inf and overflow stay infinite. Not for NaN.
+/// Branch-free (results of kernels are inexact half the time at random: a branch mispredicts):
+/// one step of the bit pattern away from zero when |value| > |f|, toward it otherwise, which is
+/// the neighbour on value's side (f has value's sign, ±0 included).
+@inline(__always) func roundedToOdd(_ value: Double) -> Float {
+    let f = Float(value)
+    let back = Double(f)
+    let adjust: UInt32 = (back != value ? 1 : 0) & ~f.bitPattern & (f.isFinite ? 1 : 0)
+    let step: UInt32 = abs(value) > abs(back) ? 1 : 0xFFFF_FFFF
+    return Float(bitPattern: f.bitPattern &+ (adjust &* step))
 }
 
 /// A configured activation kernel: scalar calls, and loops over contiguous buffers for the forward

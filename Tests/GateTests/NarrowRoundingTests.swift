@@ -1,0 +1,57 @@
+import ActivationCatalog
+import ActivationKernels
+import Testing
+
+/// The kernels' fast Double → binary16 and Double → bfloat16 roundings (round to odd through
+/// Float, then to nearest even) against `FloatFormat.rounding`, the bit-level rounding written
+/// from the format's definition: random Doubles across and beyond each format's range, and the
+/// hard ones — exact midpoints between neighbours and a Double ulp either side of them.
+@Suite("Fast binary16 and bfloat16 rounding")
+struct NarrowRoundingTests {
+    static func doubles(_ format: FloatFormat) -> [Double] {
+        var rng = SplitMix(state: 20_261_202)
+        var out: [Double] = [0, -0.0, .infinity, -.infinity, 0x1p-200, -0x1p-200, 0x1p200, .greatestFiniteMagnitude]
+        for _ in 0..<200_000 { // exponents −40 … 20 cover both formats' subnormals and f16's overflow
+            let e = Int(rng.next() % 61) - 40
+            let v = Double(sign: rng.next() & 1 == 0 ? .plus : .minus, exponent: e, significand: 1 + Double(rng.next() >> 12) * 0x1p-52)
+            out.append(v)
+        }
+        // Midpoints of every pair of neighbours among positive values of the format, and ±1 Double ulp.
+        for bits in stride(from: UInt64(0), to: format.exponentMask, by: 7) {
+            let a = format.doubleValue(bits), b = format.doubleValue(bits + 1)
+            guard a.isFinite, b.isFinite else { continue }
+            let mid = (a + b) / 2 // exact in Double
+            out += [mid, mid.nextUp, mid.nextDown, -mid, -mid.nextUp, -mid.nextDown]
+        }
+        return out
+    }
+
+    @Test func float16MatchesDefinition() {
+        #if !((os(macOS) || targetEnvironment(macCatalyst)) && arch(x86_64))
+        var wrong: [String] = []
+        for v in Self.doubles(.f16) where UInt64(Float16(roundingDouble: v).bitPattern) != FloatFormat.f16.rounding(v) {
+            wrong.append("\(v): \(Float16(roundingDouble: v)), expected bits \(FloatFormat.f16.rounding(v))")
+        }
+        #expect(wrong.isEmpty, "\(wrong.count) wrong, first \(wrong.first ?? "")")
+        #endif
+    }
+
+    @Test func bfloat16MatchesDefinition() {
+        var wrong: [String] = []
+        for v in Self.doubles(.bf16) where UInt64(BFloat16(roundingDouble: v).bitPattern) != FloatFormat.bf16.rounding(v) {
+            wrong.append("\(v): bits \(BFloat16(roundingDouble: v).bitPattern), expected bits \(FloatFormat.bf16.rounding(v))")
+        }
+        #expect(wrong.isEmpty, "\(wrong.count) wrong, first \(wrong.first ?? "")")
+    }
+}
+
+private struct SplitMix {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

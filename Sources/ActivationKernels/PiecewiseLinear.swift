@@ -81,8 +81,7 @@ public struct PiecewiseLinearKernel: ActivationKernel {
     /// The same, lane by lane, with selects only: from the rightmost piece leftwards, lanes below a
     /// kink take the piece left of it, lanes on it the kink's choice; NaN lanes stay NaN.
     @inline(__always) public func evaluate(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
-        DoubleLanes(lowHalf: lanes.evaluate(x.lowHalf, derivative: derivative),
-                    highHalf: lanes.evaluate(x.highHalf, derivative: derivative))
+        lanes.evaluate(x, derivative: derivative)
     }
 
     /// The same table in Float lanes, where `exactFloatLanes` allows it: 4 Floats per step at
@@ -174,37 +173,37 @@ struct PiecewiseLanes<Scalar: PiecewiseLaneScalar>: Sendable {
     }
 
     /// Piece i at x: its value, its slope (`d`), or with `dividing` the number g·f′ divides g by.
-    @inline(__always) func piece(_ x: SIMD4<Scalar>, _ i: Int, _ c: Bool, _ d: Bool, _ form: LineForm = .general,
-                                 dividing: Bool = false) -> SIMD4<Scalar> {
+    @inline(__always) func piece(_ x: Scalar.Lanes, _ i: Int, _ c: Bool, _ d: Bool, _ form: LineForm = .general,
+                                 dividing: Bool = false) -> Scalar.Lanes {
         let (s, a, o, q) = i == 0 ? (slope.0, anchor.0, offset.0, divisor.0)
             : i == 1 ? (slope.1, anchor.1, offset.1, divisor.1) : (slope.2, anchor.2, offset.2, divisor.2)
         if d && dividing { return Scalar.broadcast(i == 0 ? gradientDivisor.0 : i == 1 ? gradientDivisor.1 : gradientDivisor.2) }
         if d { return Scalar.broadcast(s) }
         if c { return Scalar.broadcast(o) }
         switch form {
-        case .shift: return x - Scalar.broadcast(a)
-        case .scale: return Scalar.broadcast(s) * x
-        case .divide: return x / Scalar.broadcast(q)
+        case .shift: return Scalar.shift(x, a)
+        case .scale: return Scalar.scale(x, s)
+        case .divide: return Scalar.divide(x, q)
         case .general: return Scalar.line(x, slope: s, anchor: a, offset: o)
         }
     }
 
     /// Per step, with the stored shape (the scalar path and Double lanes).
-    @inline(__always) func evaluate(_ x: SIMD4<Scalar>, derivative d: Bool) -> SIMD4<Scalar> {
+    @inline(__always) func evaluate(_ x: Scalar.Lanes, derivative d: Bool) -> Scalar.Lanes {
         evaluate(x, derivative: d, twoKinks: twoKinks, constant: constant, kinkValue: !value.at.isNaN)
     }
 
     /// Per step, with the stored shape and line form (the Float lanes outside the shape loops).
-    @inline(__always) func evaluateInForm(_ x: SIMD4<Scalar>, derivative d: Bool) -> SIMD4<Scalar> {
+    @inline(__always) func evaluateInForm(_ x: Scalar.Lanes, derivative d: Bool) -> Scalar.Lanes {
         evaluate(x, derivative: d, twoKinks: twoKinks, constant: constant, kinkValue: !value.at.isNaN, form: lineForm)
     }
 
     /// Selects only. NaN lanes end as x + x (quieted, payload kept); a line between the kinks
     /// already gives that by its arithmetic (x − a, then ·s, +o), so only a constant there needs
     /// the NaN select. Called with literal shapes, every `if` here folds away.
-    @inline(__always) func evaluate(_ x: SIMD4<Scalar>, derivative d: Bool, twoKinks two: Bool,
+    @inline(__always) func evaluate(_ x: Scalar.Lanes, derivative d: Bool, twoKinks two: Bool,
                                     constant c: (Bool, Bool, Bool), kinkValue hasValue: Bool,
-                                    form: LineForm = .general, dividing: Bool = false) -> SIMD4<Scalar> {
+                                    form: LineForm = .general, dividing: Bool = false) -> Scalar.Lanes {
         let t = d ? derivative : value
         var y = piece(x, 1, c.1, d, form, dividing: dividing)
         if two { y = Scalar.select(piece(x, 2, c.2, d, form, dividing: dividing), y, where: x, .above, t.above) }
@@ -371,23 +370,34 @@ extension PiecewiseLinearKernel {
 
 /// The lane operations `PiecewiseLanes` uses, written for each concrete scalar: SIMD arithmetic
 /// over a generic scalar compiles to per-lane code (measured 20–50 ns/element instead of ~1).
+/// Double runs 8 lanes (`DoubleLanes`, as every Double lane form); Float 4 (the exact Float loops,
+/// measured slower at 8 with default flags).
 protocol PiecewiseLaneScalar: BinaryFloatingPoint & SIMDScalar & Sendable {
-    static func broadcast(_ v: Self) -> SIMD4<Self>
+    associatedtype Lanes: SIMD where Lanes.Scalar == Self
+    static func broadcast(_ v: Self) -> Lanes
     /// slope·(x − anchor) + offset lane-wise.
-    static func line(_ x: SIMD4<Self>, slope: Self, anchor: Self, offset: Self) -> SIMD4<Self>
+    static func line(_ x: Lanes, slope: Self, anchor: Self, offset: Self) -> Lanes
+    /// x − a, s·x, x/d lane-wise (the `LineForm`s).
+    static func shift(_ x: Lanes, _ a: Self) -> Lanes
+    static func scale(_ x: Lanes, _ s: Self) -> Lanes
+    static func divide(_ x: Lanes, _ d: Self) -> Lanes
     /// `new` where x lies below/above/at k (or is NaN: then x + x, x with its quiet bit set, as a
     /// Float's round trip through Double gives it), `old` elsewhere.
-    static func select(_ new: SIMD4<Self>, _ old: SIMD4<Self>, where x: SIMD4<Self>, _ relation: LaneRelation, _ k: Self) -> SIMD4<Self>
+    static func select(_ new: Lanes, _ old: Lanes, where x: Lanes, _ relation: LaneRelation, _ k: Self) -> Lanes
 }
 
 enum LaneRelation { case below, above, at, nan }
 
 extension Double: PiecewiseLaneScalar {
-    @inline(__always) static func broadcast(_ v: Double) -> SIMD4<Double> { SIMD4(repeating: v) }
-    @inline(__always) static func line(_ x: SIMD4<Double>, slope: Double, anchor: Double, offset: Double) -> SIMD4<Double> {
+    typealias Lanes = DoubleLanes
+    @inline(__always) static func broadcast(_ v: Double) -> DoubleLanes { DoubleLanes(repeating: v) }
+    @inline(__always) static func line(_ x: DoubleLanes, slope: Double, anchor: Double, offset: Double) -> DoubleLanes {
         slope * (x - anchor) + offset
     }
-    @inline(__always) static func select(_ new: SIMD4<Double>, _ old: SIMD4<Double>, where x: SIMD4<Double>, _ relation: LaneRelation, _ k: Double) -> SIMD4<Double> {
+    @inline(__always) static func shift(_ x: DoubleLanes, _ a: Double) -> DoubleLanes { x - a }
+    @inline(__always) static func scale(_ x: DoubleLanes, _ s: Double) -> DoubleLanes { s * x }
+    @inline(__always) static func divide(_ x: DoubleLanes, _ d: Double) -> DoubleLanes { x / d }
+    @inline(__always) static func select(_ new: DoubleLanes, _ old: DoubleLanes, where x: DoubleLanes, _ relation: LaneRelation, _ k: Double) -> DoubleLanes {
         switch relation {
         case .below: old.replacing(with: new, where: x .< k)
         case .above: old.replacing(with: new, where: x .> k)
@@ -398,10 +408,14 @@ extension Double: PiecewiseLaneScalar {
 }
 
 extension Float: PiecewiseLaneScalar {
+    typealias Lanes = SIMD4<Float>
     @inline(__always) static func broadcast(_ v: Float) -> SIMD4<Float> { SIMD4(repeating: v) }
     @inline(__always) static func line(_ x: SIMD4<Float>, slope: Float, anchor: Float, offset: Float) -> SIMD4<Float> {
         slope * (x - anchor) + offset
     }
+    @inline(__always) static func shift(_ x: SIMD4<Float>, _ a: Float) -> SIMD4<Float> { x - SIMD4(repeating: a) }
+    @inline(__always) static func scale(_ x: SIMD4<Float>, _ s: Float) -> SIMD4<Float> { SIMD4(repeating: s) * x }
+    @inline(__always) static func divide(_ x: SIMD4<Float>, _ d: Float) -> SIMD4<Float> { x / SIMD4(repeating: d) }
     @inline(__always) static func select(_ new: SIMD4<Float>, _ old: SIMD4<Float>, where x: SIMD4<Float>, _ relation: LaneRelation, _ k: Float) -> SIMD4<Float> {
         switch relation {
         case .below: old.replacing(with: new, where: x .< k)

@@ -42,7 +42,7 @@ let package = Package(
         ),
         .executableTarget(name: "activation-oracle", dependencies: ["OracleCLI"]),
         // `swift run -c release oracle-throughput`: correctly rounded results per second.
-        .executableTarget(name: "oracle-throughput", dependencies: ["ActivationOracle"], path: "Benchmarks/OracleThroughput"),
+        .executableTarget(name: "oracle-throughput", dependencies: ["ActivationOracle", "ActivationVerification"], path: "Benchmarks/OracleThroughput"),
         // `swift run -c release float-only-lanes`: float-only polynomials beside our Double lanes.
         .executableTarget(name: "float-only-lanes", dependencies: ["ActivationVerification"], path: "Benchmarks/FloatOnlyLanes"),
         .testTarget(

@@ -5,6 +5,7 @@
 //   Scripts/with-deps swift run -c release oracle-throughput [--format f32] [--count 20000] [--function F] [--seed S]
 import ActivationCatalog
 import ActivationOracle
+import ActivationVerification
 import Foundation
 
 var format = FloatFormat.f32
@@ -26,18 +27,8 @@ while let argument = arguments.popFirst() {
     }
 }
 
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 /// Half uniform bit patterns (NaN excluded), half uniform in [−20, 20]: the gate's main mix.
-var rng = SplitMix(state: seed)
+var rng = SplitMix64(seed: seed) // the gate's generator: the same seed gives the same inputs
 var inputs: [UInt64] = []
 while inputs.count < count {
     if inputs.count % 2 == 0 {

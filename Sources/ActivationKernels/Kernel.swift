@@ -337,11 +337,7 @@ struct MapLoop<T: KernelElement>: KernelVisitor {
         if K.isVectorized || (K.hasFloatLanes && T.self == Float.self) {
             start = Lanes.map(kernel, input, output, derivative: derivative)
         }
-        if derivative {
-            for i in start..<input.count { output[i] = Kernel.derivative(kernel, input[i]) }
-        } else {
-            for i in start..<input.count { output[i] = Kernel.value(kernel, input[i]) }
-        }
+        Lanes.oneByOne(kernel, input, output, start..<input.count, derivative: derivative)
     }
 }
 
@@ -392,7 +388,8 @@ enum Lanes {
         return n
     }
 
-    /// The elements of a step whose lanes declined, out of line so the hot loop stays small.
+    /// Elements one by one through the scalar path: a step whose lanes declined (out of line, so
+    /// the hot loop stays small), the tail after the lanes, or a whole buffer without lanes.
     @inline(never) static func oneByOne<T: KernelElement, K: ActivationKernel>(
         _ kernel: K, _ input: UnsafeBufferPointer<T>, _ output: UnsafeMutableBufferPointer<T>, _ range: Range<Int>, derivative: Bool
     ) {
@@ -401,7 +398,7 @@ enum Lanes {
 
     static func backward<T: KernelElement, K: ActivationKernel>(_ kernel: K, _ input: UnsafeBufferPointer<T>, _ grad: UnsafeBufferPointer<T>,
                                                                 _ output: UnsafeMutableBufferPointer<T>) -> Int {
-        if T.self == Double.self { return K.isVectorized ? backwardLoop(kernel, input, grad, output) : 0 }
+        if T.self == Double.self { return backwardLoop(kernel, input, grad, output) } // BackwardLoop calls this for Double only when K.isVectorized
         guard T.self == Float.self, let src = input.baseAddress.map(UnsafeRawPointer.init),
               let g = grad.baseAddress.map(UnsafeRawPointer.init),
               let dst = output.baseAddress.map(UnsafeMutableRawPointer.init) else { return 0 }
@@ -462,8 +459,6 @@ struct BackwardLoop<T: KernelElement>: KernelVisitor {
     func visit<K: ActivationKernel>(_ kernel: K) {
         var start = 0
         if K.isVectorized || (K.hasFloatLanes && T.self == Float.self) { start = Lanes.backward(kernel, input, gradOutput, gradInput) }
-        for i in start..<input.count {
-            gradInput[i] = T(roundingDouble: gradOutput[i].doubleValue * Kernel.backwardDerivative(kernel, input[i]))
-        }
+        Lanes.backwardOneByOne(kernel, input, gradOutput, gradInput, start..<input.count)
     }
 }

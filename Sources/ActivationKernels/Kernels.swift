@@ -387,7 +387,7 @@ public struct SoftplusKernel: ActivationKernel {
     /// Float lanes: the value as max(t, 0) + log1p(e^(−|t|)) by `FastExp` (t = beta·x in plain
     /// Double; |t| clamped at 700), divided by beta; the derivative as in `evaluate`.
     @inline(__always) public func evaluateForFloat(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
-        if derivative { return SigmoidKernel.sigma(beta * x) }
+        if derivative { return evaluate(x, derivative: true) }
         guard x.allFinite else { return nil }
         return softplusLanes(beta * x) / beta
     }
@@ -527,7 +527,7 @@ public struct LogSigmoidKernel: ActivationKernel {
     public static var hasFloatLanes: Bool { true }
     /// Float lanes: −softplus(−x) by the softplus lanes; the derivative as in `evaluate`.
     @inline(__always) public func evaluateForFloat(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
-        if derivative { return SigmoidKernel.sigma(-x) }
+        if derivative { return evaluate(x, derivative: true) }
         guard x.allFinite else { return nil }
         return -softplusLanes(-x)
     }

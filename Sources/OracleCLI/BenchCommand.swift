@@ -42,13 +42,11 @@ struct BenchCommand: ParsableCommand {
                                                           backward: { $0.backward(input: $1, gradOutput: $2, into: $3) }))
         case .f16:
             #if !((os(macOS) || targetEnvironment(macCatalyst)) && arch(x86_64))
-            try measure(activations, Calls<Float16>(forward: { $0.forward($1, into: $2) }, derivative: { $0.derivative($1, into: $2) },
-                                                    backward: { $0.backward(input: $1, gradOutput: $2, into: $3) }))
+            try measure(activations, Calls<Float16>.generic)
             #else
             throw InputError("Float16 is not available on this platform")
             #endif
-        case .bf16: try measure(activations, Calls<BFloat16>(forward: { $0.forward($1, into: $2) }, derivative: { $0.derivative($1, into: $2) },
-                                                             backward: { $0.backward(input: $1, gradOutput: $2, into: $3) }))
+        case .bf16: try measure(activations, Calls<BFloat16>.generic)
         }
     }
 
@@ -126,5 +124,13 @@ struct BenchCommand: ParsableCommand {
             fastest = min(fastest, elapsed / Double(count))
         }
         return fastest
+    }
+}
+
+extension BenchCommand.Calls where T: KernelElement {
+    /// The generic entry points (the 16-bit formats have no concrete ones).
+    static var generic: Self {
+        Self(forward: { $0.forward($1, into: $2) }, derivative: { $0.derivative($1, into: $2) },
+             backward: { $0.backward(input: $1, gradOutput: $2, into: $3) })
     }
 }

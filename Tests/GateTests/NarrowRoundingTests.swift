@@ -1,5 +1,6 @@
 import ActivationCatalog
 import ActivationKernels
+import ActivationVerification
 import Testing
 
 /// The kernels' fast Double → binary16 and Double → bfloat16 roundings (round to odd through
@@ -9,7 +10,7 @@ import Testing
 @Suite("Fast binary16 and bfloat16 rounding")
 struct NarrowRoundingTests {
     static func doubles(_ format: FloatFormat) -> [Double] {
-        var rng = SplitMix(state: 20_261_202)
+        var rng = SplitMix64(seed: 20_261_202)
         var out: [Double] = [0, -0.0, .infinity, -.infinity, 0x1p-200, -0x1p-200, 0x1p200, .greatestFiniteMagnitude]
         for _ in 0..<200_000 { // exponents −40 … 20 cover both formats' subnormals and f16's overflow
             let e = Int(rng.next() % 61) - 40
@@ -42,16 +43,5 @@ struct NarrowRoundingTests {
             wrong.append("\(v): bits \(BFloat16(roundingDouble: v).bitPattern), expected bits \(FloatFormat.bf16.rounding(v))")
         }
         #expect(wrong.isEmpty, "\(wrong.count) wrong, first \(wrong.first ?? "")")
-    }
-}
-
-private struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

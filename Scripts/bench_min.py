@@ -3,7 +3,7 @@
 with each cell the fastest of the runs (this VM's speed drifts by 10-50 % between runs of the same
 binary, so one run of best-of-20 can catch a slow phase for some rows).
 
-    python3 Scripts/bench_min.py .build/release/activation-oracle [--runs 3]
+    python3 Scripts/bench_min.py .build/release/activation-oracle [--runs 3] [--format f16]
 """
 import argparse
 import json
@@ -12,11 +12,12 @@ import subprocess
 parser = argparse.ArgumentParser()
 parser.add_argument("binary")
 parser.add_argument("--runs", type=int, default=3)
+parser.add_argument("--format", default="f32")
 args = parser.parse_args()
 
 best, copy, order = {}, None, []
 for _ in range(args.runs):
-    out = subprocess.run([args.binary, "bench", "--repeat", "20", "--json"], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([args.binary, "bench", "--format", args.format, "--repeat", "20", "--json"], capture_output=True, text=True, check=True).stdout
     data = json.loads(out)
     copy = data["copy_ns_per_element"] if copy is None else min(copy, data["copy_ns_per_element"])
     for r in data["results"]:
@@ -25,7 +26,7 @@ for _ in range(args.runs):
         key = (r["function"], r["direction"])
         best[key] = min(best.get(key, float("inf")), r["ns_per_element"])
 
-print(f"bench: 1048576 × f32, single thread, best of 20, release build; each cell the fastest of {args.runs} such runs; copy: {copy:.3f} ns/element")
+print(f"bench: 1048576 × {args.format}, single thread, best of 20, release build; each cell the fastest of {args.runs} such runs; copy: {copy:.3f} ns/element")
 print("function           forward ns (×copy)   derivative ns (×copy)   backward ns (×copy)")
 for f in order:
     cells = [best[(f, q)] for q in ("forward", "derivative", "backward")]

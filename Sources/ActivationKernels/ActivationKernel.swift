@@ -27,11 +27,12 @@ public protocol ActivationKernel: Sendable {
     func evaluate(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes?
     /// True when `evaluateForFloat(_:derivative:)` is a cheaper lane form for `Float` results only.
     static var hasFloatLanes: Bool { get }
-    /// `Float` results only (buffers and scalars alike, so the two agree): Double lanes without
-    /// the double-double arguments, tie-breaks and libm calls that Double results and correctly
-    /// rounded Float16/BFloat16 need. Its relative error stays below 2^−40 before the one rounding
-    /// to Float (arguments up to |t| ≈ 110 carry ~2^−46, cancellations near roots go to the scalar
-    /// path), so Float results are within 1 ULP: the declared f32 bound. nil as for `evaluate`.
+    /// `Float` results (buffers and scalars alike, so the two agree): Double lanes without the
+    /// double-double arguments, tie-breaks and libm calls that Double results need. Its relative
+    /// error stays below 2^−40 before the one rounding to Float (arguments up to |t| ≈ 110 carry
+    /// ~2^−46, cancellations near roots go to the scalar path), so Float results are within 1 ULP:
+    /// the declared f32 bound. Float16/BFloat16 buffers use it where that error cannot change the
+    /// rounding, and the scalar path elsewhere (`Lanes.halfResults`). nil as for `evaluate`.
     func evaluateForFloat(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes?
     /// The quantities for which `evaluateExactFloat` gives, for every Float input, exactly the
     /// result of the Double path rounded to Float (so certificates made through either hold for

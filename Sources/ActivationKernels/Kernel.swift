@@ -133,6 +133,11 @@ public struct Kernel: Sendable {
         return kernel.derivative(d)
     }
 
+    /// One element of a backward pass: g·f′(x) formed in Double, rounded once.
+    @inline(__always) static func backward<T: KernelElement, K: ActivationKernel>(_ kernel: K, _ x: T, _ g: T) -> T {
+        T(roundingDouble: g.doubleValue * backwardDerivative(kernel, x))
+    }
+
     /// ∂f/∂parameter where the entry has one (prelu: alpha); nil otherwise.
     public func parameterDerivative<T: KernelElement>(_ x: T, with name: String) -> T? {
         guard activation == .prelu, name == "alpha" else { return nil }
@@ -145,31 +150,25 @@ public struct Kernel: Sendable {
     // MARK: Buffers
 
     public func forward<T: KernelElement>(_ input: UnsafeBufferPointer<T>, into output: UnsafeMutableBufferPointer<T>) {
-        Self.checkBuffers(input, output)
-        activation.withKernel(configuration, MapLoop(input: input, output: output, derivative: false))
+        checkedMap(input, output, derivative: false)
     }
 
     public func derivative<T: KernelElement>(_ input: UnsafeBufferPointer<T>, into output: UnsafeMutableBufferPointer<T>) {
-        Self.checkBuffers(input, output)
-        activation.withKernel(configuration, MapLoop(input: input, output: output, derivative: true))
+        checkedMap(input, output, derivative: true)
     }
 
-    // Concrete entry points, so callers in other modules get loops compiled for Float and Double.
+    // Concrete entry points (the generic ones run the same loops).
     public func forward(_ input: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>) {
-        Self.checkBuffers(input, output)
-        activation.withKernel(configuration, MapLoop(input: input, output: output, derivative: false))
+        checkedMap(input, output, derivative: false)
     }
     public func forward(_ input: UnsafeBufferPointer<Double>, into output: UnsafeMutableBufferPointer<Double>) {
-        Self.checkBuffers(input, output)
-        activation.withKernel(configuration, MapLoop(input: input, output: output, derivative: false))
+        checkedMap(input, output, derivative: false)
     }
     public func derivative(_ input: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>) {
-        Self.checkBuffers(input, output)
-        activation.withKernel(configuration, MapLoop(input: input, output: output, derivative: true))
+        checkedMap(input, output, derivative: true)
     }
     public func derivative(_ input: UnsafeBufferPointer<Double>, into output: UnsafeMutableBufferPointer<Double>) {
-        Self.checkBuffers(input, output)
-        activation.withKernel(configuration, MapLoop(input: input, output: output, derivative: true))
+        checkedMap(input, output, derivative: true)
     }
     public func backward(input: UnsafeBufferPointer<Float>, gradOutput: UnsafeBufferPointer<Float>,
                          into gradInput: UnsafeMutableBufferPointer<Float>) {
@@ -186,11 +185,43 @@ public struct Kernel: Sendable {
         checkedBackward(input: input, gradOutput: gradOutput, into: gradInput)
     }
 
-    @inline(__always) func checkedBackward<T: KernelElement>(input: UnsafeBufferPointer<T>, gradOutput: UnsafeBufferPointer<T>,
-                                                             into gradInput: UnsafeMutableBufferPointer<T>) {
+    /// The loops run specialized for each element type the package defines: a public generic entry
+    /// point is compiled once for every T, with element access and `T.self` tests at run time
+    /// (binary16 buffers took 30 ns per element that way), so the formats are named here.
+    func checkedMap<T: KernelElement>(_ input: UnsafeBufferPointer<T>, _ output: UnsafeMutableBufferPointer<T>, derivative: Bool) {
+        Self.checkBuffers(input, output)
+        switch T.self {
+        case is Float.Type: map(input.assuming(Float.self), output.assuming(Float.self), derivative: derivative)
+        case is Double.Type: map(input.assuming(Double.self), output.assuming(Double.self), derivative: derivative)
+        case is BFloat16.Type: map(input.assuming(BFloat16.self), output.assuming(BFloat16.self), derivative: derivative)
+        #if !((os(macOS) || targetEnvironment(macCatalyst)) && arch(x86_64))
+        case is Float16.Type: map(input.assuming(Float16.self), output.assuming(Float16.self), derivative: derivative)
+        #endif
+        default: map(input, output, derivative: derivative)
+        }
+    }
+
+    func map<T: KernelElement>(_ input: UnsafeBufferPointer<T>, _ output: UnsafeMutableBufferPointer<T>, derivative: Bool) {
+        activation.withKernel(configuration, MapLoop(input: input, output: output, derivative: derivative))
+    }
+
+    func checkedBackward<T: KernelElement>(input: UnsafeBufferPointer<T>, gradOutput: UnsafeBufferPointer<T>,
+                                           into gradInput: UnsafeMutableBufferPointer<T>) {
         precondition(gradOutput.count == input.count, "backward: gradOutput has \(gradOutput.count) elements, input \(input.count)")
         Self.checkBuffers(input, gradInput)
         Self.checkBuffers(gradOutput, gradInput)
+        switch T.self { // as in `checkedMap`
+        case is Float.Type: backward(input.assuming(Float.self), gradOutput.assuming(Float.self), gradInput.assuming(Float.self))
+        case is Double.Type: backward(input.assuming(Double.self), gradOutput.assuming(Double.self), gradInput.assuming(Double.self))
+        case is BFloat16.Type: backward(input.assuming(BFloat16.self), gradOutput.assuming(BFloat16.self), gradInput.assuming(BFloat16.self))
+        #if !((os(macOS) || targetEnvironment(macCatalyst)) && arch(x86_64))
+        case is Float16.Type: backward(input.assuming(Float16.self), gradOutput.assuming(Float16.self), gradInput.assuming(Float16.self))
+        #endif
+        default: backward(input, gradOutput, gradInput)
+        }
+    }
+
+    func backward<T: KernelElement>(_ input: UnsafeBufferPointer<T>, _ gradOutput: UnsafeBufferPointer<T>, _ gradInput: UnsafeMutableBufferPointer<T>) {
         activation.withKernel(configuration, BackwardLoop(input: input, gradOutput: gradOutput, gradInput: gradInput))
     }
 
@@ -334,16 +365,15 @@ struct MapLoop<T: KernelElement>: KernelVisitor {
     let derivative: Bool
     func visit<K: ActivationKernel>(_ kernel: K) {
         var start = 0
-        if K.isVectorized || (K.hasFloatLanes && T.self == Float.self) {
+        if K.isVectorized || (K.hasFloatLanes && T.self != Double.self) {
             start = Lanes.map(kernel, input, output, derivative: derivative)
         }
         Lanes.oneByOne(kernel, input, output, start..<input.count, derivative: derivative)
     }
 }
 
-/// The SIMD loops: 8 elements per step through `DoubleLanes` (for Float, one rounding back; for
-/// binary16 and bfloat16 the `evaluate` lanes, each element converted on its own), or the
-/// kernel's own exact Float loop. They return how many leading elements they did; the scalar
+/// The SIMD loops: 8 elements per step through `DoubleLanes` (for Float, one rounding back), 16
+/// for binary16 and bfloat16 (`halfLoop`, HalfWidth.swift), or the kernel's own exact Float loop. They return how many leading elements they did; the scalar
 /// loop does the rest, and a step whose lane form declines (nil) is done one by one.
 ///
 /// Each loop is its own small function, specialized per kernel, element type and quantity (a
@@ -358,6 +388,7 @@ enum Lanes {
             kernel.mapExactFloat(UnsafeRawPointer(src), gradient: nil, UnsafeMutableRawPointer(dst), count: n, derivative: derivative)
             return n
         }
+        if T.self != Float.self && T.self != Double.self { return halfMap(kernel, input, output, derivative: derivative) }
         return derivative ? loop(kernel, input, output, DerivativeQuantity.self) : loop(kernel, input, output, ValueQuantity.self)
     }
 
@@ -368,19 +399,14 @@ enum Lanes {
               let dst = output.baseAddress.map(UnsafeMutableRawPointer.init) else { return 0 }
         let n = input.count / 8 * 8
         var i = 0
-        while i < n {
+        while i < n { // T is Float or Double (`map` sends the 16-bit formats to `halfLoop`)
             let y: DoubleLanes?
             if T.self == Float.self {
                 y = kernel.evaluateForFloat(DoubleLanes(src.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)), derivative: Q.isDerivative)
                 if let y { dst.storeBytes(of: SIMD8<Float>(y), toByteOffset: i &* 4, as: SIMD8<Float>.self) }
-            } else if T.self == Double.self {
+            } else {
                 y = kernel.evaluate(src.loadUnaligned(fromByteOffset: i &* 8, as: DoubleLanes.self), derivative: Q.isDerivative)
                 if let y { dst.storeBytes(of: y, toByteOffset: i &* 8, as: DoubleLanes.self) }
-            } else { // binary16, bfloat16: the Double lanes (the scalar path's values), each element converted alone
-                var x = DoubleLanes()
-                for j in 0..<8 { x[j] = input[i &+ j].doubleValue }
-                y = kernel.evaluate(x, derivative: Q.isDerivative)
-                if let y { for j in 0..<8 { output[i &+ j] = T(roundingDouble: y[j]) } }
             }
             if y == nil { oneByOne(kernel, input, output, i..<i + 8, derivative: Q.isDerivative) }
             i &+= 8
@@ -398,16 +424,15 @@ enum Lanes {
 
     static func backward<T: KernelElement, K: ActivationKernel>(_ kernel: K, _ input: UnsafeBufferPointer<T>, _ grad: UnsafeBufferPointer<T>,
                                                                 _ output: UnsafeMutableBufferPointer<T>) -> Int {
-        if T.self == Double.self { return backwardLoop(kernel, input, grad, output) } // BackwardLoop calls this for Double only when K.isVectorized
-        guard T.self == Float.self, let src = input.baseAddress.map(UnsafeRawPointer.init),
-              let g = grad.baseAddress.map(UnsafeRawPointer.init),
-              let dst = output.baseAddress.map(UnsafeMutableRawPointer.init) else { return 0 }
-        if kernel.exactFloatLanes.contains(.backward) {
+        if T.self == Float.self, kernel.exactFloatLanes.contains(.backward) {
+            guard let src = input.baseAddress.map(UnsafeRawPointer.init), let g = grad.baseAddress.map(UnsafeRawPointer.init),
+                  let dst = output.baseAddress.map(UnsafeMutableRawPointer.init) else { return 0 }
             let n = input.count / 4 * 4
             kernel.mapExactFloat(src, gradient: g, dst, count: n, derivative: true)
             return n
         }
-        return backwardLoop(kernel, input, grad, output)
+        if T.self != Float.self && T.self != Double.self { return halfBackward(kernel, input, grad, output) }
+        return backwardLoop(kernel, input, grad, output) // BackwardLoop comes here for Double only when K.isVectorized
     }
 
     @inline(never) static func backwardLoop<T: KernelElement, K: ActivationKernel>(
@@ -442,7 +467,7 @@ enum Lanes {
     @inline(never) static func backwardOneByOne<T: KernelElement, K: ActivationKernel>(
         _ kernel: K, _ input: UnsafeBufferPointer<T>, _ grad: UnsafeBufferPointer<T>, _ output: UnsafeMutableBufferPointer<T>, _ range: Range<Int>
     ) {
-        for j in range { output[j] = T(roundingDouble: grad[j].doubleValue * Kernel.backwardDerivative(kernel, input[j])) }
+        for j in range { output[j] = Kernel.backward(kernel, input[j], grad[j]) }
     }
 }
 
@@ -458,7 +483,21 @@ struct BackwardLoop<T: KernelElement>: KernelVisitor {
     let gradInput: UnsafeMutableBufferPointer<T>
     func visit<K: ActivationKernel>(_ kernel: K) {
         var start = 0
-        if K.isVectorized || (K.hasFloatLanes && T.self == Float.self) { start = Lanes.backward(kernel, input, gradOutput, gradInput) }
+        if K.isVectorized || (K.hasFloatLanes && T.self != Double.self) { start = Lanes.backward(kernel, input, gradOutput, gradInput) }
         Lanes.backwardOneByOne(kernel, input, gradOutput, gradInput, start..<input.count)
+    }
+}
+
+extension UnsafeBufferPointer {
+    /// The same buffer typed as `U`, which must be `Element` itself (a generic caller's T, named).
+    @inline(__always) func assuming<U>(_: U.Type) -> UnsafeBufferPointer<U> {
+        UnsafeBufferPointer<U>(start: baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: U.self) }, count: count)
+    }
+}
+
+extension UnsafeMutableBufferPointer {
+    /// The same buffer typed as `U`, which must be `Element` itself.
+    @inline(__always) func assuming<U>(_: U.Type) -> UnsafeMutableBufferPointer<U> {
+        UnsafeMutableBufferPointer<U>(start: baseAddress.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: U.self) }, count: count)
     }
 }

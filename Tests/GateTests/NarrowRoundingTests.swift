@@ -4,7 +4,7 @@ import ActivationVerification
 import Testing
 
 /// The kernels' fast Double → binary16 and Double → bfloat16 roundings (round to odd through
-/// Float, then to nearest even) against `FloatFormat.rounding`, the bit-level rounding written
+/// Float, then to nearest even; element by element and in lanes) against `FloatFormat.rounding`, the bit-level rounding written
 /// from the format's definition: random Doubles across and beyond each format's range, and the
 /// hard ones — exact midpoints between neighbours and a Double ulp either side of them.
 @Suite("Fast binary16 and bfloat16 rounding")
@@ -34,6 +34,28 @@ struct NarrowRoundingTests {
             wrong.append("\(v): \(Float16(roundingDouble: v)), expected bits \(FloatFormat.f16.rounding(v))")
         }
         #expect(wrong.isEmpty, "\(wrong.count) wrong, first \(wrong.first ?? "")")
+        #endif
+    }
+
+    /// The lane form the binary16/bfloat16 buffer loops use (`KernelElement.round`).
+    @Test func lanesMatchDefinition() {
+        func check<T: KernelElement & FloatFormatRepresentable>(_: T.Type) {
+            let format = T.floatFormat
+            let doubles = Self.doubles(format) + [.nan, -.nan, 0x1p-1074, -0x1p-1074, 65520, 65519.99, -65520, 0x1.fffffep127, 0x1.ffffffp127]
+            var out = [T](repeating: T(roundingDouble: 0), count: doubles.count)
+            doubles.withUnsafeBufferPointer { d in out.withUnsafeMutableBufferPointer { T.round(d, into: $0) } }
+            var wrong: [String] = []
+            for (v, r) in zip(doubles, out) {
+                let expected = format.rounding(v)
+                if r.formatBits != expected && !(v.isNaN && format.isNaN(r.formatBits)) {
+                    wrong.append("\(v): bits \(format.hexBits(r.formatBits)), expected \(format.hexBits(expected))")
+                }
+            }
+            #expect(wrong.isEmpty, "\(format): \(wrong.count) wrong, first \(wrong.first ?? "")")
+        }
+        check(BFloat16.self)
+        #if !((os(macOS) || targetEnvironment(macCatalyst)) && arch(x86_64))
+        check(Float16.self)
         #endif
     }
 

@@ -1,0 +1,226 @@
+import ActivationCatalog
+
+/// binary16 and bfloat16 converted lane-wise by bit operations, 16 elements per step: eight
+/// 32-bit lanes hold element 2k in the low half of lane k and 2k + 1 in the high half (the
+/// memory order of 16 `UInt16`s), so the even and the odd elements each fill one `DoubleLanes` with
+/// no shuffle. The lanes are `Int32`: comparisons of `UInt32` lanes went lane by lane here.
+/// Conversions element by element cost 7–20 ns each here with default flags (Float16's are library
+/// calls without F16C); these are a few instructions per lane.
+protocol HalfWidthLanes: KernelElement {
+    /// The exact values of the 16-bit patterns in the low 16 bits of each lane.
+    static func floats(_ bits: SIMD8<Int32>) -> SIMD8<Float>
+    /// Each lane rounded to nearest even into this format (NaN quieted, overflow to ±inf), as bits
+    /// in the low 16 bits. Correct for Doubles when `f` is the Double rounded to odd
+    /// (`roundedToOdd`): Float keeps at least 13 more bits than either format.
+    static func bits(roundingToNearest f: SIMD8<Float>) -> SIMD8<Int32>
+}
+
+extension BFloat16: HalfWidthLanes {
+    @inline(__always) static func floats(_ bits: SIMD8<Int32>) -> SIMD8<Float> {
+        unsafeBitCast(bits &<< 16, to: SIMD8<Float>.self) // the upper half of a Float
+    }
+    @inline(__always) static func bits(roundingToNearest f: SIMD8<Float>) -> SIMD8<Int32> {
+        let b = unsafeBitCast(f, to: SIMD8<Int32>.self)
+        let rounded = (b &+ 0x7FFF &+ ((b &>> 16) & 1)) &>> 16 // carries into the exponent, to inf past the largest
+        return rounded.blending((b &>> 16) | 0x40, where: (b & 0x7FFF_FFFF).lanes(above: 0x7F80_0000)) & 0xFFFF
+    }
+}
+
+#if !((os(macOS) || targetEnvironment(macCatalyst)) && arch(x86_64))
+extension Float16: HalfWidthLanes {
+    @inline(__always) static func floats(_ bits: SIMD8<Int32>) -> SIMD8<Float> {
+        let a = bits & 0x7FFF, sign = (bits & 0x8000) &<< 16
+        // Normal: exponent rebiased by 127 − 15; infinity and NaN: exponent all ones (payload kept);
+        // subnormal and zero: the fraction times 2^−24, exact (no Float subnormal operand).
+        var f = (a &<< 13) &+ 0x3800_0000
+        f = f.blending((a &<< 13) | 0x7F80_0000, where: a.lanes(above: 0x7BFF))
+        let small = unsafeBitCast(SIMD8<Float>(a) * 0x1p-24, to: SIMD8<Int32>.self)
+        f = f.blending(small, where: a.lanes(below: 0x400))
+        return unsafeBitCast(f | sign, to: SIMD8<Float>.self)
+    }
+    @inline(__always) static func bits(roundingToNearest f: SIMD8<Float>) -> SIMD8<Int32> {
+        let b = unsafeBitCast(f, to: SIMD8<Int32>.self)
+        let a = b & 0x7FFF_FFFF, sign = (b &>> 16) & 0x8000
+        // Normal: rebias, add just under half a unit plus the kept last bit (ties to even), drop 13 bits.
+        var r = (a &- 0x3800_0000 &+ 0xFFF &+ ((a &>> 13) & 1)) &>> 13
+        r = r.blending(0x7C00, where: a.lanes(above: 0x477F_FFFF)) // ≥ 2^16 (the sum carries 65520 ..< 2^16 to 0x7C00 itself)
+        r = r.blending(0x7E00, where: a.lanes(above: 0x7F80_0000))
+        // Below 2^−14: |f| + 1/2 rounds |f| to a multiple of 2^−24 (the unit of 1/2's binade) to
+        // nearest even; its fraction bits are the subnormal's.
+        let half = unsafeBitCast(unsafeBitCast(a, to: SIMD8<Float>.self) + 0.5, to: SIMD8<Int32>.self) &- 0x3F00_0000
+        r = r.blending(half, where: a.lanes(below: 0x3880_0000))
+        return (r | sign) & 0xFFFF
+    }
+}
+#endif
+
+extension KernelElement {
+    /// Each Double rounded once to this format, to nearest with ties to even (NaN quieted,
+    /// overflow to ±inf): the rounding the buffer loops apply to their results. binary16 and
+    /// bfloat16 take the lane form, eight at a time; other formats `init(roundingDouble:)`.
+    public static func round(_ input: UnsafeBufferPointer<Double>, into output: UnsafeMutableBufferPointer<Self>) {
+        precondition(input.count == output.count, "round: input has \(input.count) elements, output \(output.count)")
+        var start = 0
+        if Self.self == BFloat16.self { start = roundLanes(BFloat16.self, input, output.assuming(BFloat16.self)) }
+        #if !((os(macOS) || targetEnvironment(macCatalyst)) && arch(x86_64))
+        if Self.self == Float16.self { start = roundLanes(Float16.self, input, output.assuming(Float16.self)) }
+        #endif
+        for i in start..<input.count { output[i] = Self(roundingDouble: input[i]) }
+    }
+}
+
+private func roundLanes<H: HalfWidthLanes>(_: H.Type, _ input: UnsafeBufferPointer<Double>, _ output: UnsafeMutableBufferPointer<H>) -> Int {
+    guard let src = input.baseAddress.map(UnsafeRawPointer.init), let dst = output.baseAddress.map(UnsafeMutableRawPointer.init) else { return 0 }
+    let n = input.count / 8 * 8
+    for i in stride(from: 0, to: n, by: 8) {
+        let bits = H.bits(roundingToNearest: src.loadUnaligned(fromByteOffset: i &* 8, as: DoubleLanes.self).roundedToOddFloats)
+        for k in 0..<8 { dst.storeBytes(of: UInt16(truncatingIfNeeded: bits[k]), toByteOffset: (i &+ k) &* 2, as: UInt16.self) }
+    }
+    return n
+}
+
+extension SIMD8 where Scalar == Double {
+    /// Each lane rounded to Float with round-to-odd: the lane form of `roundedToOdd(_:)` (same
+    /// rule; that function explains it). Not for NaN lanes (their result is some NaN). The Double
+    /// masks reach the Float lanes as ±1.0 or 0 through one conversion (narrowing integer lanes
+    /// would go element by element).
+    @inline(__always) var roundedToOddFloats: SIMD8<Float> {
+        let f = SIMD8<Float>(self)
+        let back = DoubleLanes(f)
+        let toward = DoubleLanes(repeating: 1).replacing(with: -1, where: magnitude .< back.magnitude) // value's side
+        let move = unsafeBitCast(SIMD8<Float>(toward.replacing(with: 0, where: back .== self)), to: SIMD8<Int32>.self)
+        let fb = unsafeBitCast(f, to: SIMD8<Int32>.self)
+        // Inexact (move = ±1.0: bit 29 set), last bit even, f finite: one step of the pattern to
+        // value's side (−1 where move < 0).
+        var adjust = (move &>> 29) & ~fb & 1
+        adjust = adjust.blending(0, where: (fb & 0x7F80_0000).lanes(above: 0x7F7F_FFFF))
+        return unsafeBitCast(fb &+ adjust.blending(0 &- adjust, where: move &>> 31), to: SIMD8<Float>.self)
+    }
+}
+
+/// Masks on these lanes are Int32 vectors, −1 where true and 0 where false, made by arithmetic:
+/// comparisons and `replacing(with:where:)` on `SIMD8<Int32>` compiled to a loop over the lanes here.
+extension SIMD8 where Scalar == Int32 {
+    /// Lanes below `c`, for lanes and `c` in 0..<2^31 (the difference cannot overflow).
+    @inline(__always) func lanes(below c: Int32) -> Self { (self &- c) &>> 31 }
+    /// Lanes above `c`, likewise.
+    @inline(__always) func lanes(above c: Int32) -> Self { (c &- self) &>> 31 }
+    /// `other` where `mask` is −1, else self.
+    @inline(__always) func blending(_ other: Self, where mask: Self) -> Self { (other & mask) | (self & ~mask) }
+    @inline(__always) func blending(_ other: Int32, where mask: Self) -> Self { blending(Self(repeating: other), where: mask) }
+    /// True when some lane is nonzero.
+    @inline(__always) var anyNonzero: Bool {
+        let w = unsafeBitCast(self, to: (UInt64, UInt64, UInt64, UInt64).self)
+        return w.0 | w.1 | w.2 | w.3 != 0
+    }
+}
+
+extension Lanes {
+    /// The loops below for the concrete 16-bit formats (named, so that each loop is specialized:
+    /// through an opened existential the conversions ran as unspecialized generic code); 0 for
+    /// other element types, which then go one by one.
+    static func halfMap<T: KernelElement, K: ActivationKernel>(_ kernel: K, _ input: UnsafeBufferPointer<T>,
+                                                               _ output: UnsafeMutableBufferPointer<T>, derivative: Bool) -> Int {
+        func run<H: HalfWidthLanes>(_ h: H.Type) -> Int {
+            derivative ? halfLoop(kernel, h, input, output, DerivativeQuantity.self) : halfLoop(kernel, h, input, output, ValueQuantity.self)
+        }
+        if T.self == BFloat16.self { return run(BFloat16.self) }
+        #if !((os(macOS) || targetEnvironment(macCatalyst)) && arch(x86_64))
+        if T.self == Float16.self { return run(Float16.self) }
+        #endif
+        return 0
+    }
+
+    static func halfBackward<T: KernelElement, K: ActivationKernel>(_ kernel: K, _ input: UnsafeBufferPointer<T>, _ grad: UnsafeBufferPointer<T>,
+                                                                    _ output: UnsafeMutableBufferPointer<T>) -> Int {
+        if T.self == BFloat16.self { return halfBackwardLoop(kernel, BFloat16.self, input, grad, output) }
+        #if !((os(macOS) || targetEnvironment(macCatalyst)) && arch(x86_64))
+        if T.self == Float16.self { return halfBackwardLoop(kernel, Float16.self, input, grad, output) }
+        #endif
+        return 0
+    }
+
+    /// f(x) or f′(x) over binary16 or bfloat16 buffers, 16 elements per step; returns how many
+    /// leading elements it did (the scalar loop does the rest).
+    @inline(never) static func halfLoop<T: KernelElement, H: HalfWidthLanes, K: ActivationKernel, Q: LaneQuantity>(
+        _ kernel: K, _: H.Type, _ input: UnsafeBufferPointer<T>, _ output: UnsafeMutableBufferPointer<T>, _: Q.Type
+    ) -> Int {
+        guard let src = input.baseAddress.map(UnsafeRawPointer.init),
+              let dst = output.baseAddress.map(UnsafeMutableRawPointer.init) else { return 0 }
+        let n = input.count / 16 * 16
+        var i = 0
+        while i < n {
+            let x = src.loadUnaligned(fromByteOffset: i &* 2, as: SIMD8<Int32>.self)
+            let even = halfResults(kernel, H.self, DoubleLanes(H.floats(x & 0xFFFF)), gradient: nil, derivative: Q.isDerivative)
+            let odd = halfResults(kernel, H.self, DoubleLanes(H.floats((x &>> 16) & 0xFFFF)), gradient: nil, derivative: Q.isDerivative)
+            var y = even.bits | (odd.bits &<< 16)
+            if (~(even.decided & odd.decided)).anyNonzero {
+                redo(&y, even.decided, odd.decided) { k in
+                    let t = input[i &+ k]
+                    return Q.isDerivative ? Kernel.derivative(kernel, t) : Kernel.value(kernel, t)
+                }
+            }
+            dst.storeBytes(of: y, toByteOffset: i &* 2, as: SIMD8<Int32>.self)
+            i &+= 16
+        }
+        return n
+    }
+
+    /// gradIn = g·f′(x) over binary16 or bfloat16 buffers, as `halfLoop`.
+    @inline(never) static func halfBackwardLoop<T: KernelElement, H: HalfWidthLanes, K: ActivationKernel>(
+        _ kernel: K, _: H.Type, _ input: UnsafeBufferPointer<T>, _ grad: UnsafeBufferPointer<T>, _ output: UnsafeMutableBufferPointer<T>
+    ) -> Int {
+        guard let src = input.baseAddress.map(UnsafeRawPointer.init), let g = grad.baseAddress.map(UnsafeRawPointer.init),
+              let dst = output.baseAddress.map(UnsafeMutableRawPointer.init) else { return 0 }
+        let n = input.count / 16 * 16
+        var i = 0
+        while i < n {
+            let x = src.loadUnaligned(fromByteOffset: i &* 2, as: SIMD8<Int32>.self)
+            let gx = g.loadUnaligned(fromByteOffset: i &* 2, as: SIMD8<Int32>.self)
+            let even = halfResults(kernel, H.self, DoubleLanes(H.floats(x & 0xFFFF)), gradient: DoubleLanes(H.floats(gx & 0xFFFF)), derivative: true)
+            let odd = halfResults(kernel, H.self, DoubleLanes(H.floats((x &>> 16) & 0xFFFF)), gradient: DoubleLanes(H.floats((gx &>> 16) & 0xFFFF)), derivative: true)
+            var y = even.bits | (odd.bits &<< 16)
+            if (~(even.decided & odd.decided)).anyNonzero {
+                redo(&y, even.decided, odd.decided) { k in Kernel.backward(kernel, input[i &+ k], grad[i &+ k]) }
+            }
+            dst.storeBytes(of: y, toByteOffset: i &* 2, as: SIMD8<Int32>.self)
+            i &+= 16
+        }
+        return n
+    }
+
+    /// The scalar path's results for the elements of a step (0..<16) whose lanes did not decide
+    /// them, put into the step's patterns before they are stored (the output may be the input).
+    @inline(never) static func redo<T: KernelElement>(_ y: inout SIMD8<Int32>, _ even: SIMD8<Int32>,
+                                                      _ odd: SIMD8<Int32>, _ element: (Int) -> T) {
+        for k in 0..<8 {
+            if even[k] == 0 { y[k] = y[k] & ~0xFFFF | Int32(unsafeBitCast(element(2 &* k), to: UInt16.self)) }
+            if odd[k] == 0 { y[k] = y[k] & 0xFFFF | Int32(unsafeBitCast(element(2 &* k &+ 1), to: Int16.self)) &<< 16 }
+        }
+    }
+
+    /// Eight results (times `gradient` when given) as 16-bit patterns, and which lanes they decide.
+    /// Double lanes of a vectorized kernel are the scalar path's values: rounded once, all decided.
+    /// Float lanes (`evaluateForFloat`, relative error < 2^−40; g is exact, so g·f′ is within that
+    /// plus 2^−53) decide a lane when every real within 2^−39·|y| of y rounds to the same pattern:
+    /// then the exact result does too, and that pattern is the correctly rounded one. Undecided are
+    /// lanes near a midpoint (at random 2^−28 of binary16 results, but every result that is exactly
+    /// a midpoint, such as x/2 for tiny x), infinite results, and declined steps; the scalar path
+    /// breaks those ties.
+    @inline(__always) static func halfResults<H: HalfWidthLanes, K: ActivationKernel>(
+        _ kernel: K, _: H.Type, _ x: DoubleLanes, gradient: DoubleLanes?, derivative: Bool
+    ) -> (bits: SIMD8<Int32>, decided: SIMD8<Int32>) {
+        if K.isVectorized, let f = kernel.evaluate(x, derivative: derivative) {
+            let y = gradient.map { $0 * f } ?? f
+            return (H.bits(roundingToNearest: y.roundedToOddFloats), SIMD8(repeating: -1))
+        }
+        if K.hasFloatLanes, let f = kernel.evaluateForFloat(x, derivative: derivative) {
+            let y = gradient.map { $0 * f } ?? f
+            let e = y.magnitude * 0x1p-39
+            let low = H.bits(roundingToNearest: (y - e).roundedToOddFloats)
+            let high = H.bits(roundingToNearest: (y + e).roundedToOddFloats)
+            return (high, ((low ^ high) &- 1) &>> 31) // patterns are 16 bits: equal when the xor is 0
+        }
+        return (SIMD8(), SIMD8())
+    }
+}

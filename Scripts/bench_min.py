@@ -15,18 +15,19 @@ parser.add_argument("--runs", type=int, default=3)
 parser.add_argument("--format", default="f32")
 args = parser.parse_args()
 
-best, copy, order = {}, None, []
+best, copy, two, order = {}, None, None, []
 for _ in range(args.runs):
     out = subprocess.run([args.binary, "bench", "--format", args.format, "--repeat", "20", "--json"], capture_output=True, text=True, check=True).stdout
     data = json.loads(out)
     copy = data["copy_ns_per_element"] if copy is None else min(copy, data["copy_ns_per_element"])
+    two = data["two_inputs_ns_per_element"] if two is None else min(two, data["two_inputs_ns_per_element"])
     for r in data["results"]:
         if r["function"] not in order:
             order.append(r["function"])
         key = (r["function"], r["direction"])
         best[key] = min(best.get(key, float("inf")), r["ns_per_element"])
 
-print(f"bench: 1048576 × {args.format}, single thread, best of 20, release build; each cell the fastest of {args.runs} such runs; copy: {copy:.3f} ns/element")
+print(f"bench: 1048576 × {args.format}, single thread, best of 20, release build; each cell the fastest of {args.runs} such runs; copy: {copy:.3f} ns/element; two inputs to one output (xor, backward's traffic): {two:.3f}")
 print("function           forward ns (×copy)   derivative ns (×copy)   backward ns (×copy)")
 for f in order:
     cells = [best[(f, q)] for q in ("forward", "derivative", "backward")]

@@ -60,6 +60,9 @@ struct BenchCommand: ParsableCommand {
 
     struct Report: Codable {
         var copy_ns_per_element: Double
+        /// Reading two arrays and writing one (the input, the gradient and gradIn of a backward
+        /// pass) with nothing computed: the bytes' exclusive or, as 64-bit words.
+        var two_inputs_ns_per_element: Double
         var count: Int
         var build: String
         var results: [Row]
@@ -78,6 +81,16 @@ struct BenchCommand: ParsableCommand {
         var output = [T](repeating: T(roundingDouble: 0), count: count)
         let copy = best {
             input.withUnsafeBufferPointer { i in output.withUnsafeMutableBufferPointer { o in _ = o.initialize(from: i) } }
+        }
+        let twoInputs = best {
+            input.withUnsafeBytes { a in grad.withUnsafeBytes { b in output.withUnsafeMutableBytes { o in
+                let words = o.count / 8
+                for w in 0..<words {
+                    o.storeBytes(of: a.load(fromByteOffset: w &* 8, as: UInt64.self) ^ b.load(fromByteOffset: w &* 8, as: UInt64.self),
+                                 toByteOffset: w &* 8, as: UInt64.self)
+                }
+                for k in words &* 8..<o.count { o[k] = a[k] ^ b[k] }
+            } } }
         }
         var rows: [Row] = []
         for activation in activations {
@@ -101,11 +114,11 @@ struct BenchCommand: ParsableCommand {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            let data = try encoder.encode(Report(copy_ns_per_element: copy, count: count, build: build, results: rows))
+            let data = try encoder.encode(Report(copy_ns_per_element: copy, two_inputs_ns_per_element: twoInputs, count: count, build: build, results: rows))
             print(String(decoding: data, as: UTF8.self))
             return
         }
-        print("bench: \(count) × \(format), single thread, best of \(`repeat`), \(build) build; copy: \(String(format: "%.3f", copy)) ns/element")
+        print("bench: \(count) × \(format), single thread, best of \(`repeat`), \(build) build; copy: \(String(format: "%.3f", copy)) ns/element; two inputs to one output (xor, backward's traffic): \(String(format: "%.3f", twoInputs))")
         print("function           forward ns (×copy)   derivative ns (×copy)   backward ns (×copy)")
         for activation in activations {
             let r = rows.filter { $0.function == activation.name }

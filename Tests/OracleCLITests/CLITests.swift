@@ -188,7 +188,7 @@ struct CLITests {
         #expect(r.status == 0, "\(r.stderr)")
         let object = try JSONSerialization.jsonObject(with: r.stdoutData) as? [String: Any]
         let results = object?["results"] as? [[String: Any]] ?? []
-        #expect(object?["copy_ns_per_element"] is Double && object?["count"] as? Int == 1000)
+        #expect(object?["copy_ns_per_element"] is Double && object?["two_inputs_ns_per_element"] is Double && object?["count"] as? Int == 1000)
         #expect(Set(results.compactMap { $0["direction"] as? String }) == ["forward", "derivative", "backward"])
         #expect(results.allSatisfy { $0["function"] as? String == "relu" && $0["format"] as? String == "f32" && $0["ratio_to_copy"] is Double })
     }

@@ -189,6 +189,20 @@ extension Lanes {
         return n
     }
 
+    /// Two 16-bit buffers widened 16 elements per step, in any order (even elements, then odd),
+    /// for reductions; returns how many leading elements it did.
+    @inline(__always) static func halfPairs<H: HalfWidthLanes>(_: H.Type, _ a: UnsafeRawPointer, _ b: UnsafeRawPointer, count: Int,
+                                                               _ body: (DoubleLanes, DoubleLanes) -> Void) -> Int {
+        let n = count / 16 * 16
+        for i in stride(from: 0, to: n, by: 16) {
+            let x = a.loadUnaligned(fromByteOffset: i &* 2, as: SIMD8<Int32>.self)
+            let y = b.loadUnaligned(fromByteOffset: i &* 2, as: SIMD8<Int32>.self)
+            body(DoubleLanes(H.floats(x & 0xFFFF)), DoubleLanes(H.floats(y & 0xFFFF)))
+            body(DoubleLanes(H.floats((x &>> 16) & 0xFFFF)), DoubleLanes(H.floats((y &>> 16) & 0xFFFF)))
+        }
+        return n
+    }
+
     /// The scalar path's results for the elements of a step (0..<16) whose lanes did not decide
     /// them, put into the step's patterns before they are stored (the output may be the input).
     @inline(never) static func redo<T: KernelElement>(_ y: inout SIMD8<Int32>, _ even: SIMD8<Int32>,

@@ -225,13 +225,51 @@ public struct Kernel: Sendable {
         activation.withKernel(configuration, BackwardLoop(input: input, gradOutput: gradOutput, gradInput: gradInput))
     }
 
-    /// prelu's layer gradient: Σ gradOutput[i] · ∂f/∂alpha(input[i]), accumulated in Double.
+    /// prelu's layer gradient: Σ gradOutput[i] · ∂f/∂alpha(input[i]), accumulated in Double
+    /// (eight running sums, added at the end; each product is exact for the narrower formats).
     public func parameterGradient<T: KernelElement>(_ name: String, input: UnsafeBufferPointer<T>,
                                                     gradOutput: UnsafeBufferPointer<T>) -> Double? {
         precondition(gradOutput.count == input.count, "parameterGradient: gradOutput has \(gradOutput.count) elements, input \(input.count)")
         guard activation == .prelu, name == "alpha" else { return nil }
+        switch T.self { // specialized per format, as in `checkedMap`
+        case is Float.Type: return Self.alphaGradient(input.assuming(Float.self), gradOutput.assuming(Float.self))
+        case is Double.Type: return Self.alphaGradient(input.assuming(Double.self), gradOutput.assuming(Double.self))
+        case is BFloat16.Type: return Self.alphaGradient(input.assuming(BFloat16.self), gradOutput.assuming(BFloat16.self))
+        #if !((os(macOS) || targetEnvironment(macCatalyst)) && arch(x86_64))
+        case is Float16.Type: return Self.alphaGradient(input.assuming(Float16.self), gradOutput.assuming(Float16.self))
+        #endif
+        default: return Self.alphaGradient(input, gradOutput)
+        }
+    }
+
+    @inline(never) static func alphaGradient<T: KernelElement>(_ x: UnsafeBufferPointer<T>, _ g: UnsafeBufferPointer<T>) -> Double {
+        var sums = DoubleLanes()
+        /// g·∂f/∂alpha for eight elements: x where x < 0 (NaN stays), else 0 (so g = ±inf gives NaN,
+        /// as the scalar product does).
+        @inline(__always) func add(_ x: DoubleLanes, _ g: DoubleLanes) { sums += g * x.replacing(with: 0, where: x .>= 0) }
+        var done = 0
+        if let xs = x.baseAddress.map(UnsafeRawPointer.init), let gs = g.baseAddress.map(UnsafeRawPointer.init) {
+            if T.self == Float.self || T.self == Double.self {
+                done = x.count / 8 * 8
+                for i in stride(from: 0, to: done, by: 8) {
+                    if T.self == Float.self {
+                        add(DoubleLanes(xs.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)),
+                            DoubleLanes(gs.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)))
+                    } else {
+                        add(xs.loadUnaligned(fromByteOffset: i &* 8, as: DoubleLanes.self), gs.loadUnaligned(fromByteOffset: i &* 8, as: DoubleLanes.self))
+                    }
+                }
+            } else if T.self == BFloat16.self {
+                done = Lanes.halfPairs(BFloat16.self, xs, gs, count: x.count, add)
+            } else {
+                #if !((os(macOS) || targetEnvironment(macCatalyst)) && arch(x86_64))
+                if T.self == Float16.self { done = Lanes.halfPairs(Float16.self, xs, gs, count: x.count, add) }
+                #endif
+            }
+        }
         var sum = 0.0
-        for i in input.indices { sum += gradOutput[i].doubleValue * Self.alphaDerivative(input[i].doubleValue) }
+        for k in 0..<8 { sum += sums[k] }
+        for j in done..<x.count { sum += g[j].doubleValue * alphaDerivative(x[j].doubleValue) }
         return sum
     }
 

@@ -53,7 +53,7 @@ struct BenchCommand: ParsableCommand {
     struct Row: Codable {
         var function: String
         var format: String
-        var direction: String
+        var direction: String // forward, derivative, backward; prelu also alpha-gradient
         var ns_per_element: Double
         var ratio_to_copy: Double
     }
@@ -101,7 +101,12 @@ struct BenchCommand: ParsableCommand {
                 ("backward", best { input.withUnsafeBufferPointer { i in grad.withUnsafeBufferPointer { g in
                     output.withUnsafeMutableBufferPointer { calls.backward(kernel, i, g, $0) } } } }),
             ]
-            for (direction, ns) in timings {
+            var all = timings
+            if activation == .prelu { // a layer also needs d/dalpha, reduced over the buffer
+                all.append(("alpha-gradient", best { input.withUnsafeBufferPointer { i in grad.withUnsafeBufferPointer { g in
+                    _ = kernel.parameterGradient("alpha", input: i, gradOutput: g) } } }))
+            }
+            for (direction, ns) in all {
                 rows.append(Row(function: activation.name, format: format.rawValue, direction: direction,
                                 ns_per_element: ns, ratio_to_copy: ns / copy))
             }
@@ -121,9 +126,12 @@ struct BenchCommand: ParsableCommand {
         print("bench: \(count) × \(format), single thread, best of \(`repeat`), \(build) build; copy: \(String(format: "%.3f", copy)) ns/element; two inputs to one output (xor, backward's traffic): \(String(format: "%.3f", twoInputs))")
         print("function           forward ns (×copy)   derivative ns (×copy)   backward ns (×copy)")
         for activation in activations {
-            let r = rows.filter { $0.function == activation.name }
+            let r = rows.filter { $0.function == activation.name && $0.direction != "alpha-gradient" }
             let cells = r.map { String(format: "%8.3f (%6.1f×)", $0.ns_per_element, $0.ratio_to_copy) }
             print(activation.name.padding(toLength: 17, withPad: " ", startingAt: 0) + "  " + cells.joined(separator: "   "))
+        }
+        if let a = rows.first(where: { $0.direction == "alpha-gradient" }) {
+            print(String(format: "prelu d/dalpha summed over the buffer (parameterGradient): %.3f ns/element (%.1f× copy)", a.ns_per_element, a.ratio_to_copy))
         }
     }
 

@@ -108,6 +108,35 @@ struct KernelGateTests {
     }
 }
 
+extension KernelGateTests {
+    /// prelu's layer gradient over buffers long enough for the lanes (and a tail), in every format,
+    /// against the exact sum: inputs are k/256 with |k| ≤ 255 (exact in every format, bfloat16's 8
+    /// bits included), so every product and partial sum is exact in Double and the expected value
+    /// is an integer sum / 2^16. A NaN input gives NaN; ±0 and positive inputs contribute nothing.
+    @Test func preluParameterGradientSums() throws {
+        let kernel = Gate.kernel(for: try ActivationFunction(.prelu))
+        var rng = SplitMix64(seed: 2_026_120_2)
+        let n = 10_007
+        let ks = (0..<n).map { _ in Int(rng.next() % 511) - 255 }, ms = (0..<n).map { _ in Int(rng.next() % 511) - 255 }
+        let expected = Double(zip(ks, ms).reduce(0) { $0 + ($1.0 < 0 ? $1.0 * $1.1 : 0) }) / 65_536
+        func check<T: KernelElement>(_: T.Type) {
+            let x = ks.map { T(roundingDouble: Double($0) / 256) }, g = ms.map { T(roundingDouble: Double($0) / 256) }
+            let sum = x.withUnsafeBufferPointer { xb in g.withUnsafeBufferPointer { kernel.parameterGradient("alpha", input: xb, gradOutput: $0) } }
+            #expect(sum == expected, "\(T.self): \(sum ?? .nan), expected \(expected)")
+            var xn = x
+            xn[n / 2] = T(roundingDouble: .nan)
+            let nan = xn.withUnsafeBufferPointer { xb in g.withUnsafeBufferPointer { kernel.parameterGradient("alpha", input: xb, gradOutput: $0) } }
+            #expect(nan?.isNaN == true, "\(T.self): a NaN input gave \(nan ?? 0)")
+        }
+        check(Float.self)
+        check(Double.self)
+        check(BFloat16.self)
+        #if !((os(macOS) || targetEnvironment(macCatalyst)) && arch(x86_64))
+        check(Float16.self)
+        #endif
+    }
+}
+
 /// The gate must fail, with the right class, on kernels broken the ways real ones are.
 @Suite("Gate has teeth")
 struct GateTeethTests {

@@ -128,9 +128,6 @@ struct PiecewiseLanes<Scalar: PiecewiseLaneScalar>: Sendable {
     var lineForm = LineForm.general
     /// Per piece, the integer d with slope = 1/d (the `divide` form), 1 elsewhere.
     var divisor: (Scalar, Scalar, Scalar) = (1, 1, 1)
-    /// Per piece, what g·f′ divides g by in the `divide` form: d, or +inf where the slope is 0
-    /// (g/inf is g·0: a zero with g's sign, NaN for infinite g).
-    var gradientDivisor: (Scalar, Scalar, Scalar) = (1, 1, 1)
 
     init() {}
 
@@ -168,16 +165,16 @@ struct PiecewiseLanes<Scalar: PiecewiseLaneScalar>: Sendable {
         self.lineForm = lineForm
         func d(_ i: Int) -> Scalar { piece(i).slope == 0 ? 1 : Scalar((1 / piece(i).slope).rounded()) }
         divisor = (d(0), d(1), d(2))
-        func gd(_ i: Int) -> Scalar { piece(i).slope == 0 ? .infinity : d(i) }
-        gradientDivisor = (gd(0), gd(1), gd(2))
     }
 
-    /// Piece i at x: its value, its slope (`d`), or with `dividing` the number g·f′ divides g by.
+    /// Piece i at x: its value, its slope (`d`), or with `dividing` the number g·f′ divides g by:
+    /// d, or +inf where the piece is constant (g/inf is g·0: a zero with g's sign, NaN for
+    /// infinite g).
     @inline(__always) func piece(_ x: Scalar.Lanes, _ i: Int, _ c: Bool, _ d: Bool, _ form: LineForm = .general,
                                  dividing: Bool = false) -> Scalar.Lanes {
         let (s, a, o, q) = i == 0 ? (slope.0, anchor.0, offset.0, divisor.0)
             : i == 1 ? (slope.1, anchor.1, offset.1, divisor.1) : (slope.2, anchor.2, offset.2, divisor.2)
-        if d && dividing { return Scalar.broadcast(i == 0 ? gradientDivisor.0 : i == 1 ? gradientDivisor.1 : gradientDivisor.2) }
+        if d && dividing { return Scalar.broadcast((i == 0 ? constant.0 : i == 1 ? constant.1 : constant.2) ? .infinity : q) }
         if d { return Scalar.broadcast(s) }
         if c { return Scalar.broadcast(o) }
         switch form {

@@ -369,7 +369,7 @@ extension PiecewiseLinearKernel {
 /// over a generic scalar compiles to per-lane code (measured 20–50 ns/element instead of ~1).
 /// Double runs 8 lanes (`DoubleLanes`, as every Double lane form); Float 4 (the exact Float loops,
 /// measured slower at 8 with default flags).
-protocol PiecewiseLaneScalar: BinaryFloatingPoint & SIMDScalar & Sendable {
+protocol PiecewiseLaneScalar: BinaryFloatingPoint & SIMDScalar & Sendable & Codable {
     associatedtype Lanes: SIMD where Lanes.Scalar == Self
     static func broadcast(_ v: Self) -> Lanes
     /// slope·(x − anchor) + offset lane-wise.

@@ -20,7 +20,8 @@ for _ in range(args.runs):
     out = subprocess.run([args.binary, "bench", "--format", args.format, "--repeat", "20", "--json"], capture_output=True, text=True, check=True).stdout
     data = json.loads(out)
     copy = data["copy_ns_per_element"] if copy is None else min(copy, data["copy_ns_per_element"])
-    two = data["two_inputs_ns_per_element"] if two is None else min(two, data["two_inputs_ns_per_element"])
+    t = data.get("two_inputs_ns_per_element", float("nan"))  # absent before 4ab7ac7
+    two = t if two is None else min(two, t)
     for r in data["results"]:
         if r["function"] not in order:
             order.append(r["function"])

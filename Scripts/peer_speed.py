@@ -5,10 +5,11 @@ Reference/peer-speed.md (generated: do not edit by hand).
     swift build -c release --product activation-oracle
     python3 Scripts/peer_speed.py [--python-frameworks numpy,jax,tensorflow,onnxruntime,torch]
         [--tool .build/release/activation-oracle] [--tool-label default] [--tool PATH --tool-label LABEL ...]
-        [--count 1048576] [--repeat 20] [--output Reference/peer-speed.md]
+        [--count 1048576] [--repeat 20] [--format f32|f16|bf16] [--output Reference/peer-speed.md]
 
-Every kernel runs single-threaded over the same --count contiguous float32 inputs, uniform in
-[-8, 8] (as `activation-oracle bench`); a timing is the best of --repeat calls, in ns per element,
+Every kernel runs single-threaded over the same --count contiguous inputs of --format (float32 by
+default; binary16 and bfloat16 write peer-speed-f16.md / peer-speed-bf16.md), uniform in [-8, 8]
+(as `activation-oracle bench`); a timing is the best of --repeat calls, in ns per element,
 of the framework's own call on its own array (JAX jitted, waiting for the result; ONNX Runtime one
 single-node model per entry, intra-op threads 1; TensorFlow eager with intra-op threads 1). The
 framework tables are Adapters/frameworks.py's, so the functions timed are the ones the accuracy
@@ -46,9 +47,9 @@ def best(run, repeat):
     return min(times)
 
 
-def native(name):
+def native(name, fmt):
     if name == "onnxruntime":
-        return frameworks.onnxruntime_native("f32", threads=1)
+        return frameworks.onnxruntime_native(fmt, threads=1)
     if name == "torch":
         import torch
         torch.set_num_threads(1)
@@ -56,16 +57,16 @@ def native(name):
         import tensorflow as tf
         tf.config.threading.set_intra_op_parallelism_threads(1)
         tf.config.threading.set_inter_op_parallelism_threads(1)
-    n = frameworks.NATIVE[name]("f32")
+    n = frameworks.NATIVE[name](fmt)
     if name == "jax":
         import jax
         n.fns = {k: jax.jit(f) for k, f in n.fns.items()}
     return n
 
 
-def time_framework(name, x, repeat):
+def time_framework(name, x, repeat, fmt):
     try:
-        n = native(name)
+        n = native(name, fmt)
     except (ImportError, SystemExit) as error:
         sys.stderr.write(f"peer_speed: {name} skipped ({error})\n")
         return None, {}
@@ -78,8 +79,8 @@ def time_framework(name, x, repeat):
     return n.version, results
 
 
-def ours(tool, count, repeat):
-    out = subprocess.run([tool, "bench", "--json", "--count", str(count), "--repeat", str(repeat)],
+def ours(tool, count, repeat, fmt):
+    out = subprocess.run([tool, "bench", "--json", "--format", fmt, "--count", str(count), "--repeat", str(repeat)],
                          capture_output=True, text=True, check=True).stdout
     report = json.loads(out)
     forward = {r["function"]: r["ns_per_element"] for r in report["results"] if r["direction"] == "forward"}
@@ -93,22 +94,28 @@ def main():
     parser.add_argument("--tool-label", action="append", default=[])
     parser.add_argument("--count", type=int, default=1 << 20)
     parser.add_argument("--repeat", type=int, default=20)
-    parser.add_argument("--output", default=os.path.join(ROOT, "Reference/peer-speed.md"))
+    parser.add_argument("--format", default="f32", choices=["f32", "f16", "bf16"])
+    parser.add_argument("--output")
     args = parser.parse_args()
+    if args.output is None:
+        name = "peer-speed.md" if args.format == "f32" else f"peer-speed-{args.format}.md"
+        args.output = os.path.join(ROOT, "Reference", name)
     tools = args.tool or [os.path.join(ROOT, ".build/release/activation-oracle")]
     labels = args.tool_label or ["ours"] * len(tools)
     if len(labels) != len(tools):
         sys.exit("peer_speed: give one --tool-label per --tool")
 
     x = np.random.default_rng(20261202).uniform(-8, 8, args.count).astype(np.float32)
+    if args.format == "f16":
+        x = x.astype(np.float16)  # NumPy computes in its own float16; the others convert on `put`
     out = np.empty_like(x)
     copy = best(lambda: np.copyto(out, x), args.repeat) / x.size
     peers, versions = {}, []
     for name in args.python_frameworks.split(","):
-        version, results = time_framework(name, x, args.repeat)
+        version, results = time_framework(name, x, args.repeat, args.format)
         if version:
             peers[name], versions = results, versions + [version]
-    mine = [(label, *ours(tool, args.count, args.repeat)) for tool, label in zip(tools, labels)]
+    mine = [(label, *ours(tool, args.count, args.repeat, args.format)) for tool, label in zip(tools, labels)]
 
     functions = list(mine[0][2].keys())
     header = ["function"] + [f"ours, {label}" for label, _, _ in mine] + list(peers) + ["fastest peer"] + \
@@ -132,16 +139,20 @@ def main():
         cpu = "AVX-512" if "avx512f" in flags else ("AVX2" if "avx2" in flags else "SSE")
     except OSError:
         pass
+    accuracy = """Accuracy of the same calls: [frameworks.md](frameworks.md); ours are within 1 ULP of the correctly
+rounded result (declared in `KernelBounds`, enforced by the gate, and on all 2^32 inputs wherever
+a certificate in [README.md](README.md) covers the entry).""" if args.format == "f32" else \
+        """Ours are correctly rounded on every one of the 65,536 inputs (the gate in `swift test` and
+`activation-oracle check --format f16,bf16` compare each with the oracle); the frameworks' accuracy
+in this format: [frameworks.md](frameworks.md)."""
     text = f"""# Speed beside the frameworks (generated: do not edit)
 
-Regenerate: `python3 Scripts/peer_speed.py {' '.join(f'--tool {t} --tool-label {l}' for t, l in zip(tools, labels)) if args.tool else ''}`
-(see the script's header for how each kernel is called). {args.count:,} contiguous float32 in
+Regenerate: `python3 Scripts/peer_speed.py {'' if args.format == 'f32' else f'--format {args.format} '}{' '.join(f'--tool {t} --tool-label {l}' for t, l in zip(tools, labels)) if args.tool else ''}`
+(see the script's header for how each kernel is called). {args.count:,} contiguous {dict(f32='float32', f16='binary16', bf16='bfloat16')[args.format]} in
 [−8, 8], single thread, forward, best of {args.repeat}, ns per element; one run, {datetime.date.today()},
 {platform.machine()} ({cpu}), {os.cpu_count()} cores. Frameworks: {', '.join(versions)}.
 A plain copy: NumPy {copy:.3f} ns/element; {'; '.join(f'ours ({l}) {c:.3f}' for l, c, _ in mine)}.
-Accuracy of the same calls: [frameworks.md](frameworks.md); ours are within 1 ULP of the correctly
-rounded result (declared in `KernelBounds`, enforced by the gate, and on all 2^32 inputs wherever
-a certificate in [README.md](README.md) covers the entry).
+{accuracy}
 
 {chr(10).join(lines)}
 """

@@ -1,4 +1,9 @@
 import ActivationCatalog
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// binary16 and bfloat16 converted lane-wise by bit operations, 16 elements per step: eight
 /// 32-bit lanes hold element 2k in the low half of lane k and 2k + 1 in the high half (the
@@ -236,5 +241,139 @@ extension Lanes {
             return (high, ((low ^ high) &- 1) &>> 31) // patterns are 16 bits: equal when the xor is 0
         }
         return (SIMD8(), SIMD8())
+    }
+}
+
+/// A 16-bit format has 65,536 inputs, so a buffer of one can be a table lookup: the table holds
+/// f or f′ of every bit pattern, computed once by the lane loops (`halfLoop`, so a lookup gives
+/// their bits) and kept with the `Kernel`. Built for a buffer of at least 65,536 elements (the
+/// build costs about what that buffer would through the lanes) and used for buffers of at least
+/// 1,024 once built; smaller buffers and the backward pass run the lanes.
+final class HalfTables: @unchecked Sendable { // every access holds `mutex`
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private var tables: [Int: [UInt16]] = [:]
+    private var derivatives: [Int: HalfDerivatives] = [:]
+
+    init() { pthread_mutex_init(mutex, nil) }
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    /// The value or derivative table under `key`, made by `build` when missing and `allowBuild`;
+    /// nil otherwise.
+    func table(_ key: Int, allowBuild: Bool, _ build: () -> [UInt16]) -> [UInt16]? {
+        cached(\.tables, key, allowBuild, build)
+    }
+
+    /// The same for a backward pass's f′ table.
+    func derivatives(_ key: Int, allowBuild: Bool, _ build: () -> HalfDerivatives) -> HalfDerivatives? {
+        cached(\.derivatives, key, allowBuild, build)
+    }
+
+    private func cached<V>(_ store: ReferenceWritableKeyPath<HalfTables, [Int: V]>, _ key: Int, _ allowBuild: Bool, _ build: () -> V) -> V? {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        if let t = self[keyPath: store][key] { return t }
+        guard allowBuild else { return nil }
+        let t = build()
+        self[keyPath: store][key] = t
+        return t
+    }
+}
+
+/// f′ of every 16-bit pattern for backward passes (gradIn = g·f′(x) rounded once, as the lane
+/// loops round it): `lanes` is what the lane forms give (the Double lanes' f′, or the Float
+/// lanes' within 2^−40), `scalar` the scalar path's f′, and `window` marks patterns whose f′ came
+/// from the Float lanes, where g·f′ rounds from `lanes` only when that decides it
+/// (`Lanes.halfResults`) and from `scalar` otherwise; elsewhere `lanes` is `scalar`.
+struct HalfDerivatives: Sendable {
+    var lanes: [Double], scalar: [Double], window: [Bool]
+    var anyWindow = false
+}
+
+/// Builds `HalfDerivatives` for a concrete kernel, eight patterns at a time through the same lane
+/// forms as `Lanes.halfResults`.
+struct HalfDerivativeTable<H: HalfWidthLanes>: KernelVisitor {
+    func visit<K: ActivationKernel>(_ kernel: K) -> HalfDerivatives {
+        var t = HalfDerivatives(lanes: [], scalar: [], window: [])
+        t.scalar = (0...UInt16.max).map { Kernel.backwardDerivative(kernel, unsafeBitCast($0, to: H.self)) }
+        t.lanes = t.scalar
+        t.window = [Bool](repeating: false, count: t.scalar.count)
+        for base in stride(from: 0, to: t.scalar.count, by: 8) {
+            let x = DoubleLanes(H.floats(SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) &+ Int32(base)))
+            if K.isVectorized, kernel.evaluate(x, derivative: true) != nil { continue } // the scalar path's bits
+            guard K.hasFloatLanes, let z = kernel.evaluateForFloat(x, derivative: true) else { continue }
+            for k in 0..<8 { (t.lanes[base + k], t.window[base + k]) = (z[k], true) }
+            t.anyWindow = true
+        }
+        return t
+    }
+}
+
+extension Kernel {
+    static let halfTableBuildCount = 1 << 16, halfTableUseCount = 1 << 10
+
+    /// f or f′ over a binary16 or bfloat16 buffer: a table lookup when the buffer is large (see
+    /// `HalfTables`), else the lane loops.
+    func halfMap<H: HalfWidthLanes>(_ input: UnsafeBufferPointer<H>, _ output: UnsafeMutableBufferPointer<H>, derivative: Bool) {
+        let n = input.count
+        guard n >= Self.halfTableUseCount, let src = input.baseAddress.map(UnsafeRawPointer.init),
+              let dst = output.baseAddress.map(UnsafeMutableRawPointer.init) else {
+            return map(input, output, derivative: derivative)
+        }
+        let key = (H.self == BFloat16.self ? 0 : 2) + (derivative ? 1 : 0)
+        let table = halfTables.table(key, allowBuild: n >= Self.halfTableBuildCount) {
+            let all = (0...UInt16.max).map { unsafeBitCast($0, to: H.self) }
+            var results = [H](repeating: all[0], count: all.count)
+            all.withUnsafeBufferPointer { a in results.withUnsafeMutableBufferPointer { map(a, $0, derivative: derivative) } }
+            return results.map { unsafeBitCast($0, to: UInt16.self) }
+        }
+        guard let table else { return map(input, output, derivative: derivative) }
+        table.withUnsafeBufferPointer { t in
+            for i in 0..<n { // reads element i before writing it: in place works
+                dst.storeBytes(of: t[Int(src.load(fromByteOffset: i &* 2, as: UInt16.self))], toByteOffset: i &* 2, as: UInt16.self)
+            }
+        }
+    }
+}
+
+extension Kernel {
+    /// g·f′(x) over binary16 or bfloat16 buffers: f′ from a table (`HalfDerivatives`, kept as
+    /// `HalfTables` keeps the value tables) when the buffer is large, else the lane loops.
+    func halfBackward<H: HalfWidthLanes>(_ input: UnsafeBufferPointer<H>, _ grad: UnsafeBufferPointer<H>, _ output: UnsafeMutableBufferPointer<H>) {
+        let n = input.count
+        guard n >= Self.halfTableUseCount, let src = input.baseAddress.map(UnsafeRawPointer.init),
+              let g = grad.baseAddress.map(UnsafeRawPointer.init), let dst = output.baseAddress.map(UnsafeMutableRawPointer.init),
+              let t = halfTables.derivatives(H.self == BFloat16.self ? 0 : 2, allowBuild: n >= Self.halfTableBuildCount, {
+                  activation.withKernel(configuration, HalfDerivativeTable<H>())
+              })
+        else { return backward(input, grad, output) }
+        let done = n / 16 * 16
+        t.lanes.withUnsafeBufferPointer { lanes in t.scalar.withUnsafeBufferPointer { scalar in t.window.withUnsafeBufferPointer { window in
+            /// Eight results from the patterns in `x` (low 16 bits) and gradients `gx`.
+            @inline(__always) func gather(_ t: UnsafeBufferPointer<Double>, _ x: SIMD8<Int32>) -> DoubleLanes {
+                DoubleLanes(t[Int(x[0])], t[Int(x[1])], t[Int(x[2])], t[Int(x[3])], t[Int(x[4])], t[Int(x[5])], t[Int(x[6])], t[Int(x[7])])
+            }
+            @inline(__always) func eight(_ x: SIMD8<Int32>, _ gx: SIMD8<Int32>) -> SIMD8<Int32> {
+                let gd = DoubleLanes(H.floats(gx))
+                let plain = H.bits(roundingToNearest: (gd * gather(scalar, x)).roundedToOddFloats)
+                guard t.anyWindow else { return plain }
+                var w = SIMD8<Int32>()
+                for k in 0..<8 where window[Int(x[k])] { w[k] = -1 }
+                if !w.anyNonzero { return plain }
+                let y = gd * gather(lanes, x), e = y.magnitude * 0x1p-39
+                let low = H.bits(roundingToNearest: (y - e).roundedToOddFloats)
+                let high = H.bits(roundingToNearest: (y + e).roundedToOddFloats)
+                return plain.blending(high, where: w & (((low ^ high) &- 1) &>> 31)) // window lanes where y decides
+            }
+            for i in stride(from: 0, to: done, by: 16) { // reads before it writes: in place works
+                let x = src.loadUnaligned(fromByteOffset: i &* 2, as: SIMD8<Int32>.self)
+                let gx = g.loadUnaligned(fromByteOffset: i &* 2, as: SIMD8<Int32>.self)
+                let even = eight(x & 0xFFFF, gx & 0xFFFF), odd = eight((x &>> 16) & 0xFFFF, (gx &>> 16) & 0xFFFF)
+                dst.storeBytes(of: even | (odd &<< 16), toByteOffset: i &* 2, as: SIMD8<Int32>.self)
+            }
+        } } }
+        if done < n { backward(UnsafeBufferPointer(rebasing: input[done...]), UnsafeBufferPointer(rebasing: grad[done...]), UnsafeMutableBufferPointer(rebasing: output[done...])) }
     }
 }

@@ -74,6 +74,8 @@ public struct Kernel: Sendable {
     public let activation: Activation
     public let configuration: KernelConfiguration
     let kernel: any ActivationKernel
+    /// Every binary16/bfloat16 result, per format and quantity, once a large buffer asked for it.
+    let halfTables = HalfTables()
 
     /// A kernel from `Double` parameter values (missing ones take the catalog defaults) and a kink
     /// convention. For bit-exact parameters, pass the values the oracle rounds (see `Verification`).
@@ -193,9 +195,9 @@ public struct Kernel: Sendable {
         switch T.self {
         case is Float.Type: map(input.assuming(Float.self), output.assuming(Float.self), derivative: derivative)
         case is Double.Type: map(input.assuming(Double.self), output.assuming(Double.self), derivative: derivative)
-        case is BFloat16.Type: map(input.assuming(BFloat16.self), output.assuming(BFloat16.self), derivative: derivative)
+        case is BFloat16.Type: halfMap(input.assuming(BFloat16.self), output.assuming(BFloat16.self), derivative: derivative)
         #if !((os(macOS) || targetEnvironment(macCatalyst)) && arch(x86_64))
-        case is Float16.Type: map(input.assuming(Float16.self), output.assuming(Float16.self), derivative: derivative)
+        case is Float16.Type: halfMap(input.assuming(Float16.self), output.assuming(Float16.self), derivative: derivative)
         #endif
         default: map(input, output, derivative: derivative)
         }
@@ -213,9 +215,9 @@ public struct Kernel: Sendable {
         switch T.self { // as in `checkedMap`
         case is Float.Type: backward(input.assuming(Float.self), gradOutput.assuming(Float.self), gradInput.assuming(Float.self))
         case is Double.Type: backward(input.assuming(Double.self), gradOutput.assuming(Double.self), gradInput.assuming(Double.self))
-        case is BFloat16.Type: backward(input.assuming(BFloat16.self), gradOutput.assuming(BFloat16.self), gradInput.assuming(BFloat16.self))
+        case is BFloat16.Type: halfBackward(input.assuming(BFloat16.self), gradOutput.assuming(BFloat16.self), gradInput.assuming(BFloat16.self))
         #if !((os(macOS) || targetEnvironment(macCatalyst)) && arch(x86_64))
-        case is Float16.Type: backward(input.assuming(Float16.self), gradOutput.assuming(Float16.self), gradInput.assuming(Float16.self))
+        case is Float16.Type: halfBackward(input.assuming(Float16.self), gradOutput.assuming(Float16.self), gradInput.assuming(Float16.self))
         #endif
         default: backward(input, gradOutput, gradInput)
         }

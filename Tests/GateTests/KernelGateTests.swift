@@ -257,6 +257,39 @@ struct BackwardGateTests {
 }
 
 extension BackwardGateTests {
+    /// Large binary16/bfloat16 backward buffers take f′ from a table (`HalfDerivatives`): every
+    /// non-NaN pattern once, with random gradients, against the oracle's g·f′(x), within the same
+    /// bound; in place gives the same bits.
+    @Test(arguments: [Activation.gelu, .sigmoid, .leakyReLU, .hardSwish, .mish, .tanhShrink])
+    func tableBackwardWithinBound(_ activation: Activation) throws {
+        let function = try ActivationFunction(activation)
+        let kernel = Gate.kernel(for: function)
+        func check<T: KernelElement & FloatFormatRepresentable>(_: T.Type) {
+            let format = T.floatFormat
+            let finite = (0..<UInt64(65_536)).filter { !format.isNaN($0) }
+            let xs = finite + finite.prefix(4_096) // ≥ 65,536 elements: the size that builds the table
+            let gs = Inputs.random(format, count: xs.count, seed: 33).map { format.isFinite($0) ? $0 : format.rounding(-0.75) }
+            let x = xs.map { T(formatBits: $0) }, g = gs.map { T(formatBits: $0) }
+            let actual = kernel.backward(input: x, gradOutput: g)
+            var worst: UInt64 = 0, worstAt = 0
+            for i in xs.indices {
+                let d = ULP.distance(function.evaluate(.derivative, bits: xs[i], scaledBy: gs[i], format: format), actual[i].formatBits, format: format)
+                if d > worst { (worst, worstAt) = (d, i) }
+            }
+            #expect(worst <= Self.bound(activation, format),
+                    "\(activation) backward \(format), table: \(worst) ULP at x = \(format.hexFloat(xs[worstAt])), g = \(format.hexFloat(gs[worstAt]))")
+            var inPlace = x
+            inPlace.withUnsafeMutableBufferPointer { b in
+                g.withUnsafeBufferPointer { kernel.backward(input: UnsafeBufferPointer(b), gradOutput: $0, into: b) }
+            }
+            #expect(inPlace.map(\.formatBits) == actual.map(\.formatBits), "\(activation) \(format): in place differs")
+        }
+        check(BFloat16.self)
+        #if !((os(macOS) || targetEnvironment(macCatalyst)) && arch(x86_64))
+        check(Float16.self)
+        #endif
+    }
+
     /// A backward pass computed from the output, σ·(1 − σ) in Float as many frameworks do, is
     /// caught: past x ≈ 16.6 it returns 0 where g·σ′(x) is a normal number.
     @Test func backwardFromOutputIsCaught() throws {

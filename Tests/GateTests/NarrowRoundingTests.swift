@@ -59,6 +59,39 @@ struct NarrowRoundingTests {
         #endif
     }
 
+    /// Large binary16/bfloat16 buffers are table lookups (tables built by the lane loops); the
+    /// lanes themselves run small buffers. Same bits (NaN payloads aside), value and derivative,
+    /// in place too.
+    @Test(arguments: [Activation.gelu, .sigmoid, .hardSwish, .leakyReLU, .mish])
+    func tablesMatchLanes(_ activation: Activation) {
+        func check<T: KernelElement & FloatFormatRepresentable>(_: T.Type) {
+            let kernel = Kernel(activation)
+            let all = (0..<65_536).map { T(formatBits: UInt64($0)) }
+            for derivative in [false, true] {
+                let table = derivative ? kernel.derivative(all) : kernel.forward(all) // builds the table
+                var lanes: [T] = []
+                for start in stride(from: 0, to: all.count, by: 1_000) { // below the table's threshold
+                    let chunk = Array(all[start..<min(start + 1_000, all.count)])
+                    lanes += derivative ? kernel.derivative(chunk) : kernel.forward(chunk)
+                }
+                var inPlace = all
+                inPlace.withUnsafeMutableBufferPointer { b in
+                    derivative ? kernel.derivative(UnsafeBufferPointer(b), into: b) : kernel.forward(UnsafeBufferPointer(b), into: b)
+                }
+                let format = T.floatFormat
+                func same(_ a: T, _ b: T) -> Bool { // any NaN matches any NaN (the ULP rules)
+                    a.formatBits == b.formatBits || (format.isNaN(a.formatBits) && format.isNaN(b.formatBits))
+                }
+                let differ = (0..<all.count).filter { !same(table[$0], lanes[$0]) || !same(inPlace[$0], table[$0]) }
+                #expect(differ.isEmpty, "\(activation) \(T.floatFormat) derivative \(derivative): \(differ.count) differ, first at bits \(differ.first ?? 0)")
+            }
+        }
+        check(BFloat16.self)
+        #if !((os(macOS) || targetEnvironment(macCatalyst)) && arch(x86_64))
+        check(Float16.self)
+        #endif
+    }
+
     @Test func bfloat16MatchesDefinition() {
         var wrong: [String] = []
         for v in Self.doubles(.bf16) where UInt64(BFloat16(roundingDouble: v).bitPattern) != FloatFormat.bf16.rounding(v) {

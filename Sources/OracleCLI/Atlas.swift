@@ -60,8 +60,8 @@ enum Atlas {
                   "| [oracle-crosscheck.md](oracle-crosscheck.md) | the oracle against an independent reference (mpmath, gmpy2, exact fractions): 18,833,796 comparisons, 0 disagreements | `Scripts/crosscheck.py` |",
                   "| [oracle-fast-path.md](oracle-fast-path.md) | the oracle's binary64 fast path against Ziv's loop alone | `oracle-throughput --compare-only` |",
                   "| [frameworks.md](frameworks.md) | PyTorch, JAX, TensorFlow, ONNX Runtime and NumPy against the oracle | `Scripts/framework_table.py` |",
-                  "| [kernel-bench.md](kernel-bench.md) | ns/element of every kernel and the ratio to a copy, in three builds | `activation-oracle bench` |",
-                  "| [peer-speed.md](peer-speed.md) | our kernels and the frameworks' timed in one run | `Scripts/peer_speed.py` |",
+                  "| [kernel-bench.md](kernel-bench.md) | ns/element of every kernel and the ratio to a copy: float32 in three builds, binary16 and bfloat16 in two | `activation-oracle bench` |",
+                  "| [peer-speed.md](peer-speed.md), [peer-speed-f16.md](peer-speed-f16.md), [peer-speed-bf16.md](peer-speed-bf16.md) | our kernels and the frameworks' timed in one run, per format | `Scripts/peer_speed.py` |",
                   "", "The independent test vectors live beside their tests in `Tests/ActivationOracleTests/Data/independent/`."]
         return lines.joined(separator: "\n") + "\n"
     }

@@ -70,6 +70,11 @@ extension BFloat16: KernelElement {
 ///
 /// Buffers: input and output must have the same length, and the output must either be the input
 /// itself (in place) or not overlap it; both are preconditions that stop with a message.
+///
+/// binary16 and bfloat16 buffers of at least 65,536 elements build a table of every input's result
+/// on first use (per format and quantity: 128 KB for f or f′, 1.1 MB of f′ data for backward),
+/// shared by copies of the kernel and safe to use from several threads; keep a kernel rather than
+/// making one per call to keep its tables.
 public struct Kernel: Sendable {
     public let activation: Activation
     public let configuration: KernelConfiguration

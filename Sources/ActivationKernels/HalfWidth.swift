@@ -20,6 +20,22 @@ protocol HalfWidthLanes: KernelElement {
     static func bits(roundingToNearest f: SIMD8<Float>) -> SIMD8<Int32>
 }
 
+extension HalfWidthLanes {
+    /// Eight Doubles rounded once into this format, as bits in the low 16 bits of each lane.
+    @inline(__always) static func bits(rounding y: DoubleLanes) -> SIMD8<Int32> { bits(roundingToNearest: y.roundedToOddFloats) }
+
+    /// Eight results y known within 2^−40 relative (the Float lanes' bound, `evaluateForFloat`),
+    /// rounded, and the lanes where that decides the correctly rounded result: every real within
+    /// 2^−39·|y| of y rounds to the same pattern, so the exact value does too. Undecided (0 in
+    /// `decided`, −1 elsewhere) are lanes near a midpoint (at random 2^−28 of binary16 results,
+    /// but every result that is exactly one, such as x/2 for tiny x) and infinite results.
+    @inline(__always) static func bits(roundingWithin2to40 y: DoubleLanes) -> (bits: SIMD8<Int32>, decided: SIMD8<Int32>) {
+        let e = y.magnitude * 0x1p-39
+        let low = bits(rounding: y - e), high = bits(rounding: y + e)
+        return (high, ((low ^ high) &- 1) &>> 31) // patterns are 16 bits: equal when the xor is 0
+    }
+}
+
 extension BFloat16: HalfWidthLanes {
     @inline(__always) static func floats(_ bits: SIMD8<Int32>) -> SIMD8<Float> {
         unsafeBitCast(bits &<< 16, to: SIMD8<Float>.self) // the upper half of a Float
@@ -78,7 +94,7 @@ private func roundLanes<H: HalfWidthLanes>(_: H.Type, _ input: UnsafeBufferPoint
     guard let src = input.baseAddress.map(UnsafeRawPointer.init), let dst = output.baseAddress.map(UnsafeMutableRawPointer.init) else { return 0 }
     let n = input.count / 8 * 8
     for i in stride(from: 0, to: n, by: 8) {
-        let bits = H.bits(roundingToNearest: src.loadUnaligned(fromByteOffset: i &* 8, as: DoubleLanes.self).roundedToOddFloats)
+        let bits = H.bits(rounding: src.loadUnaligned(fromByteOffset: i &* 8, as: DoubleLanes.self))
         for k in 0..<8 { dst.storeBytes(of: UInt16(truncatingIfNeeded: bits[k]), toByteOffset: (i &+ k) &* 2, as: UInt16.self) }
     }
     return n
@@ -121,8 +137,8 @@ extension SIMD8 where Scalar == Int32 {
 }
 
 extension Lanes {
-    /// The loops below for the concrete 16-bit formats (named, so that each loop is specialized:
-    /// through an opened existential the conversions ran as unspecialized generic code); 0 for
+    /// The loops below for the concrete 16-bit formats, each named so that its loop is
+    /// specialized (generic over the format, the conversions ran as unspecialized code); 0 for
     /// other element types, which then go one by one.
     static func halfMap<T: KernelElement, K: ActivationKernel>(_ kernel: K, _ input: UnsafeBufferPointer<T>,
                                                                _ output: UnsafeMutableBufferPointer<T>, derivative: Bool) -> Int {
@@ -214,31 +230,23 @@ extension Lanes {
                                                       _ odd: SIMD8<Int32>, _ element: (Int) -> T) {
         for k in 0..<8 {
             if even[k] == 0 { y[k] = y[k] & ~0xFFFF | Int32(unsafeBitCast(element(2 &* k), to: UInt16.self)) }
-            if odd[k] == 0 { y[k] = y[k] & 0xFFFF | Int32(unsafeBitCast(element(2 &* k &+ 1), to: Int16.self)) &<< 16 }
+            if odd[k] == 0 { y[k] = y[k] & 0xFFFF | Int32(unsafeBitCast(element(2 &* k &+ 1), to: UInt16.self)) &<< 16 }
         }
     }
 
     /// Eight results (times `gradient` when given) as 16-bit patterns, and which lanes they decide.
     /// Double lanes of a vectorized kernel are the scalar path's values: rounded once, all decided.
     /// Float lanes (`evaluateForFloat`, relative error < 2^−40; g is exact, so g·f′ is within that
-    /// plus 2^−53) decide a lane when every real within 2^−39·|y| of y rounds to the same pattern:
-    /// then the exact result does too, and that pattern is the correctly rounded one. Undecided are
-    /// lanes near a midpoint (at random 2^−28 of binary16 results, but every result that is exactly
-    /// a midpoint, such as x/2 for tiny x), infinite results, and declined steps; the scalar path
-    /// breaks those ties.
+    /// plus 2^−53) decide the lanes `bits(roundingWithin2to40:)` says they do. Undecided lanes and
+    /// declined steps go to the scalar path, which breaks those ties.
     @inline(__always) static func halfResults<H: HalfWidthLanes, K: ActivationKernel>(
         _ kernel: K, _: H.Type, _ x: DoubleLanes, gradient: DoubleLanes?, derivative: Bool
     ) -> (bits: SIMD8<Int32>, decided: SIMD8<Int32>) {
         if K.isVectorized, let f = kernel.evaluate(x, derivative: derivative) {
-            let y = gradient.map { $0 * f } ?? f
-            return (H.bits(roundingToNearest: y.roundedToOddFloats), SIMD8(repeating: -1))
+            return (H.bits(rounding: gradient.map { $0 * f } ?? f), SIMD8(repeating: -1))
         }
         if K.hasFloatLanes, let f = kernel.evaluateForFloat(x, derivative: derivative) {
-            let y = gradient.map { $0 * f } ?? f
-            let e = y.magnitude * 0x1p-39
-            let low = H.bits(roundingToNearest: (y - e).roundedToOddFloats)
-            let high = H.bits(roundingToNearest: (y + e).roundedToOddFloats)
-            return (high, ((low ^ high) &- 1) &>> 31) // patterns are 16 bits: equal when the xor is 0
+            return H.bits(roundingWithin2to40: gradient.map { $0 * f } ?? f)
         }
         return (SIMD8(), SIMD8())
     }
@@ -248,7 +256,8 @@ extension Lanes {
 /// f or f′ of every bit pattern, computed once by the lane loops (`halfLoop`, so a lookup gives
 /// their bits) and kept with the `Kernel`. Built for a buffer of at least 65,536 elements (the
 /// build costs about what that buffer would through the lanes) and used for buffers of at least
-/// 1,024 once built; smaller buffers and the backward pass run the lanes.
+/// 1,024 once built; smaller buffers run the lanes. Backward passes keep f′ per pattern
+/// (`HalfDerivatives`) under the same rules.
 final class HalfTables: @unchecked Sendable { // every access holds `mutex`
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private var tables: [Int: [UInt16]] = [:]
@@ -357,15 +366,13 @@ extension Kernel {
             }
             @inline(__always) func eight(_ x: SIMD8<Int32>, _ gx: SIMD8<Int32>) -> SIMD8<Int32> {
                 let gd = DoubleLanes(H.floats(gx))
-                let plain = H.bits(roundingToNearest: (gd * gather(scalar, x)).roundedToOddFloats)
+                let plain = H.bits(rounding: gd * gather(scalar, x))
                 guard t.anyWindow else { return plain }
                 var w = SIMD8<Int32>()
                 for k in 0..<8 where window[Int(x[k])] { w[k] = -1 }
                 if !w.anyNonzero { return plain }
-                let y = gd * gather(lanes, x), e = y.magnitude * 0x1p-39
-                let low = H.bits(roundingToNearest: (y - e).roundedToOddFloats)
-                let high = H.bits(roundingToNearest: (y + e).roundedToOddFloats)
-                return plain.blending(high, where: w & (((low ^ high) &- 1) &>> 31)) // window lanes where y decides
+                let fromLanes = H.bits(roundingWithin2to40: gd * gather(lanes, x))
+                return plain.blending(fromLanes.bits, where: w & fromLanes.decided) // window lanes where the lanes decide
             }
             for i in stride(from: 0, to: done, by: 16) { // reads before it writes: in place works
                 let x = src.loadUnaligned(fromByteOffset: i &* 2, as: SIMD8<Int32>.self)

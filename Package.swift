@@ -1,13 +1,14 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Data flows one way: ActivationCatalog → ActivationOracle → (kernels, verification) → OracleCLI.
+// Data flows one way: ActivationCatalog → ActivationOracle → (kernels, verification, IO) → OracleCLI.
 let package = Package(
     name: "activation-oracle",
     products: [
         .library(name: "ActivationCatalog", targets: ["ActivationCatalog"]),
         .library(name: "ActivationOracle", targets: ["ActivationOracle"]),
         .library(name: "ActivationKernels", targets: ["ActivationKernels"]),
+        .library(name: "ActivationIO", targets: ["ActivationIO"]),
         .executable(name: "activation-oracle", targets: ["activation-oracle"]),
     ],
     dependencies: [
@@ -30,6 +31,9 @@ let package = Package(
         .target(name: "ActivationKernels", dependencies: ["ActivationCatalog"], exclude: ["HardCases"]),
         // ULP metrics, input generators and the comparison of implementations with the oracle.
         .target(name: "ActivationVerification", dependencies: ["ActivationOracle", "ActivationKernels"]),
+        // Numeric files (.npy, text) read and written in bounded memory, outputs written safely
+        // (all or nothing, never over anything but a regular file), the subprocess protocol's client.
+        .target(name: "ActivationIO", dependencies: ["ActivationCatalog", "ActivationOracle"]),
         // Subcommands of the `activation-oracle` tool, a library so tests can drive them.
         .target(
             name: "OracleCLI",
@@ -37,10 +41,17 @@ let package = Package(
                 "ActivationOracle",
                 "ActivationKernels",
                 "ActivationVerification",
+                "ActivationIO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "activation-oracle", dependencies: ["OracleCLI"]),
+        // Fuzzing (Fuzz/README.md): the targets as a library (the tests replay Fuzz/corpus and
+        // Fuzz/regressions through them) and `activation-oracle-fuzz`, which runs one under
+        // libFuzzer when built with -sanitize=fuzzer -DFUZZING and replays files otherwise.
+        .target(name: "CFuzzSupport"),
+        .target(name: "ActivationFuzzTargets", dependencies: ["ActivationIO", "ActivationOracle", "ActivationCatalog"], path: "Fuzz/Targets"),
+        .executableTarget(name: "activation-oracle-fuzz", dependencies: ["ActivationFuzzTargets", "CFuzzSupport"], path: "Fuzz/Driver"),
         // `swift run -c release oracle-throughput`: correctly rounded results per second.
         .executableTarget(name: "oracle-throughput", dependencies: ["ActivationOracle", "ActivationVerification"], path: "Benchmarks/OracleThroughput"),
         // `swift run -c release float-only-lanes`: float-only polynomials beside our Double lanes.
@@ -50,7 +61,7 @@ let package = Package(
             dependencies: ["ActivationOracle"],
             exclude: ["Data"]
         ),
-        .testTarget(name: "OracleCLITests", dependencies: ["OracleCLI"]),
+        .testTarget(name: "OracleCLITests", dependencies: ["OracleCLI", "ActivationIO", "ActivationFuzzTargets"]),
         .testTarget(
             name: "GateTests",
             dependencies: ["ActivationVerification", .product(name: "PropertyBased", package: "swift-property-based")]

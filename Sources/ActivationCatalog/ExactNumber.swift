@@ -120,7 +120,7 @@ public struct ExactNumber: Sendable, Hashable, CustomStringConvertible {
         let intPart = String(parts[0])
         let fracPart = parts.count == 2 ? String(parts[1]) : ""
         let all = intPart + fracPart
-        guard !all.isEmpty, all.allSatisfy({ isHex ? $0.isHexDigit : $0.isASCIIDigit }) else { return nil }
+        guard !all.isEmpty, all.allSatisfy({ isHex ? $0.isASCIIHexDigit : $0.isASCIIDigit }) else { return nil }
         if isHex {
             return ExactNumber(negative: negative, mantissa: all, radix: 16, exponent2: exponent - 4 * fracPart.count)
         }
@@ -165,7 +165,10 @@ public struct ExactNumber: Sendable, Hashable, CustomStringConvertible {
 }
 
 extension Character {
-    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+    /// 0–9 only: a `Character` range test would also admit a digit with combining marks ("5͜").
+    var isASCIIDigit: Bool { asciiValue.map { $0 >= 0x30 && $0 <= 0x39 } ?? false }
+    /// 0–9, a–f, A–F only (`isHexDigit` also admits fullwidth digits).
+    var isASCIIHexDigit: Bool { asciiValue.map { ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x66) } ?? false }
 }
 
 extension String {

@@ -35,8 +35,10 @@ public enum ULP {
     public static func distance(_ a: UInt64, _ b: UInt64, format: FloatFormat, strictZeroSign: Bool = false) -> UInt64 {
         let aNaN = format.isNaN(a), bNaN = format.isNaN(b)
         if aNaN || bNaN { return aNaN && bNaN ? 0 : .max }
-        let d = ordinal(a, format, strictZeroSign: strictZeroSign) - ordinal(b, format, strictZeroSign: strictZeroSign)
-        return d.magnitude
+        // Ordinals of binary64 reach ±(2^63 − 2^52): their difference can exceed Int64, not UInt64.
+        let x = ordinal(a, format, strictZeroSign: strictZeroSign), y = ordinal(b, format, strictZeroSign: strictZeroSign)
+        if (x >= 0) == (y >= 0) { return (x - y).magnitude }
+        return x.magnitude + y.magnitude
     }
 }
 

@@ -12,13 +12,17 @@ public struct Allowances: Sendable {
     public var ignoreZeroSign = false
     /// At kinks, also accept the derivative these conventions give.
     public var kinkConventions: [ActivationFunction] = []
+    /// Accept an implementation whose result for one input depends on where the input sits in
+    /// the batch (vector main loop or scalar tail): still counted and reported, not failed.
+    public var allowPositionDependence = false
 
     public init(maxULP: UInt64 = 0, allowFTZ: Bool = false, ignoreZeroSign: Bool = false,
-                kinkConventions: [ActivationFunction] = []) {
+                kinkConventions: [ActivationFunction] = [], allowPositionDependence: Bool = false) {
         self.maxULP = maxULP
         self.allowFTZ = allowFTZ
         self.ignoreZeroSign = ignoreZeroSign
         self.kinkConventions = kinkConventions
+        self.allowPositionDependence = allowPositionDependence
     }
 }
 
@@ -40,6 +44,15 @@ public struct ValidationReport: Sendable {
         public var realULPs: Double? = nil
     }
 
+    /// One input that gave two results in two places (a batch offset, a file element).
+    public struct PositionCase: Sendable {
+        public var input: UInt64
+        public var first: UInt64
+        public var firstPlace: String
+        public var other: UInt64
+        public var otherPlace: String
+    }
+
     public let function: ActivationFunction
     public let quantity: Quantity
     public let format: FloatFormat
@@ -56,12 +69,16 @@ public struct ValidationReport: Sendable {
     /// Results beyond the allowances.
     public private(set) var failures = 0
     /// `histogram[0]` counts exact results, `[1]` 1 ULP, `[k]` (k ≥ 2) distances in
-    /// (2^(k−2), 2^(k−1)]; the last bucket NaN mismatches.
-    public private(set) var histogram = [Int](repeating: 0, count: 66)
+    /// (2^(k−2), 2^(k−1)] (k ≤ 65: binary64 distances reach 2^64 − 2^53); the last bucket NaN mismatches.
+    public private(set) var histogram = [Int](repeating: 0, count: 67)
     /// The worst cases, failures before allowed ones, then by ULP distance.
     public private(set) var worst: [Case] = []
     /// Up to `plotLimit` disagreements spread over the run (every n-th once the sample is full).
     public private(set) var plotSample: [Case] = []
+    /// Inputs whose result depended on their place (each counted once), and the first of them.
+    public private(set) var positionDependent = 0
+    public private(set) var positionCases: [PositionCase] = []
+    private var positionInputs: Set<UInt64> = []
     let keep: Int
     let plotLimit = 4_000
     private var plotStride = 1, plotSeen = 0
@@ -75,10 +92,23 @@ public struct ValidationReport: Sendable {
         self.keep = keep
     }
 
-    public var pass: Bool { failures == 0 }
+    /// Within the allowances: no result beyond them, and no input whose result depends on its
+    /// place unless that is allowed.
+    public var pass: Bool { failures == 0 && (positionDependent == 0 || allowances.allowPositionDependence) }
+
+    /// Records that `input` gave `first` in one place and `other` in another (the same bits, or
+    /// NaN and NaN, are no difference). Each input counts once.
+    public mutating func recordPosition(input: UInt64, first: UInt64, firstPlace: String, other: UInt64, otherPlace: String) {
+        guard first != other, !(format.isNaN(first) && format.isNaN(other)) else { return }
+        guard positionInputs.count < 1 << 20, positionInputs.insert(input).inserted else { return }
+        positionDependent += 1
+        if positionCases.count < keep {
+            positionCases.append(PositionCase(input: input, first: first, firstPlace: firstPlace, other: other, otherPlace: otherPlace))
+        }
+    }
 
     static func bucket(_ ulps: UInt64) -> Int {
-        if ulps == .max { return 65 }
+        if ulps == .max { return 66 }
         if ulps <= 1 { return Int(ulps) }
         return 64 - (ulps - 1).leadingZeroBitCount + 1
     }
@@ -89,7 +119,8 @@ public struct ValidationReport: Sendable {
         case 0: "0"
         case 1: "1"
         case 2: "2"
-        case 65: "NaN"
+        case 65: "9223372036854775809–18446744073709551616"
+        case 66: "NaN"
         default: "\((UInt64(1) << UInt64(k - 2)) + 1)–\(UInt64(1) << UInt64(k - 1))"
         }
     }
@@ -179,16 +210,59 @@ public enum Hunt {
     /// One batch of inputs in, the implementation's results out (same count).
     public typealias Implementation = ([UInt64]) throws -> [UInt64]
 
-    /// Asks `implementation` about `inputs`, records them, and returns the failures.
-    static func ask(_ inputs: [UInt64], _ report: inout ValidationReport, _ implementation: Implementation) throws -> [ValidationReport.Case] {
-        guard !inputs.isEmpty else { return [] }
+    /// How many inputs are asked again in other places.
+    public static let positionSample = 2_048
+    /// Batch lengths for asking again: none a multiple of 8 or 16, so that inputs sent in full
+    /// vectors the first time now also land in scalar tails, and at other offsets.
+    static let positionLengths = [1, 3, 7, 13, 31, 5, 67, 9, 127, 15, 33, 17]
+
+    /// Asks `implementation` about `inputs`, records them, and returns the failures and the answers.
+    @discardableResult
+    static func ask(_ inputs: [UInt64], _ report: inout ValidationReport,
+                    _ implementation: Implementation) throws -> (failures: [ValidationReport.Case], actual: [UInt64]) {
+        guard !inputs.isEmpty else { return ([], []) }
         let actual = try implementation(inputs)
+        guard actual.count == inputs.count else {
+            throw ImplementationError("gave \(actual.count) results for \(inputs.count) inputs")
+        }
         let expected = Gate.oracle(report.function, report.quantity, inputs, report.format)
         var failures: [ValidationReport.Case] = []
         for i in inputs.indices {
             if let c = report.record(input: inputs[i], expected: expected[i], actual: actual[i]), !c.allowed { failures.append(c) }
         }
-        return failures
+        return (failures, actual)
+    }
+
+    /// Sends the inputs of `first` again, in reverse order, in batches of other lengths (each
+    /// input at another offset, many in a batch's tail), and records every input whose result
+    /// changed with its place. Changed answers are judged like the first ones (and counted).
+    static func positions(_ first: [(input: UInt64, result: UInt64, place: String)], _ report: inout ValidationReport,
+                          _ implementation: Implementation) throws {
+        var seen = Set<UInt64>()
+        let again = first.reversed().filter { seen.insert($0.input).inserted }
+        var start = 0, k = 0
+        while start < again.count {
+            let length = min(positionLengths[k % positionLengths.count], again.count - start)
+            let part = Array(again[start..<start + length])
+            let inputs = part.map(\.input)
+            let actual = try implementation(inputs)
+            guard actual.count == inputs.count else {
+                throw ImplementationError("gave \(actual.count) results for \(inputs.count) inputs")
+            }
+            var changed: [Int] = []
+            for (i, a) in part.enumerated() where a.result != actual[i] && !(report.format.isNaN(a.result) && report.format.isNaN(actual[i])) {
+                report.recordPosition(input: a.input, first: a.result, firstPlace: a.place, other: actual[i],
+                                      otherPlace: "offset \(i) of a batch of \(length)")
+                changed.append(i)
+            }
+            // A changed answer is judged too (a scalar tail can be wrong where the vector loop is not).
+            if !changed.isEmpty {
+                let expected = Gate.oracle(report.function, report.quantity, changed.map { inputs[$0] }, report.format)
+                report.record(inputs: changed.map { inputs[$0] }, expected: expected, actual: changed.map { actual[$0] })
+            }
+            start += length
+            k += 1
+        }
     }
 
     /// Runs the whole search: `inputs` first, then neighbours at distances 1, 2, 4, … 2^30 ULP
@@ -197,9 +271,17 @@ public enum Hunt {
     public static func run(_ inputs: [UInt64], report: inout ValidationReport, batch: Int = 4_096, seeds: Int = 8,
                            implementation: Implementation) throws -> [Disagreement: UInt64] {
         let format = report.format
+        // A sample of the inputs (spread over them, specials first) is asked again in other places.
+        let step = max(1, inputs.count / positionSample)
+        var firstAnswers: [(input: UInt64, result: UInt64, place: String)] = []
         for start in stride(from: 0, to: inputs.count, by: batch) {
-            _ = try ask(Array(inputs[start..<min(start + batch, inputs.count)]), &report, implementation)
+            let chunk = Array(inputs[start..<min(start + batch, inputs.count)])
+            let (_, actual) = try ask(chunk, &report, implementation)
+            for i in chunk.indices where (start + i) % step == 0 {
+                firstAnswers.append((chunk[i], actual[i], "offset \(i) of a batch of \(chunk.count)"))
+            }
         }
+        try positions(firstAnswers, &report, implementation)
         var probes: [UInt64] = []
         for c in report.worst.filter({ !$0.allowed }).prefix(seeds) {
             let ordinal = ULP.ordinal(c.input, format, strictZeroSign: true)
@@ -209,13 +291,13 @@ public enum Hunt {
                 }
             }
         }
-        _ = try ask(probes, &report, implementation)
+        try ask(probes, &report, implementation)
         var simplest: [Disagreement: UInt64] = [:]
         for kind in Disagreement.allCases {
             guard var current = report.worst.first(where: { !$0.allowed && $0.disagreement == kind })?.input else { continue }
             for _ in 0..<64 {
                 let candidates = Simplify.candidates(current, format)
-                let failing = try ask(candidates, &report, implementation).filter { $0.disagreement == kind }
+                let failing = try ask(candidates, &report, implementation).failures.filter { $0.disagreement == kind }
                 guard let next = candidates.first(where: { x in failing.contains { $0.input == x } }) else { break }
                 current = next
             }
@@ -223,4 +305,10 @@ public enum Hunt {
         }
         return simplest
     }
+}
+
+/// An implementation that broke the exchange itself (too few or too many results).
+public struct ImplementationError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }

@@ -1,4 +1,5 @@
 import ActivationCatalog
+import ActivationIO
 import ActivationKernels
 import ActivationOracle
 import ActivationVerification

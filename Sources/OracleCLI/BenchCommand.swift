@@ -1,4 +1,5 @@
 import ActivationCatalog
+import ActivationIO
 import ActivationKernels
 import ArgumentParser
 import Dispatch
@@ -33,7 +34,8 @@ struct BenchCommand: ParsableCommand {
             guard let a = Activation(named: function) else { throw InputError("unknown function '\(function)' (see activation-oracle list)") }
             activations = [a]
         }
-        guard count > 0, `repeat` > 0 else { throw InputError("--count and --repeat must be positive") }
+        try checkCount(count, minimum: 1)
+        guard (1...10_000).contains(`repeat`) else { throw InputError("--repeat must be from 1 to 10000, got \(`repeat`)") }
         // The concrete (non-generic) kernel entry points, as an application calls them.
         switch format {
         case .f32: try measure(activations, Calls<Float>(forward: { $0.forward($1, into: $2) }, derivative: { $0.derivative($1, into: $2) },

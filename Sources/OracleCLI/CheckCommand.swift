@@ -1,4 +1,5 @@
 import ActivationCatalog
+import ActivationIO
 import ActivationKernels
 import ActivationOracle
 import ActivationVerification
@@ -32,16 +33,13 @@ struct CheckCommand: ParsableCommand {
     var sampleSmall = false
 
     func run() throws {
-        let formats = try format.split(separator: ",").map { name -> FloatFormat in
-            guard let f = FloatFormat(rawValue: String(name)) else { throw InputError("unknown format '\(name)' (f16, bf16, f32, f64)") }
-            return f
-        }
+        let formats = try parseFormats(format)
         var activations = Activation.allCases
         if let function {
             guard let a = Activation(named: function) else { throw InputError("unknown function '\(function)' (see activation-oracle list)") }
             activations = [a]
         }
-        guard count >= 0 else { throw InputError("--count must be ≥ 0") }
+        try checkCount(count, minimum: 0)
         print("activation-oracle check: built-in kernels vs. correctly rounded oracle; seed \(seed), \(count) random inputs per entry and format\(sampleSmall ? "" : ", all inputs for f16/bf16")")
         let header = ["entry", "format", "inputs", "f max ULP", "f′ max ULP", "bound f/f′", "worst input (f′ if worse)", "result"]
         var rows: [[String]] = []

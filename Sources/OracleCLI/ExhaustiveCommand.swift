@@ -1,4 +1,5 @@
 import ActivationCatalog
+import ActivationIO
 import ActivationKernels
 import ActivationOracle
 import ActivationVerification
@@ -113,20 +114,41 @@ struct Certificate: Codable {
         return h.finalize()
     }
 
-    func write(to path: String) throws {
+    func encoded() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(self)
-        let temporary = path + ".partial"
-        try data.write(to: URL(fileURLWithPath: temporary))
-        if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
-        try FileManager.default.moveItem(atPath: temporary, toPath: path)
+        return try encoder.encode(self)
+    }
+
+    /// Writes the certificate (all or nothing; only over a regular file).
+    func write(to path: String, option: String = "--output") throws {
+        let files = OutputFiles()
+        try files.write(try encoded(), to: path, option: option)
+        try files.commit()
+    }
+
+    /// The same run: function, parameters, quantity, convention, implementation, shard and bound.
+    func sameRun(as other: Certificate) -> Bool {
+        function == other.function && parameters == other.parameters && derivative == other.derivative
+            && implementation == other.implementation && shard == other.shard && convention == other.convention
+            && bound == other.bound
+    }
+
+    /// Its input range, checked: whole chunks within the 2^32 float32 patterns, not empty.
+    func chunkRange(_ path: String) throws -> Range<Int> {
+        let chunk = UInt64(1) << UInt64(ExhaustiveRun.chunkBits)
+        guard first_input < end_input, end_input <= 1 << 32, first_input % chunk == 0, end_input % chunk == 0 else {
+            throw InputError("\(path): bad input range \(first_input)..<\(end_input) (whole chunks of 2^\(ExhaustiveRun.chunkBits) within 0..<2^32)")
+        }
+        return Int(first_input / chunk)..<Int(end_input / chunk)
     }
 
     static func read(_ path: String) throws -> Certificate {
-        guard let data = FileManager.default.contents(atPath: path) else { throw InputError("\(path): cannot read") }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw InputError("\(path): no such file") }
+        guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: path) else { throw InputError("\(path): cannot read") }
         do { return try JSONDecoder().decode(Certificate.self, from: data) } catch {
-            throw InputError("\(path): not a certificate (\(error.localizedDescription))")
+            throw InputError("\(path): not a certificate (\(OutputFiles.reason(error)))")
         }
     }
 }
@@ -175,13 +197,23 @@ struct ExhaustiveRun: ParsableCommand {
 
     static let chunkBits = 20
 
+    /// `k/n`: n a power of two from 1 to 4096, 0 ≤ k < n, plain decimal digits only.
+    static func parseShard(_ text: String) throws -> [Int] {
+        let fields = text.split(separator: "/", omittingEmptySubsequences: false)
+        let numbers = fields.map { f -> Int? in
+            f.count <= 4 && !f.isEmpty && f.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } ? Int(f) : nil
+        }
+        guard numbers.count == 2, let k = numbers[0], let n = numbers[1], n >= 1, n <= 4096, n & (n - 1) == 0, k < n else {
+            throw InputError("--shard must be k/n with n a power of two ≤ 4096 and 0 ≤ k < n (got '\(text)')")
+        }
+        return [k, n]
+    }
+
     func run() throws {
         let (f, quantity) = try function.resolve()
         guard quantity == .value || quantity == .derivative else { throw InputError("exhaustive checks values or derivatives (not --wrt)") }
-        let parts = shard.split(separator: "/").compactMap { Int($0) }
-        guard parts.count == 2, parts[1] >= 1, parts[1] <= 4096, parts[1] & (parts[1] - 1) == 0, (0..<parts[1]).contains(parts[0]) else {
-            throw InputError("--shard must be k/n with n a power of two ≤ 4096 and 0 ≤ k < n (got '\(shard)')")
-        }
+        let parts = try Self.parseShard(shard)
+        try Subprocess.checkTimeout(timeout)
         guard threads >= 1 else { throw InputError("--threads must be ≥ 1") }
         if command == nil && impl != "builtin" { throw InputError("--impl must be builtin (or give --command)") }
         let chunkCount = (1 << (32 - Self.chunkBits)) / parts[1]
@@ -197,25 +229,34 @@ struct ExhaustiveRun: ParsableCommand {
             first_input: UInt64(firstChunk) << UInt64(Self.chunkBits), end_input: UInt64(firstChunk + chunkCount) << UInt64(Self.chunkBits),
             inputs_checked: 0, max_ulp: 0, bound: bound, pass: false, worst: nil, worst_cases: [], classes: [:], seconds: 0,
             machine: Certificate.machine(), outputs_sha256: "", command: reproduction(f, quantity), chunks: [:])
-        if FileManager.default.fileExists(atPath: path), (try? Certificate.read(path))?.chunks == nil {
+        // Both files are checked before any work: only regular files (or absent) are written.
+        _ = try OutputFiles.target(path, option: "--output")
+        let checkpoint = try RewrittenFile(path + ".checkpoint", option: "--output (checkpoint)")
+        if FileManager.default.fileExists(atPath: path) {
             let done = try Certificate.read(path)
-            if done.function == certificate.function && done.parameters == certificate.parameters && done.derivative == certificate.derivative
-                && done.implementation == certificate.implementation && done.shard == certificate.shard && done.convention == certificate.convention {
-                print("\(path): already complete; remove it to run again")
-                return
+            guard done.chunks == nil else { throw InputError("\(path): a checkpoint, not a certificate (choose --output)") }
+            guard done.sameRun(as: certificate) else {
+                throw InputError("\(path): a certificate of another run exists (function, parameters, quantity, implementation, shard or bound differ; remove it or choose --output)")
             }
-            throw InputError("\(path): a certificate of another run exists (remove it or choose --output)")
+            // The finished result, reported again with its verdict: a failed run fails again.
+            print("\(path): already complete — \(done.inputs_checked) inputs, max ULP \(done.max_ulp) (bound \(done.bound)) → \(done.pass ? "pass" : "FAIL") (remove it to run again)")
+            if !done.pass { throw ExitCode(1) }
+            return
         }
         // The run in progress lives in a checkpoint beside the certificate (git ignores *.checkpoint).
-        let checkpoint = path + ".checkpoint"
-        if FileManager.default.fileExists(atPath: checkpoint) {
-            let previous = try Certificate.read(checkpoint)
-            guard previous.function == certificate.function, previous.parameters == certificate.parameters,
-                  previous.derivative == certificate.derivative, previous.implementation == certificate.implementation,
-                  previous.shard == certificate.shard, previous.convention == certificate.convention else {
-                throw InputError("\(checkpoint): a checkpoint of another run exists (remove it or choose --output)")
+        if FileManager.default.fileExists(atPath: checkpoint.target) {
+            let previous = try Certificate.read(checkpoint.target)
+            guard previous.sameRun(as: certificate), previous.first_input == certificate.first_input,
+                  previous.end_input == certificate.end_input else {
+                throw InputError("\(checkpoint.target): a checkpoint of another run exists (remove it or choose --output)")
             }
-            certificate.chunks = previous.chunks
+            let range = firstChunk..<firstChunk + chunkCount
+            guard let chunks = previous.chunks, chunks.keys.allSatisfy(range.contains),
+                  chunks.values.allSatisfy({ $0.inputs == UInt64(1) << UInt64(Self.chunkBits) && $0.digest.count == 64 }),
+                  previous.seconds.isFinite, previous.seconds >= 0 else {
+                throw InputError("\(checkpoint.target): a damaged checkpoint (chunks outside the run or incomplete; remove it to start again)")
+            }
+            certificate.chunks = chunks
             certificate.seconds = previous.seconds
         }
         let allowances = Allowances(maxULP: bound)
@@ -251,7 +292,7 @@ struct ExhaustiveRun: ParsableCommand {
             shared.chunks?[chunk] = tally
             shared.seconds = certificate.seconds + Date().timeIntervalSince(start)
             done += 1
-            do { try shared.write(to: checkpoint) } catch { failure = error }
+            do { try checkpoint.write(shared.encoded()) } catch { failure = error }
             if !quiet && Date().timeIntervalSince(lastPrint) > 1 {
                 lastPrint = Date()
                 let elapsed = Date().timeIntervalSince(start)
@@ -264,7 +305,7 @@ struct ExhaustiveRun: ParsableCommand {
 
         if let child {
             for chunk in todo where interrupted == 0 && failure == nil {
-                finished(chunk, try check(chunk, f, results: { try child.evaluateAll($0) }, parallelOracle: true))
+                finished(chunk, try check(chunk, f, results: { try child.evaluate($0) }, parallelOracle: true))
             }
             if interrupted == 0 { try child.finish() }
         } else {
@@ -282,10 +323,15 @@ struct ExhaustiveRun: ParsableCommand {
             }
         }
         if !quiet { FileHandle.standardError.write(Data("\n".utf8)) }
-        if let failure { throw failure }
+        if let failure {
+            if (shared.chunks?.count ?? 0) > 0 {
+                FileHandle.standardError.write(Data("activation-oracle: the checkpoint \(checkpoint.target) keeps the \(shared.chunks?.count ?? 0) chunks checked (the same command resumes; remove it to start again)\n".utf8))
+            }
+            throw failure
+        }
         certificate = shared
         if interrupted != 0 || (certificate.chunks?.count ?? 0) < chunkCount {
-            print("interrupted: \(certificate.chunks?.count ?? 0) of \(chunkCount) chunks checked; checkpoint \(checkpoint) (run the same command to resume)")
+            print("interrupted: \(certificate.chunks?.count ?? 0) of \(chunkCount) chunks checked; checkpoint \(checkpoint.target) (run the same command to resume)")
             throw ExitCode(130)
         }
         let chunks = certificate.chunks ?? [:]
@@ -293,7 +339,7 @@ struct ExhaustiveRun: ParsableCommand {
         for chunk in chunks.keys.sorted() { total.merge(chunks[chunk]!) }
         certificate.complete(total, digests: chunks.keys.sorted().map { chunks[$0]!.digest })
         try certificate.write(to: path)
-        try? FileManager.default.removeItem(atPath: checkpoint)
+        checkpoint.remove()
         print("\(certificate.function)\(certificate.derivative ? "′" : ""): \(certificate.inputs_checked) inputs, max ULP \(certificate.max_ulp) (bound \(bound)), \(String(format: "%.0f", certificate.seconds)) s → \(certificate.pass ? "pass" : "FAIL"); certificate \(path)")
         if !certificate.pass { throw ExitCode(1) }
     }
@@ -335,7 +381,13 @@ struct ExhaustiveMerge: ParsableCommand {
     var output: String
 
     func run() throws {
-        let parts = try shards.map(Certificate.read).sorted { $0.first_input < $1.first_input }
+        _ = try OutputFiles.target(output, option: "--output")
+        let read = try shards.map { path in
+            let c = try Certificate.read(path)
+            _ = try c.chunkRange(path)
+            return c
+        }
+        let parts = read.sorted { $0.first_input < $1.first_input }
         guard let first = parts.first else { throw InputError("no certificates given") }
         var end = first.first_input
         for c in parts {
@@ -367,18 +419,6 @@ struct ExhaustiveMerge: ParsableCommand {
         try merged.write(to: output)
         print("merged \(parts.count) shards: \(merged.inputs_checked) inputs, max ULP \(merged.max_ulp) → \(merged.pass ? "pass" : "FAIL"); \(output)")
         if !merged.pass { throw ExitCode(1) }
-    }
-}
-
-extension Subprocess {
-    /// Any number of inputs, in protocol batches of 4,096.
-    func evaluateAll(_ inputs: [UInt64]) throws -> [UInt64] {
-        var out: [UInt64] = []
-        out.reserveCapacity(inputs.count)
-        for start in stride(from: 0, to: inputs.count, by: 4096) {
-            out += try evaluate(Array(inputs[start..<min(start + 4096, inputs.count)]))
-        }
-        return out
     }
 }
 
@@ -426,9 +466,8 @@ struct ExhaustiveRecheck: ParsableCommand {
             }
             let (f, quantity) = try options.function.resolve()
             let kernel = Gate.kernel(for: f)
-            let first = Int(certificate.first_input >> UInt64(ExhaustiveRun.chunkBits))
-            let count = Int((certificate.end_input - certificate.first_input) >> UInt64(ExhaustiveRun.chunkBits))
-            guard count >= 1, certificate.end_input <= 1 << 32 else { throw InputError("\(path): bad input range") }
+            let range = try certificate.chunkRange(path)
+            let first = range.lowerBound, count = range.count
             let start = Date()
             nonisolated(unsafe) var digests = [String](repeating: "", count: count)
             let lock = NSLock()

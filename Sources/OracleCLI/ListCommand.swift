@@ -1,4 +1,5 @@
 import ActivationCatalog
+import ActivationIO
 import ArgumentParser
 
 struct ListCommand: ParsableCommand {

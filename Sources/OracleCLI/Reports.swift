@@ -1,4 +1,5 @@
 import ActivationCatalog
+import ActivationIO
 import ActivationOracle
 import ActivationVerification
 import ArgumentParser
@@ -18,22 +19,38 @@ struct ReportOptions: ParsableArguments {
     @Option(help: "How many worst inputs to list.")
     var worst: Int = 10
 
-    func emit(_ report: ValidationReport, source: String, simplest: [Disagreement: UInt64]) throws {
-        let rendering = ReportRendering(report: report, source: source, simplest: simplest)
-        print(rendering.text())
-        if let json { try write(rendering.json(), to: json) }
-        if let markdown { try write(rendering.markdown(), to: markdown) }
-        if let plot { try write(rendering.svg(), to: plot) }
+    /// Checks the report files and --worst before any work is done.
+    func checkOutputs() throws {
+        guard (1...1_000).contains(worst) else { throw InputError("--worst must be from 1 to 1000, got \(worst)") }
+        let files = OutputFiles()
+        defer { files.discard() }
+        for (option, path) in outputs {
+            guard path != "-" else { throw InputError("\(option): '-' is not a file here (the text report goes to stdout)") }
+            _ = try files.create(path, option: option)
+        }
     }
 
-    private func write(_ text: String, to path: String) throws {
-        do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
-            throw InputError("\(path): cannot write (\(error.localizedDescription))")
+    private var outputs: [(String, String)] {
+        [("--json", json), ("--markdown", markdown), ("--plot", plot)].compactMap { o, p in p.map { (o, $0) } }
+    }
+
+    /// Prints the text report and writes the files asked for, all of them or none.
+    func emit(_ report: ValidationReport, source: String, simplest: [Disagreement: UInt64]) throws {
+        let rendering = ReportRendering(report: report, source: source, simplest: simplest)
+        let files = OutputFiles()
+        for (option, path) in outputs {
+            let content = switch option {
+            case "--json": try rendering.json()
+            case "--markdown": rendering.markdown()
+            default: rendering.svg()
+            }
+            try files.write(content, to: path, option: option)
         }
+        try files.commit()
+        print(rendering.text())
     }
 }
 
-/// One report in every form: text, JSON, Markdown, SVG.
 struct ReportRendering {
     let report: ValidationReport
     let source: String
@@ -52,6 +69,7 @@ struct ReportRendering {
         if a.allowFTZ { parts.append("flush to zero") }
         if a.ignoreZeroSign { parts.append("either zero sign") }
         if !a.kinkConventions.isEmpty { parts.append("kinks: " + a.kinkConventions.map { $0.convention.rawValue }.joined(separator: ", ")) }
+        if a.allowPositionDependence { parts.append("position-dependent results") }
         return parts.joined(separator: "; ")
     }
 
@@ -80,12 +98,20 @@ struct ReportRendering {
             }
             lines.append(CheckCommand.table(header: ["x", "x bits", "expected", "actual", "ULP", "class"], rows: rows))
         }
+        lines.append("position-dependent: \(report.positionDependent) inputs gave another result in another place\(report.positionDependent > 0 && report.allowances.allowPositionDependence ? " (allowed)" : "")")
+        if !report.positionCases.isEmpty {
+            let rows = report.positionCases.map { c in
+                [format.shortestDecimal(c.input), format.hexBits(c.input), format.shortestDecimal(c.first), c.firstPlace,
+                 format.shortestDecimal(c.other), c.otherPlace]
+            }
+            lines.append(CheckCommand.table(header: ["x", "x bits", "result", "where", "other result", "where"], rows: rows))
+        }
         if !simplest.isEmpty {
             lines.append("simplest failing input per class (after shrinking): " + simplest.keys.sorted().map {
                 "\($0.rawValue) x = \(format.shortestDecimal(simplest[$0]!)) (\(format.hexBits(simplest[$0]!)))"
             }.joined(separator: "; "))
         }
-        lines.append(report.pass ? "result: PASS" : "result: FAIL (\(report.failures) results beyond the allowances)")
+        lines.append(report.pass ? "result: PASS" : "result: FAIL (\(report.failures) results beyond the allowances\(report.positionDependent > 0 && !report.allowances.allowPositionDependence ? ", \(report.positionDependent) position-dependent" : ""))")
         return lines.joined(separator: "\n")
     }
 
@@ -97,9 +123,13 @@ struct ReportRendering {
             var allowed: Bool
             var x_decimal, expected_decimal, actual_decimal: String
         }
+        struct Position: Encodable {
+            var x, first, other: String
+            var first_place, other_place: String
+        }
         struct AllowanceJSON: Encodable {
             var max_ulp: UInt64
-            var allow_ftz, ignore_zero_sign: Bool
+            var allow_ftz, ignore_zero_sign, allow_position_dependence: Bool
             var kink_conventions: [String]
         }
         struct Bucket: Encodable { var ulp: String; var count: Int }
@@ -122,6 +152,8 @@ struct ReportRendering {
         var histogram: [Bucket]
         var worst: [Worst]
         var simplest: [String: String]
+        var position_dependent: Int
+        var position_cases: [Position]
     }
 
     func json() throws -> String {
@@ -134,6 +166,7 @@ struct ReportRendering {
             source: source, count: report.count, max_ulp: report.maxULP, pass: report.pass, failures: report.failures,
             allowed: report.allowedCount,
             allowances: .init(max_ulp: a.maxULP, allow_ftz: a.allowFTZ, ignore_zero_sign: a.ignoreZeroSign,
+                              allow_position_dependence: a.allowPositionDependence,
                               kink_conventions: a.kinkConventions.map { $0.convention.rawValue }),
             classes: Dictionary(uniqueKeysWithValues: classCounts.map { ($0.0.rawValue, $0.1) }),
             histogram: histogramRows.map { .init(ulp: $0.0, count: $0.1) },
@@ -143,7 +176,12 @@ struct ReportRendering {
                       x_decimal: format.shortestDecimal(c.input), expected_decimal: format.shortestDecimal(c.expected),
                       actual_decimal: format.shortestDecimal(c.actual))
             },
-            simplest: Dictionary(uniqueKeysWithValues: simplest.map { ($0.key.rawValue, format.hexBits($0.value)) }))
+            simplest: Dictionary(uniqueKeysWithValues: simplest.map { ($0.key.rawValue, format.hexBits($0.value)) }),
+            position_dependent: report.positionDependent,
+            position_cases: report.positionCases.map {
+                .init(x: format.hexBits($0.input), first: format.hexBits($0.first), other: format.hexBits($0.other),
+                      first_place: $0.firstPlace, other_place: $0.otherPlace)
+            })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
@@ -151,10 +189,17 @@ struct ReportRendering {
 
     func markdown() -> String {
         var out = ["## \(title)", "", "Source: \(source)  ", "Allowances: \(allowanceText())  ",
-                   "Result: **\(report.pass ? "pass" : "FAIL")** — \(report.count) inputs, \(report.failures) beyond the allowances, max ULP \(report.maxULP)", "",
+                   "Result: **\(report.pass ? "pass" : "FAIL")** — \(report.count) results, \(report.failures) beyond the allowances, \(report.positionDependent) position-dependent, max ULP \(report.maxULP)", "",
                    "| class | count |", "|---|---:|"]
         out += classCounts.map { "| \($0.0.rawValue) | \($0.1) |" }
         out += ["", "| ULP | count |", "|---|---:|"] + histogramRows.map { "| \($0.0) | \($0.1) |" }
+        out += ["", "Position-dependent inputs (another result in another place): \(report.positionDependent)"]
+        if !report.positionCases.isEmpty {
+            out += ["", "| x | x bits | result | where | other result | where |", "|---|---|---|---|---|---|"]
+            out += report.positionCases.map { c in
+                "| \(format.shortestDecimal(c.input)) | `\(format.hexBits(c.input))` | \(format.shortestDecimal(c.first)) | \(c.firstPlace) | \(format.shortestDecimal(c.other)) | \(c.otherPlace) |"
+            }
+        }
         if !report.worst.isEmpty {
             out += ["", "| x | x bits | expected | actual | ULP | class |", "|---|---|---|---|---:|---|"]
             out += report.worst.map { c in

@@ -1,5 +1,7 @@
 import ActivationCatalog
+import ActivationIO
 import ActivationOracle
+import ActivationVerification
 import ArgumentParser
 import Foundation
 
@@ -27,12 +29,16 @@ public enum CLI {
             exit(0)
         } catch let error as InputError {
             fail(error.description)
+        } catch let error as ImplementationError {
+            fail(error.description)
         } catch let error as OracleError {
             fail(error.description)
         } catch let error as ExactNumber.ParseError {
             fail(error.description)
         } catch let code as ExitCode {
             exit(code.rawValue)
+        } catch let error as CocoaError {
+            fail(OutputFiles.reason(error))
         } catch {
             if ActivationOracleCommand.exitCode(for: error) == .success {
                 print(ActivationOracleCommand.fullMessage(for: error))
@@ -45,7 +51,7 @@ public enum CLI {
     }
 
     static func fail(_ message: String) -> Never {
-        var text = message
+        var text = message.split(whereSeparator: \.isNewline).joined(separator: " ")
         if text.lowercased().hasPrefix("error: ") { text.removeFirst(7) }
         FileHandle.standardError.write(Data("activation-oracle: error: \(text)\n".utf8))
         exit(2)
@@ -111,20 +117,39 @@ struct IOOptions: ParsableArguments {
     var bits = false
 
     /// Reads the input in chunks, maps each chunk of bit patterns, writes the results in the
-    /// input's form; on any error the partial output file is removed.
+    /// input's form; the output file appears only when everything succeeded.
     func stream(format: FloatFormat, chunk: Int = 1 << 15, _ transform: ([UInt64]) -> [UInt64]) throws {
+        let files = OutputFiles()
+        if let output, output != "-" { _ = try OutputFiles.target(output, option: "--output") }
         let reader = try NumericReader(path: input, format: format, textBits: bits)
-        let writer = try NumericWriter(path: output, format: format, encoding: reader.encoding)
-        do {
-            while true {
-                let inputs = try reader.next(maximum: chunk)
-                if inputs.isEmpty { break }
-                try writer.write(transform(inputs))
-            }
-            try writer.finish()
-        } catch {
-            writer.discard()
-            throw error
+        let writer = try NumericWriter(path: output, files: files, format: format, encoding: reader.encoding)
+        while true {
+            let inputs = try reader.next(maximum: chunk)
+            if inputs.isEmpty { break }
+            try writer.write(transform(inputs))
         }
+        try writer.finish()
+        try files.commit()
+    }
+}
+
+/// The most inputs a `--count` may ask for: beyond it the arrays alone would not fit in memory.
+let maximumCount = 100_000_000
+
+/// `--count` within `minimum...maximumCount`, or one line and exit 2.
+func checkCount(_ count: Int, minimum: Int, option: String = "--count") throws {
+    guard count >= minimum, count <= maximumCount else {
+        throw InputError("\(option) must be from \(minimum) to \(maximumCount), got \(count)")
+    }
+}
+
+/// A comma-separated list of formats, each known, none empty.
+func parseFormats(_ text: String) throws -> [FloatFormat] {
+    let names = text.split(separator: ",", omittingEmptySubsequences: false)
+    return try names.map { name -> FloatFormat in
+        guard let f = FloatFormat(rawValue: String(name).trimmingCharacters(in: .whitespaces)) else {
+            throw InputError("--format: unknown format '\(name)' in '\(text)' (f16, bf16, f32, f64, comma-separated)")
+        }
+        return f
     }
 }

@@ -1,4 +1,5 @@
 import ActivationCatalog
+import ActivationIO
 import ActivationKernels
 import ActivationOracle
 import ActivationVerification
@@ -17,7 +18,10 @@ struct ServeCommand: ParsableCommand {
         nan-to-zero (NaN inputs give 0), zero-sign (zeros with the other sign), two-ulp (2 ULP off \
         for 1 < x < 2), early-saturation (values beyond |x| = 8 replaced by f(±inf)), overflow \
         (inf for |x| > 1e30), other-kink (derivative at kinks from the other side), nan-at-neg-inf \
-        (NaN for x = −inf); protocol faults: garbage, exit, hang, extra-line, short.
+        (NaN for x = −inf), position (the last n mod 8 results of each batch 1 ULP up: a scalar tail \
+        that disagrees with the vector loop); protocol faults: garbage, exit, hang, extra-line, \
+        short, no-newline (endless output without a newline), stderr-flood (64 MB on stderr, then \
+        correct answers).
         """)
 
     @OptionGroup var function: FunctionOptions
@@ -35,15 +39,43 @@ struct ServeCommand: ParsableCommand {
         let other = try f.with(convention: f.derivativeSides.first == .left ? .right : .left)
         let otherKernel = Gate.kernel(for: other)
         let fault = self.fault
-        guard readLine()?.hasPrefix("activation-oracle-protocol 1 ") == true else { throw InputError("serve: expected the protocol header") }
+        if let fault, !Self.faults.contains(fault) {
+            throw InputError("unknown --fault '\(fault)' (\(Self.faults.joined(separator: ", ")))")
+        }
+        // Lines of bounded length from stdin, whatever is sent.
+        var input = LineBuffer(maximumLine: Subprocess.maximumLine)
+        var lineNumber = 0
+        func readLine() throws -> String? {
+            lineNumber += 1
+            do {
+                while true {
+                    if let line = try input.nextLine() { return line }
+                    let chunk = FileHandle.standardInput.availableData
+                    if chunk.isEmpty { return try input.rest() }
+                    input.append(chunk)
+                }
+            } catch {
+                throw InputError("serve: line \(lineNumber) is longer than \(Subprocess.maximumLine) bytes")
+            }
+        }
+        let expected = "activation-oracle-protocol 1 \(f.activation.name) \(format) \(quantity)"
+        guard let header = try readLine() else { throw InputError("serve: no protocol header on stdin") }
+        guard header == expected else {
+            throw InputError("serve: the header '\(header.prefix(100))' does not ask for what this server answers ('\(expected)')")
+        }
         FileHandle.standardOutput.write(Data((fault == "garbage" ? "hello\n" : "ready\n").utf8))
         if fault == "garbage" { return }
         var batches = 0
-        while let header = readLine() {
-            guard let n = Int(header) else { throw InputError("serve: expected a count, got '\(header)'") }
+        while let header = try readLine() {
+            guard header.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), header.count <= 5, let n = Int(header), n <= 4_096 else {
+                throw InputError("serve: line \(lineNumber): expected a batch size from 0 to 4096, got '\(header.prefix(60))'")
+            }
             var inputs: [UInt64] = []
             for _ in 0..<n {
-                guard let line = readLine(), let v = UInt64(line.dropFirst(2), radix: 16) else { throw InputError("serve: bad input line") }
+                guard let line = try readLine() else { throw InputError("serve: input ended inside a batch of \(n)") }
+                guard let v = format.protocolResult(line) else {
+                    throw InputError("serve: line \(lineNumber): '\(line.prefix(60))' is not a \(format) bit pattern")
+                }
                 inputs.append(v)
             }
             batches += 1
@@ -51,12 +83,28 @@ struct ServeCommand: ParsableCommand {
             if fault == "hang" && batches == 2 { sleep(3600) }
             var results = Gate.evaluateBuffer(kernel, quantity, inputs: inputs, format: format)
             for i in inputs.indices { results[i] = broken(results[i], input: inputs[i], f, quantity, kinks, otherKernel, fault) }
+            if fault == "position" {
+                // A vector loop of 8 and a scalar tail that disagree: the tail's finite results 1 ULP up.
+                for i in (n - n % 8)..<n where format.isFinite(results[i]) && !format.isZero(results[i]) { results[i] += 1 }
+            }
+            if fault == "no-newline" && batches == 2 {
+                let chunk = Data(repeating: UInt8(ascii: "0"), count: 1 << 16)
+                while true { FileHandle.standardOutput.write(chunk) }
+            }
+            if fault == "stderr-flood" && batches == 2 {
+                let chunk = Data(repeating: UInt8(ascii: "e"), count: 1 << 20)
+                for _ in 0..<64 { FileHandle.standardError.write(chunk) }
+                FileHandle.standardError.write(Data("\nflooded\n".utf8))
+            }
             if fault == "short" && batches == 2 { results.removeLast() }
             var text = results.map { format.hexBits($0) }.joined(separator: "\n") + "\n"
             if fault == "extra-line" && batches == 2 { text += format.hexBits(0) + "\n" }
             FileHandle.standardOutput.write(Data(text.utf8))
         }
     }
+
+    static let faults = ["ftz", "nan-to-zero", "zero-sign", "two-ulp", "early-saturation", "overflow", "other-kink",
+                         "nan-at-neg-inf", "position", "garbage", "exit", "hang", "extra-line", "short", "no-newline", "stderr-flood"]
 
     func broken(_ y: UInt64, input x: UInt64, _ f: ActivationFunction, _ quantity: Quantity, _ kinks: Set<UInt64>,
                 _ otherKernel: Kernel, _ fault: String?) -> UInt64 {

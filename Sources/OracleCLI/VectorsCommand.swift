@@ -1,4 +1,5 @@
 import ActivationCatalog
+import ActivationIO
 import ActivationOracle
 import ActivationVerification
 import ArgumentParser
@@ -35,14 +36,45 @@ struct VectorsCommand: ParsableCommand {
 
     func run() throws {
         let (f, quantity) = try function.resolve()
-        guard count >= 0 else { throw InputError("--count must be ≥ 0") }
+        try checkCount(count, minimum: 0)
+        // The directory: an existing one, or one made here (and removed again if the run fails).
+        guard !output.isEmpty else { throw InputError("--output: empty path") }
         var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory), !isDirectory.boolValue {
-            throw InputError("\(output): exists and is not a directory")
+        var made: [String] = []
+        if FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw InputError("--output \(output): exists and is not a directory") }
+        } else {
+            // The missing directories, outermost first; each made here is removed again on failure.
+            var missing: [String] = [], path = output
+            while !path.isEmpty && !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+                missing.insert(path, at: 0)
+                path = (path as NSString).deletingLastPathComponent
+            }
+            guard path.isEmpty || isDirectory.boolValue else { throw InputError("--output \(output): \(path) is not a directory") }
+            for directory in missing {
+                guard mkdir(directory, 0o777) == 0 else {
+                    let reason = String(cString: strerror(errno))
+                    for d in made.reversed() { rmdir(d) }
+                    throw InputError("--output \(output): cannot create directory \(directory) (\(reason))")
+                }
+                made.append(directory)
+            }
         }
-        do { try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true) } catch {
-            throw InputError("\(output): cannot create directory")
+        let files = OutputFiles()
+        do {
+            let summary = try write(f, quantity, into: files)
+            try files.commit()
+            print(summary)
+        } catch {
+            files.discard()
+            for d in made.reversed() { rmdir(d) } // only the empty directories this run made
+            throw error
         }
+    }
+
+    private func write(_ f: ActivationFunction, _ quantity: Quantity, into files: OutputFiles) throws -> String {
+        func path(_ name: String) -> String { (output as NSString).appendingPathComponent(name) }
+        for name in ["inputs.npy", "expected.npy", "manifest.json"] { _ = try OutputFiles.target(path(name), option: "--output") }
         let parts: [(String, [UInt64])] = [
             ("specials", Inputs.specials(format)), ("kinks", Inputs.kinks(f, format)),
             ("thresholds", Thresholds.inputs(f, format)), ("random", Inputs.random(format, count: count, seed: seed)),
@@ -52,7 +84,7 @@ struct VectorsCommand: ParsableCommand {
         let descr = format.numpyFloatDescr ?? format.numpyBitsDescr
         let encoding = NumericEncoding.npy(descr: descr, shape: [inputs.count])
         for (name, values) in [("inputs.npy", inputs), ("expected.npy", expected)] {
-            let writer = try NumericWriter(path: (output as NSString).appendingPathComponent(name), format: format, encoding: encoding)
+            let writer = try NumericWriter(path: path(name), files: files, format: format, encoding: encoding)
             try writer.write(values)
             try writer.finish()
         }
@@ -68,7 +100,7 @@ struct VectorsCommand: ParsableCommand {
             "verify": "activation-oracle verify \(f.activation.name) \(f.parameterTexts.filter { (try? ExactNumber(parsing: $0.value)) != nil }.map { "--param \($0.name)=\($0.value) " }.joined())\(quantity == .derivative ? "--derivative " : "")--format \(format) --input inputs.npy --actual RESULTS.npy",
         ]
         let data = try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        try data.write(to: URL(fileURLWithPath: (output as NSString).appendingPathComponent("manifest.json")))
-        print("wrote \(inputs.count) inputs (\(parts.map { "\($0.0) \($0.1.count)" }.joined(separator: ", "))) to \(output)")
+        try files.write(data, to: path("manifest.json"), option: "--output")
+        return ("wrote \(inputs.count) inputs (\(parts.map { "\($0.0) \($0.1.count)" }.joined(separator: ", "))) to \(output)")
     }
 }

@@ -1,4 +1,5 @@
 import ActivationCatalog
+import ActivationIO
 import ActivationOracle
 import ActivationVerification
 import ArgumentParser
@@ -51,6 +52,9 @@ struct VerifyCommand: ParsableCommand {
     func run() throws {
         let (f, quantity) = try function.resolve()
         let allowances = try gate.allowances(for: f, quantity: quantity)
+        try reports.checkOutputs()
+        try Subprocess.checkTimeout(timeout)
+        try checkCount(count, minimum: 0)
         var report = ValidationReport(function: f, quantity: quantity, format: format, allowances: allowances, keep: reports.worst)
         var simplest: [Disagreement: UInt64] = [:]
         var source: String
@@ -60,7 +64,6 @@ struct VerifyCommand: ParsableCommand {
             try compareFiles(input: input, actual: actual, into: &report)
         case (nil, nil, let command?):
             source = "command \(command) (seed \(seed), \(count) random inputs)"
-            guard count >= 0 else { throw InputError("--count must be ≥ 0") }
             guard quantity == .value || quantity == .derivative else {
                 throw InputError("--command checks values or derivatives (not --wrt)")
             }
@@ -84,6 +87,9 @@ struct VerifyCommand: ParsableCommand {
             throw InputError("length mismatch: \(input) holds \(a.reduce(1, *)) values, \(actual) \(b.reduce(1, *))")
         }
         var seen = 0
+        // The same input twice in the files must give the same result: the first result and
+        // place of up to 2^20 distinct inputs are kept to find those that depend on their place.
+        var firstSeen: [UInt64: (result: UInt64, element: Int)] = [:]
         while true {
             let xs = try x.next(maximum: 1 << 16), ys = try y.next(maximum: xs.isEmpty ? 1 : xs.count)
             if xs.isEmpty && ys.isEmpty { break }
@@ -93,6 +99,14 @@ struct VerifyCommand: ParsableCommand {
             }
             let expected = Gate.oracle(report.function, report.quantity, xs, format)
             report.record(inputs: xs, expected: expected, actual: ys)
+            for i in xs.indices {
+                if let first = firstSeen[xs[i]] {
+                    report.recordPosition(input: xs[i], first: first.result, firstPlace: "element \(first.element)",
+                                          other: ys[i], otherPlace: "element \(seen + i)")
+                } else if firstSeen.count < 1 << 20 {
+                    firstSeen[xs[i]] = (ys[i], seen + i)
+                }
+            }
             seen += xs.count
         }
         if seen == 0 { throw InputError("\(input): no values") }
@@ -113,14 +127,18 @@ struct AllowanceOptions: ParsableArguments {
     @Option(help: "At kinks, also accept these conventions' derivatives (comma-separated: pytorch, jax, tensorflow, left, right).")
     var kinkConvention: String?
 
+    @Flag(help: "Accept results that depend on the input's place in the batch (still reported).")
+    var allowPositionDependence = false
+
     func allowances(for f: ActivationFunction, quantity: Quantity) throws -> Allowances {
         var others: [ActivationFunction] = []
-        for name in kinkConvention?.split(separator: ",") ?? [] {
+        for name in kinkConvention?.split(separator: ",", omittingEmptySubsequences: false) ?? [] {
             guard let c = KinkConvention(rawValue: String(name).trimmingCharacters(in: .whitespaces)) else {
                 throw InputError("unknown kink convention '\(name)' (pytorch, jax, tensorflow, left, right)")
             }
             others.append(try f.with(convention: c))
         }
-        return Allowances(maxULP: maxULP, allowFTZ: allowFTZ, ignoreZeroSign: ignoreZeroSign, kinkConventions: others)
+        return Allowances(maxULP: maxULP, allowFTZ: allowFTZ, ignoreZeroSign: ignoreZeroSign, kinkConventions: others,
+                          allowPositionDependence: allowPositionDependence)
     }
 }

@@ -1,0 +1,2 @@
+// Declarations only (include/CFuzzSupport.h); SwiftPM wants a source file in a C target.
+#include "CFuzzSupport.h"

@@ -4,12 +4,23 @@
     activation-oracle verify gelu --format f32 --command "python3 Adapters/frameworks.py torch"
     activation-oracle verify gelu --derivative --format f32 --command "python3 Adapters/frameworks.py jax"
 
-Frameworks: torch, jax, tensorflow, onnxruntime, numpy. Each is imported only when asked for, so
-only the one you use needs to be installed (plus numpy). Parameters are the catalog's defaults
-(`activation-oracle list`), spelled the way each framework takes them; derivatives come from the
-framework's autodiff (torch, jax, tensorflow); onnxruntime and numpy give values only. An entry a
-framework lacks, or a format it cannot compute in, is refused on stderr with exit status 3
-(verify reports it as an error, never as a pass).
+Frameworks: torch, torch-compile, jax, tensorflow, tensorflow-xla, onnxruntime, numpy. Each is
+imported only when asked for, so only the one you use needs to be installed (plus numpy).
+Parameters are the catalog's defaults (`activation-oracle list`), spelled the way each framework
+takes them; derivatives come from the framework's autodiff (torch, torch-compile, jax, tensorflow,
+tensorflow-xla); onnxruntime and numpy give values only. An entry a framework lacks, or a format
+it cannot compute in, is refused on stderr with exit status 3 (verify reports it as an error,
+never as a pass).
+
+torch-compile is the torch table with every function wrapped in `torch.compile(fn, dynamic=True)`
+(Inductor's CPU code, which needs a C compiler; derivatives through autograd of the compiled
+function). tensorflow-xla is the tensorflow table under `tf.function(jit_compile=True)` with a
+`[None]` input signature (derivatives: a GradientTape inside the jit-compiled function). Neither
+pads a batch: each element is computed at its own index, so a result that depends on where an
+input sits in the batch shows as it is. torch.compile compiles one graph for length 1 and one
+for every other length (a few seconds each, the first time; Inductor caches them on disk); XLA
+compiles once per distinct length (about 50 ms each for one elementwise function on CPU), cached
+for the life of the process.
 
 The protocol (README, "The subprocess protocol"): read the header
 `activation-oracle-protocol 1 <function> <format> <value|derivative>`, answer `ready`, then for
@@ -63,9 +74,26 @@ def torch_native(dtype_name):
     return Native(fns, lambda a: torch.from_numpy(a).to(dtype), lambda y: y, f"torch {torch.__version__}", dtype)
 
 
-def torch_functions(dtype_name):
+def torch_compile_native(dtype_name):
+    """torch_native's table, each function wrapped in torch.compile (Inductor on CPU, dynamic shapes)."""
     import torch
     native = torch_native(dtype_name)
+    # Every function torch.compile wraps runs through one dynamo code object, whose cache holds only
+    # recompile_limit (8) graphs before dynamo runs the rest eagerly, silently: make room for a whole
+    # table (a graph for length 1 and one for every other length, with and without autograd), and
+    # fail loudly past it.
+    config = torch._dynamo.config
+    config.recompile_limit = max(config.recompile_limit, 1024)
+    config.accumulated_recompile_limit = max(config.accumulated_recompile_limit, 4096)
+    config.fail_on_recompile_limit_hit = True
+    fns = {k: torch.compile(v, dynamic=True) for k, v in native.fns.items()}
+    return Native(fns, native.put, native.ready, f"{native.version} torch.compile(dynamic=True, inductor CPU)",
+                  native.dtype)
+
+
+def torch_functions(dtype_name, make_native=torch_native):
+    import torch
+    native = make_native(dtype_name)
     dtype = native.dtype
 
     def wrap(f):
@@ -81,6 +109,10 @@ def torch_functions(dtype_name):
             return g.to(torch.float64).numpy() if dtype == torch.bfloat16 else g.numpy()
         return forward, derivative
     return {k: wrap(v) for k, v in native.fns.items()}, native.version
+
+
+def torch_compile_functions(dtype_name):
+    return torch_functions(dtype_name, torch_compile_native)
 
 
 def jax_native(dtype_name):
@@ -134,22 +166,55 @@ def tensorflow_native(dtype_name):
     return Native(fns, lambda a: tf.cast(tf.constant(a), dtype), lambda y: y, f"tensorflow {tf.__version__}", dtype)
 
 
-def tensorflow_functions(dtype_name):
+def tensorflow_xla(f, dtype):
+    """`f` under tf.function(jit_compile=True) on a rank-1 tensor of any length (one trace; XLA
+    compiles once per distinct length)."""
+    import tensorflow as tf
+    return tf.function(f, jit_compile=True, autograph=False, input_signature=[tf.TensorSpec([None], dtype)])
+
+
+def tensorflow_xla_native(dtype_name):
+    """tensorflow_native's table, each function XLA-compiled (values only: the adapter compiles the
+    gradient with the function, tensorflow_functions(..., xla=True))."""
+    native = tensorflow_native(dtype_name)
+    fns = {k: tensorflow_xla(v, native.dtype) for k, v in native.fns.items()}
+    return Native(fns, native.put, native.ready, f"{native.version} tf.function(jit_compile=True)", native.dtype)
+
+
+def tensorflow_gradient(f):
+    """x ↦ f'(x) elementwise, through a GradientTape (inside a tf.function when called from one)."""
+    import tensorflow as tf
+
+    def derivative(x):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = f(x)
+        return tape.gradient(y, x)
+    return derivative
+
+
+def tensorflow_functions(dtype_name, xla=False):
     import tensorflow as tf
     native = tensorflow_native(dtype_name)
     dtype = native.dtype
+    version = f"{native.version} tf.function(jit_compile=True)" if xla else native.version
 
     def wrap(f):
+        value, gradient = f, tensorflow_gradient(f)
+        if xla:
+            value, gradient = tensorflow_xla(value, dtype), tensorflow_xla(gradient, dtype)
+
         def forward(a):
-            return f(tf.cast(tf.constant(a), dtype)).numpy().astype(np.float64)
+            return value(tf.cast(tf.constant(a), dtype)).numpy().astype(np.float64)
 
         def derivative(a):
-            x = tf.Variable(tf.cast(tf.constant(a), dtype))
-            with tf.GradientTape() as tape:
-                y = f(x)
-            return tape.gradient(y, x).numpy().astype(np.float64)
+            return gradient(tf.cast(tf.constant(a), dtype)).numpy().astype(np.float64)
         return forward, derivative
-    return {k: wrap(v) for k, v in native.fns.items()}, native.version
+    return {k: wrap(v) for k, v in native.fns.items()}, version
+
+
+def tensorflow_xla_functions(dtype_name):
+    return tensorflow_functions(dtype_name, xla=True)
 
 
 def onnxruntime_native(dtype_name, threads=0):
@@ -220,9 +285,11 @@ def numpy_functions(dtype_name):
     return {k: (v, None) for k, v in native.fns.items()}, native.version
 
 
-FRAMEWORKS = {"torch": torch_functions, "jax": jax_functions, "tensorflow": tensorflow_functions,
+FRAMEWORKS = {"torch": torch_functions, "torch-compile": torch_compile_functions, "jax": jax_functions,
+              "tensorflow": tensorflow_functions, "tensorflow-xla": tensorflow_xla_functions,
               "onnxruntime": onnxruntime_functions, "numpy": numpy_functions}
-NATIVE = {"torch": torch_native, "jax": jax_native, "tensorflow": tensorflow_native,
+NATIVE = {"torch": torch_native, "torch-compile": torch_compile_native, "jax": jax_native,
+          "tensorflow": tensorflow_native, "tensorflow-xla": tensorflow_xla_native,
           "onnxruntime": onnxruntime_native, "numpy": numpy_native}
 
 

@@ -1,27 +1,36 @@
 #!/usr/bin/env python3
-"""Measure PyTorch, JAX, TensorFlow, ONNX Runtime and NumPy against the oracle and write
-Reference/frameworks.md (generated: do not edit by hand).
+"""Measure PyTorch (eager and torch.compile), JAX, TensorFlow (eager and XLA), ONNX Runtime and NumPy
+against the oracle and write Reference/frameworks.md (generated: do not edit by hand).
 
     swift build -c release --product activation-oracle
     python3 Scripts/framework_table.py [--python PY] [--count 20000] [--format f32] [--output Reference/frameworks.md]
 
 Each cell is one `activation-oracle verify <function> [--derivative] --format F --command
 "PY Adapters/frameworks.py <framework>"` run (specials, kinks, thresholds, --count random inputs,
-then the adaptive search), summarised from its --json report. Needs the frameworks installed for
-PY (pip install numpy scipy torch jax tensorflow-cpu onnx onnxruntime); a missing one is a blank
-column. Not needed by `swift test`.
+then the adaptive search), summarised from its --json report, with `pos N` where the report's
+`position_dependent` count is nonzero (inputs whose result depended on their place in the batch;
+a report without the key counts as none). Needs the frameworks installed for PY (pip install numpy
+scipy torch jax tensorflow-cpu onnx onnxruntime; torch-compile also needs a C compiler); a missing
+one is a blank column. Scripts/position_probe.py measures the position dependence directly
+(Reference/frameworks-position.md). Not needed by `swift test`.
 """
 import argparse
 import datetime
 import json
 import os
 import platform
+import struct
 import subprocess
 import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-FRAMEWORKS = ["torch", "jax", "tensorflow", "onnxruntime", "numpy"]
+FRAMEWORKS = ["torch", "torch-compile", "jax", "tensorflow", "tensorflow-xla", "onnxruntime", "numpy"]
+# the compiled columns run the eager framework's module through its compiler; at kinks they follow
+# the eager framework's convention
+BASE = {"torch-compile": "torch", "tensorflow-xla": "tensorflow"}
+COMPILED = {"torch-compile": "torch.compile(fn, dynamic=True), Inductor on CPU",
+            "tensorflow-xla": "tf.function(jit_compile=True)"}
 
 
 def catalog(tool):
@@ -30,7 +39,7 @@ def catalog(tool):
 
 
 def version(python, framework):
-    module = {"torch": "torch", "jax": "jax", "tensorflow": "tensorflow", "onnxruntime": "onnxruntime", "numpy": "numpy"}[framework]
+    module = BASE.get(framework, framework)
     r = subprocess.run([python, "-c", f"import {module}; print({module}.__version__)"], capture_output=True, text=True,
                        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
     return r.stdout.strip() if r.returncode == 0 else None
@@ -44,7 +53,21 @@ def cell(report):
     for key, label in [("nan", "NaN"), ("inf", "inf"), ("zero_sign", "±0"), ("subnormal", "sub")]:
         if classes.get(key):
             parts.append(f"{label} {classes[key]}")
+    if report.get("position_dependent"):
+        parts.append(f"pos {report['position_dependent']}")
     return " · ".join(parts)
+
+
+def decimal(bits, fmt):
+    """A result's hex bit pattern as a short decimal (position_cases give bit patterns only)."""
+    v = int(bits, 16)
+    if fmt == "f64":
+        x = struct.unpack("<d", struct.pack("<Q", v))[0]
+    elif fmt == "f16":
+        x = struct.unpack("<e", struct.pack("<H", v))[0]
+    else:
+        x = struct.unpack("<f", struct.pack("<I", v << 16 if fmt == "bf16" else v))[0]
+    return f"{x:.9g}" if fmt in ("f32", "f64") else f"{x:.4g}"
 
 
 def main():
@@ -78,9 +101,10 @@ def main():
                         results[(fw, fn, quantity)] = json.load(f)
                     continue
                 r = None
-                if quantity == "derivative" and fw in ("jax", "tensorflow"):
+                convention = BASE.get(fw, fw)
+                if quantity == "derivative" and convention in ("jax", "tensorflow"):
                     # accept the framework's own convention at kinks (where the catalog has one)
-                    r = subprocess.run(argv + ["--kink-convention", fw], capture_output=True, text=True)
+                    r = subprocess.run(argv + ["--kink-convention", convention], capture_output=True, text=True)
                     if r.returncode == 2 and "kink convention" in r.stderr or (r.returncode == 2 and "has no" in r.stderr):
                         r = None
                 if r is None:
@@ -97,7 +121,8 @@ def main():
         f"# Frameworks against the correctly rounded oracle ({args.format})",
         "",
         f"Measured {now} on {platform.machine()} {platform.system()} (Python {platform.python_version()}; "
-        + ", ".join(f"{fw} {v}" for fw, v in versions.items() if v) + "), CPU only, single process.",
+        + ", ".join(f"{fw} {v}" for fw, v in versions.items() if v and fw not in BASE) + "), CPU only, single process. "
+        + " ".join(f"{fw}: the {BASE[fw]} column's functions under {how}." for fw, how in COMPILED.items() if versions[fw]),
         "",
         f"Command: `python3 Scripts/framework_table.py --count {args.count} --format {args.format}` — each cell is "
         f"`activation-oracle verify <function> [--derivative] --format {args.format} --count {args.count} --command "
@@ -109,8 +134,13 @@ def main():
         "tried), then counts of inputs per class when nonzero: NaN (NaN where a number is due or the reverse), "
         "inf (an infinity where a finite value is due or the reverse), ±0 (zero with the wrong sign), sub "
         "(subnormal expected, something else returned: flush to zero and friends). — : the framework has no such "
-        "function (or no autodiff, for derivatives). Derivatives at kinks are compared with PyTorch's convention; "
-        "see the worst cases below for where a framework differs only there. Parameters are the catalog defaults.",
+        "function (or no autodiff, for derivatives). pos N: N inputs got a result that depended on their place in "
+        "the batch (the tool sends the same inputs again in batches of other lengths and at other offsets); the "
+        "usual cause is a vectorised main loop and its scalar remainder (or a length-1 path) computing differently. "
+        "[frameworks-position.md](frameworks-position.md) measures this directly for each framework, without the "
+        "oracle (Scripts/position_probe.py). Derivatives at kinks are compared with PyTorch's "
+        "convention (jax, tensorflow and tensorflow-xla: their own also accepted); see the worst cases below for "
+        "where a framework differs only there. Parameters are the catalog defaults.",
         "",
     ]
     for quantity in ["value", "derivative"]:
@@ -119,6 +149,23 @@ def main():
                   "|---|" + "---|" * sum(1 for fw in FRAMEWORKS if versions[fw])]
         for fn in functions:
             lines.append(f"| {fn} | " + " | ".join(cell(results.get((fw, fn, quantity))) for fw in FRAMEWORKS if versions[fw]) + " |")
+        lines.append("")
+    positional = [(key, report) for key, report in sorted(results.items()) if report.get("position_dependent")]
+    if positional:
+        lines += ["## Position-dependent results", "",
+                  "Cells with `pos`: how many inputs gave another result when asked again in another place, and "
+                  "the first such input with both answers and where each was given.", "",
+                  "| framework | function | quantity | inputs | x | result | where | other result | where |",
+                  "|---|---|---|---:|---|---|---|---|---|"]
+        for (fw, fn, quantity), report in positional:
+            case = (report.get("position_cases") or [None])[0]
+            if case is None:
+                lines.append(f"| {fw} | {fn} | {quantity} | {report['position_dependent']} | | | | | |")
+                continue
+            fmt = report.get("format", args.format)
+            lines.append(f"| {fw} | {fn} | {quantity} | {report['position_dependent']} | {decimal(case['x'], fmt)} (`{case['x']}`) | "
+                         f"{decimal(case['first'], fmt)} | {case.get('first_place', '')} | {decimal(case['other'], fmt)} | "
+                         f"{case.get('other_place', '')} |")
         lines.append("")
     lines += ["## Worst input per framework, function and quantity", "",
               "| framework | function | quantity | x | expected | actual | ULP | class |", "|---|---|---|---|---|---|---:|---|"]

@@ -9,11 +9,15 @@ let package = Package(
         .library(name: "ActivationOracle", targets: ["ActivationOracle"]),
         .library(name: "ActivationKernels", targets: ["ActivationKernels"]),
         .library(name: "ActivationIO", targets: ["ActivationIO"]),
+        // For other packages' tests: check a Swift implementation (scalar, buffer, backward) against the oracle.
+        .library(name: "ActivationTesting", targets: ["ActivationTesting"]),
         .executable(name: "activation-oracle", targets: ["activation-oracle"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        // `swift package generate-documentation --target ActivationTesting` (the DocC catalog).
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // libmpfr (and libgmp) from the system: `apt-get install libmpfr-dev`.
@@ -30,10 +34,12 @@ let package = Package(
         // HardCases/: inputs where a kernel was once wrong, replayed by GateTests.
         .target(name: "ActivationKernels", dependencies: ["ActivationCatalog"], exclude: ["HardCases"]),
         // ULP metrics, input generators and the comparison of implementations with the oracle.
-        .target(name: "ActivationVerification", dependencies: ["ActivationOracle", "ActivationKernels"]),
+        .target(name: "ActivationVerification", dependencies: ["ActivationOracle", "ActivationKernels", "ActivationIO"]),
         // Numeric files (.npy, text) read and written in bounded memory, outputs written safely
         // (all or nothing, never over anything but a regular file), the subprocess protocol's client.
         .target(name: "ActivationIO", dependencies: ["ActivationCatalog", "ActivationOracle"]),
+        // The public face of the verification engine for other packages' `swift test`.
+        .target(name: "ActivationTesting", dependencies: ["ActivationCatalog", "ActivationOracle", "ActivationIO", "ActivationVerification"]),
         // Subcommands of the `activation-oracle` tool, a library so tests can drive them.
         .target(
             name: "OracleCLI",
@@ -61,7 +67,8 @@ let package = Package(
             dependencies: ["ActivationOracle"],
             exclude: ["Data"]
         ),
-        .testTarget(name: "OracleCLITests", dependencies: ["OracleCLI", "ActivationIO", "ActivationFuzzTargets"]),
+        .testTarget(name: "ActivationTestingTests", dependencies: ["ActivationTesting", "ActivationKernels"]),
+        .testTarget(name: "OracleCLITests", dependencies: ["OracleCLI", "ActivationIO", "ActivationVerification", "ActivationFuzzTargets"]),
         .testTarget(
             name: "GateTests",
             dependencies: ["ActivationVerification", .product(name: "PropertyBased", package: "swift-property-based")]

@@ -1,6 +1,7 @@
 /// SHA-256 (FIPS 180-4), streaming: for the digest of an exhaustive run's outputs, without a
 /// cryptography dependency. Checked against the FIPS test vectors in the tests.
-struct SHA256 {
+package struct SHA256 {
+    package init() {}
     private var state: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
     private var buffer: [UInt8] = []
     private var length: UInt64 = 0
@@ -16,7 +17,7 @@ struct SHA256 {
         0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
     ]
 
-    mutating func update<C: Collection>(_ bytes: C) where C.Element == UInt8 {
+    package mutating func update<C: Collection>(_ bytes: C) where C.Element == UInt8 {
         length &+= UInt64(bytes.count)
         // Whole blocks straight from contiguous input (an exhaustive run hashes 16 GiB); the rest
         // through the buffer.
@@ -37,7 +38,7 @@ struct SHA256 {
         buffer.removeFirst(blocks * 64)
     }
 
-    mutating func finalize() -> String {
+    package mutating func finalize() -> String {
         let bits = length &* 8
         var tail: [UInt8] = [0x80]
         while (buffer.count + tail.count) % 64 != 56 { tail.append(0) }

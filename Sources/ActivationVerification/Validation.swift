@@ -73,6 +73,8 @@ public struct ValidationReport: Sendable {
     public private(set) var histogram = [Int](repeating: 0, count: 67)
     /// The worst cases, failures before allowed ones, then by ULP distance.
     public private(set) var worst: [Case] = []
+    /// The worst failure of each class (shrinking starts from it even when other classes fill `worst`).
+    public private(set) var worstFailure: [Disagreement: Case] = [:]
     /// Up to `plotLimit` disagreements spread over the run (every n-th once the sample is full).
     public private(set) var plotSample: [Case] = []
     /// Inputs whose result depended on their place (each counted once), and the first of them.
@@ -146,6 +148,7 @@ public struct ValidationReport: Sendable {
         if allowed { allowedCount += 1 } else { failures += 1 }
         if allowance != .byClass && ulps != .max { maxULP = max(maxULP, ulps) }
         let c = Case(input: input, expected: expected, actual: actual, ulps: ulps, disagreement: kind, allowed: allowed)
+        if !allowed, worstFailure[kind].map({ Self.worse(c, $0) }) ?? true { worstFailure[kind] = c }
         if (worst.count < keep || Self.worse(c, worst.last!)) && !worst.contains(where: { $0.input == input }) {
             worst.append(c)
             worst.sort(by: Self.worse)
@@ -209,6 +212,12 @@ public struct ValidationReport: Sendable {
 public enum Hunt {
     /// One batch of inputs in, the implementation's results out (same count).
     public typealias Implementation = ([UInt64]) throws -> [UInt64]
+    /// The correctly rounded results for a batch (default: the report's function and quantity).
+    public typealias Oracle = ([UInt64]) -> [UInt64]
+
+    static func expected(_ inputs: [UInt64], _ report: ValidationReport, _ oracle: Oracle?) -> [UInt64] {
+        oracle?(inputs) ?? Gate.oracle(report.function, report.quantity, inputs, report.format)
+    }
 
     /// How many inputs are asked again in other places.
     public static let positionSample = 2_048
@@ -218,14 +227,14 @@ public enum Hunt {
 
     /// Asks `implementation` about `inputs`, records them, and returns the failures and the answers.
     @discardableResult
-    static func ask(_ inputs: [UInt64], _ report: inout ValidationReport,
-                    _ implementation: Implementation) throws -> (failures: [ValidationReport.Case], actual: [UInt64]) {
+    static func ask(_ inputs: [UInt64], _ report: inout ValidationReport, _ implementation: Implementation,
+                    _ oracle: Oracle? = nil) throws -> (failures: [ValidationReport.Case], actual: [UInt64]) {
         guard !inputs.isEmpty else { return ([], []) }
         let actual = try implementation(inputs)
         guard actual.count == inputs.count else {
             throw ImplementationError("gave \(actual.count) results for \(inputs.count) inputs")
         }
-        let expected = Gate.oracle(report.function, report.quantity, inputs, report.format)
+        let expected = expected(inputs, report, oracle)
         var failures: [ValidationReport.Case] = []
         for i in inputs.indices {
             if let c = report.record(input: inputs[i], expected: expected[i], actual: actual[i]), !c.allowed { failures.append(c) }
@@ -233,17 +242,26 @@ public enum Hunt {
         return (failures, actual)
     }
 
-    /// Sends the inputs of `first` again, in reverse order, in batches of other lengths (each
-    /// input at another offset, many in a batch's tail), and records every input whose result
+    /// Sends the inputs of `first` again, each alone and then in reverse order in batches of
+    /// other lengths (each at another offset, many in a batch's tail), and records every input whose result
     /// changed with its place. Changed answers are judged like the first ones (and counted).
     static func positions(_ first: [(input: UInt64, result: UInt64, place: String)], _ report: inout ValidationReport,
-                          _ implementation: Implementation) throws {
+                          _ implementation: Implementation, _ oracle: Oracle? = nil) throws {
         var seen = Set<UInt64>()
         let again = first.reversed().filter { seen.insert($0.input).inserted }
+        // Twice: each input alone (some implementations take another path for one element),
+        // then in batches of the lengths above.
+        var batches: [Range<Int>] = again.indices.map { $0..<$0 + 1 }
         var start = 0, k = 0
         while start < again.count {
             let length = min(positionLengths[k % positionLengths.count], again.count - start)
-            let part = Array(again[start..<start + length])
+            batches.append(start..<start + length)
+            start += length
+            k += 1
+        }
+        for range in batches {
+            let length = range.count
+            let part = Array(again[range])
             let inputs = part.map(\.input)
             let actual = try implementation(inputs)
             guard actual.count == inputs.count else {
@@ -257,11 +275,9 @@ public enum Hunt {
             }
             // A changed answer is judged too (a scalar tail can be wrong where the vector loop is not).
             if !changed.isEmpty {
-                let expected = Gate.oracle(report.function, report.quantity, changed.map { inputs[$0] }, report.format)
+                let expected = expected(changed.map { inputs[$0] }, report, oracle)
                 report.record(inputs: changed.map { inputs[$0] }, expected: expected, actual: changed.map { actual[$0] })
             }
-            start += length
-            k += 1
         }
     }
 
@@ -269,19 +285,19 @@ public enum Hunt {
     /// around the `seeds` worst failures, then shrinking. Returns the simplest failing input found
     /// for each class.
     public static func run(_ inputs: [UInt64], report: inout ValidationReport, batch: Int = 4_096, seeds: Int = 8,
-                           implementation: Implementation) throws -> [Disagreement: UInt64] {
+                           oracle: Oracle? = nil, implementation: Implementation) throws -> [Disagreement: UInt64] {
         let format = report.format
         // A sample of the inputs (spread over them, specials first) is asked again in other places.
         let step = max(1, inputs.count / positionSample)
         var firstAnswers: [(input: UInt64, result: UInt64, place: String)] = []
         for start in stride(from: 0, to: inputs.count, by: batch) {
             let chunk = Array(inputs[start..<min(start + batch, inputs.count)])
-            let (_, actual) = try ask(chunk, &report, implementation)
+            let (_, actual) = try ask(chunk, &report, implementation, oracle)
             for i in chunk.indices where (start + i) % step == 0 {
                 firstAnswers.append((chunk[i], actual[i], "offset \(i) of a batch of \(chunk.count)"))
             }
         }
-        try positions(firstAnswers, &report, implementation)
+        try positions(firstAnswers, &report, implementation, oracle)
         var probes: [UInt64] = []
         for c in report.worst.filter({ !$0.allowed }).prefix(seeds) {
             let ordinal = ULP.ordinal(c.input, format, strictZeroSign: true)
@@ -291,13 +307,13 @@ public enum Hunt {
                 }
             }
         }
-        try ask(probes, &report, implementation)
+        try ask(probes, &report, implementation, oracle)
         var simplest: [Disagreement: UInt64] = [:]
         for kind in Disagreement.allCases {
-            guard var current = report.worst.first(where: { !$0.allowed && $0.disagreement == kind })?.input else { continue }
+            guard var current = report.worstFailure[kind]?.input else { continue }
             for _ in 0..<64 {
                 let candidates = Simplify.candidates(current, format)
-                let failing = try ask(candidates, &report, implementation).failures.filter { $0.disagreement == kind }
+                let failing = try ask(candidates, &report, implementation, oracle).failures.filter { $0.disagreement == kind }
                 guard let next = candidates.first(where: { x in failing.contains { $0.input == x } }) else { break }
                 current = next
             }

@@ -65,7 +65,7 @@ struct CheckCommand: ParsableCommand {
                              Self.describe(results[1]), "\(bounds[0])/\(bounds[1])", worst, pass ? "pass" : "FAIL"])
             }
         }
-        print(Self.table(header: header, rows: rows))
+        print(ReportRendering.table(header: header, rows: rows))
         if failed {
             print("FAILED: some kernels are beyond their declared bounds (replay: activation-oracle check --format \(format) --count \(count) --seed \(seed))")
             throw ExitCode(1)
@@ -77,13 +77,5 @@ struct CheckCommand: ParsableCommand {
         let classes = Disagreement.allCases.compactMap { k in c.classes[k].map { "\(k.rawValue) \($0)" } }
         let m = String(c.maxULP)
         return classes.isEmpty ? m : m + " (" + classes.joined(separator: ", ") + ")"
-    }
-
-    static func table(header: [String], rows: [[String]]) -> String {
-        let widths = header.indices.map { i in ([header[i]] + rows.map { $0[i] }).map(\.count).max() ?? 0 }
-        func line(_ cells: [String]) -> String {
-            zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
-        }
-        return ([line(header), line(widths.map { String(repeating: "-", count: $0) })] + rows.map(line)).joined(separator: "\n")
     }
 }

@@ -16,7 +16,7 @@ public struct ActivationOracleCommand: ParsableCommand {
                       ApplyCommand.self, BenchCommand.self, DemoCommand.self]
     )
     /// Printed by --version and written into every report and manifest.
-    public static let version = "0.5.0"
+    public static let version = activationOracleVersion
     public init() {}
 }
 
@@ -81,27 +81,13 @@ struct FunctionOptions: ParsableArguments {
     var convention: KinkConvention = .pytorch
 
     func resolve() throws -> (ActivationFunction, Quantity) {
-        guard let activation = Activation(named: function) else {
-            throw InputError("unknown function '\(function)' (see activation-oracle list)")
-        }
-        var values: [String: ExactNumber] = [:]
-        for assignment in params {
+        let pairs = try params.map { assignment -> (name: String, value: String) in
             guard let eq = assignment.firstIndex(of: "=") else {
                 throw InputError("--param expects name=value, got '\(assignment)'")
             }
-            let name = String(assignment[..<eq]).trimmingCharacters(in: .whitespaces)
-            guard values[name] == nil else { throw InputError("--param \(name) given twice") }
-            do {
-                values[name] = try ExactNumber(parsing: String(assignment[assignment.index(after: eq)...]))
-            } catch let error as ExactNumber.ParseError {
-                throw InputError("--param \(name): \(error)")
-            }
+            return (String(assignment[..<eq]), String(assignment[assignment.index(after: eq)...]))
         }
-        let f = try ActivationFunction(activation, parameters: values, convention: convention)
-        if derivative && wrt != nil { throw InputError("--derivative and --wrt exclude each other") }
-        let quantity: Quantity = wrt.map { .parameterDerivative($0) } ?? (derivative ? .derivative : .value)
-        try f.validate(quantity)
-        return (f, quantity)
+        return try FunctionSpec.resolve(function, parameters: pairs, convention: convention, derivative: derivative, wrt: wrt)
     }
 }
 

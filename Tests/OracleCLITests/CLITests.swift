@@ -1,4 +1,5 @@
 @testable import OracleCLI
+import ActivationVerification
 import Foundation
 import Testing
 

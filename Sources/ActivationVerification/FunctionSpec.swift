@@ -1,0 +1,36 @@
+import ActivationCatalog
+import ActivationIO
+import ActivationOracle
+import Foundation
+
+/// An entry, its parameters and quantity as people write them — the CLI's `FUNCTION --param
+/// name=value --derivative --wrt p --convention c` and `ActivationTesting`'s arguments — resolved
+/// once, here, into the oracle's `ActivationFunction` and `Quantity`.
+public enum FunctionSpec {
+    /// Parameters are exact numbers in any form `ExactNumber(parsing:)` takes (`0.01` is 1/100,
+    /// `f32:0.01` the float32 nearest it); an unknown name, a value outside its domain, a second
+    /// value for one name, or `derivative` with `wrt` is an `InputError` naming it.
+    public static func resolve(_ name: String, parameters: [(name: String, value: String)] = [],
+                               convention: KinkConvention = .pytorch, derivative: Bool = false,
+                               wrt: String? = nil) throws -> (ActivationFunction, Quantity) {
+        guard let activation = Activation(named: name) else {
+            throw InputError("unknown function '\(name)' (see activation-oracle list)")
+        }
+        var values: [String: ExactNumber] = [:]
+        for (parameter, text) in parameters {
+            let key = parameter.trimmingCharacters(in: .whitespaces)
+            guard values[key] == nil else { throw InputError("--param \(key) given twice") }
+            do { values[key] = try ExactNumber(parsing: text) } catch let error as ExactNumber.ParseError {
+                throw InputError("--param \(key): \(error)")
+            }
+        }
+        let f: ActivationFunction
+        do { f = try ActivationFunction(activation, parameters: values, convention: convention) } catch let error as OracleError {
+            throw InputError(error.description)
+        }
+        if derivative && wrt != nil { throw InputError("--derivative and --wrt exclude each other") }
+        let quantity: Quantity = wrt.map { .parameterDerivative($0) } ?? (derivative ? .derivative : .value)
+        do { try f.validate(quantity) } catch let error as OracleError { throw InputError(error.description) }
+        return (f, quantity)
+    }
+}

@@ -79,12 +79,19 @@ def main():
     parser.add_argument("--output", default=os.path.join(ROOT, "Reference/frameworks.md"))
     parser.add_argument("--json-dir", default=None, help="keep every verify report here")
     parser.add_argument("--reuse", action="store_true", help="use reports already in --json-dir instead of running again")
+    parser.add_argument("--frameworks", default=None,
+                        help="comma-separated: run only these (the others' reports are read from --json-dir when there); "
+                             "lets two processes share the work on two cores")
     args = parser.parse_args()
     functions = catalog(args.tool)
     versions = {fw: version(args.python, fw) for fw in FRAMEWORKS}
     results = {}
     keep = args.json_dir or tempfile.mkdtemp()
     os.makedirs(keep, exist_ok=True)
+    run = args.frameworks.split(",") if args.frameworks else FRAMEWORKS
+    for fw in run:
+        if fw not in FRAMEWORKS:
+            parser.error(f"unknown framework '{fw}' ({', '.join(FRAMEWORKS)})")
     for fw in FRAMEWORKS:
         if versions[fw] is None:
             continue
@@ -96,9 +103,11 @@ def main():
                         "--command", command, "--json", path, "--worst", "3", "--timeout", "300"]
                 if quantity == "derivative":
                     argv.append("--derivative")
-                if args.reuse and os.path.exists(path):
+                if (args.reuse or fw not in run) and os.path.exists(path):
                     with open(path) as f:
                         results[(fw, fn, quantity)] = json.load(f)
+                    continue
+                if fw not in run:
                     continue
                 r = None
                 convention = BASE.get(fw, fw)

@@ -115,6 +115,10 @@ public struct ActivationTestReport: CustomStringConvertible, Sendable {
     public var passed: Bool { validation.pass }
     public var maxULP: UInt64 { validation.maxULP }
     public var classes: [String: Int] { Dictionary(uniqueKeysWithValues: validation.classes.map { ($0.key.rawValue, $0.value) }) }
+    /// Results per distance: "0", "1", "2", "3–4", … "NaN", nonempty buckets only.
+    public var histogram: [(ulps: String, count: Int)] {
+        validation.histogram.indices.filter { validation.histogram[$0] > 0 }.map { (ValidationReport.bucketLabel($0), validation.histogram[$0]) }
+    }
     /// Inputs whose result depended on their place in the buffer.
     public var positionDependent: Int { validation.positionDependent }
     public var worst: [Case] {

@@ -11,6 +11,7 @@ struct ActivationTestingTests {
     @Test func garbageIsReportedWithClasses() throws {
         let nan = try ActivationTesting.check(ActivationUnderTest("gelu"), scalar: { (_: Float) in Float.nan })
         #expect(!nan.passed && (nan.classes["nan"] ?? 0) > 0)
+        #expect(nan.histogram.last?.ulps == "NaN" && nan.histogram.last?.count == nan.classes["nan"])
         let inf = try ActivationTesting.check(ActivationUnderTest("tanh"), scalar: { (_: Double) in -Double.infinity })
         #expect(!inf.passed && (inf.classes["inf"] ?? 0) > 0)
         let bits = try ActivationTesting.check(ActivationUnderTest("relu"), scalar: { (x: Float) in Float(bitPattern: ~x.bitPattern) })

@@ -176,6 +176,7 @@ public final class NumericReader {
 
     /// Up to `maximum` values; an empty array at the end.
     public func next(maximum: Int) throws -> [UInt64] {
+        precondition(maximum > 0, "NumericReader.next(maximum:) needs a positive maximum")
         switch encoding {
         case .npy: return try nextNPY(maximum: maximum)
         case .text(let bits): return try nextText(maximum: maximum, bits: bits)

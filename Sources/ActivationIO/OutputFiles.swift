@@ -126,7 +126,7 @@ public final class OutputFiles {
     }
 
     /// Renames every staged file onto its target. A target that became something other than a
-    /// regular file meanwhile is refused (and nothing further is renamed).
+    /// regular file meanwhile is refused before anything is renamed.
     public func commit() throws {
         for i in staged.indices {
             let s = staged[i]
@@ -135,9 +135,12 @@ public final class OutputFiles {
             }
             staged[i].handle = nil
         }
+        // Every target is checked before the first rename, so a target that became something
+        // else meanwhile stops the commit with nothing replaced (what remains is the moment
+        // between the renames themselves).
+        for s in staged { _ = try Self.target(s.target, option: s.option) }
         while !staged.isEmpty {
             let s = staged[0]
-            _ = try Self.target(s.target, option: s.option)
             guard rename(s.temporary, s.target) == 0 else {
                 throw InputError("\(s.option) \(s.target): cannot replace (\(String(cString: strerror(errno))))")
             }

@@ -6,6 +6,22 @@ import Glibc
 import Darwin
 #endif
 
+#if os(Linux)
+/// pipe2(2) (glibc declares it only with _GNU_SOURCE, which the Glibc module does not set).
+@_silgen_name("pipe2") private func pipe2(_ fds: UnsafeMutablePointer<Int32>, _ flags: Int32) -> Int32
+#endif
+
+/// A pipe whose two ends are close-on-exec from the moment they exist (atomically on Linux).
+private func closeOnExecPipe(_ fds: inout [Int32]) -> Int32 {
+    #if os(Linux)
+    return fds.withUnsafeMutableBufferPointer { pipe2($0.baseAddress!, O_CLOEXEC) }
+    #else
+    guard pipe(&fds) == 0 else { return -1 }
+    for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+    return 0
+    #endif
+}
+
 /// Another implementation running as a child process, spoken to through the subprocess protocol
 /// (README, "The subprocess protocol"):
 ///
@@ -66,9 +82,11 @@ public final class Subprocess {
         self.timeout = timeout
         signal(SIGPIPE, SIG_IGN)
         var toChild: [Int32] = [0, 0], fromChild: [Int32] = [0, 0], errors: [Int32] = [0, 0]
-        guard pipe(&toChild) == 0 else { throw InputError("--command: cannot create pipes") }
-        guard pipe(&fromChild) == 0 else { close(toChild[0]); close(toChild[1]); throw InputError("--command: cannot create pipes") }
-        guard pipe(&errors) == 0 else {
+        // Close-on-exec from the start, so that no process another thread starts inherits them
+        // (the child's 0, 1 and 2 are dup2'ed copies, which do not keep the flag).
+        guard closeOnExecPipe(&toChild) == 0 else { throw InputError("--command: cannot create pipes") }
+        guard closeOnExecPipe(&fromChild) == 0 else { close(toChild[0]); close(toChild[1]); throw InputError("--command: cannot create pipes") }
+        guard closeOnExecPipe(&errors) == 0 else {
             for fd in toChild + fromChild { close(fd) }
             throw InputError("--command: cannot create pipes")
         }
@@ -97,10 +115,7 @@ public final class Subprocess {
         stdinFD = toChild[1]
         stdoutFD = fromChild[0]
         stderrFD = errors[0]
-        for fd in [stdinFD, stdoutFD, stderrFD] {
-            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-        }
+        for fd in [stdinFD, stdoutFD, stderrFD] { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
         let reply = try exchange(Array((header + "\n").utf8), expecting: 1, what: "lines of the 'ready' reply")
         guard reply.first?.trimmingCharacters(in: .whitespaces) == "ready" else {
             throw fail("answered the header with '\(Self.printable(reply.first ?? ""))' instead of 'ready' (does it speak the protocol?)")
@@ -109,7 +124,7 @@ public final class Subprocess {
     }
 
     deinit {
-        killGroup()
+        if exitStatus == nil { killGroup() } // once reaped, its group was killed then (and the pid may be reused)
         _ = reap(wait: true)
         if stdinFD >= 0 { close(stdinFD) }
         close(stdoutFD)
@@ -166,6 +181,7 @@ public final class Subprocess {
     public func finish() throws {
         close(stdinFD)
         stdinFD = -1
+        if output.pendingCount > 0 { throw moreThanAsked() }
         let deadline = Date().addingTimeInterval(timeout)
         var outputClosed = false
         var exitedAt: Date?
@@ -177,7 +193,8 @@ public final class Subprocess {
                 if Date().timeIntervalSince(exitedAt!) > 1 { break }
             }
             if deadline.timeIntervalSinceNow < 0 { throw fail("did not exit within \(timeout) s after its input was closed") }
-            var fds = [pollfd(fd: stdoutFD, events: Int16(POLLIN), revents: 0)]
+            // Once stdout reached its end it leaves the set (a hung-up pipe would wake poll at once).
+            var fds = [pollfd(fd: outputClosed ? -1 : stdoutFD, events: Int16(POLLIN), revents: 0)]
             if stderrFD >= 0 { fds.append(pollfd(fd: stderrFD, events: Int16(POLLIN), revents: 0)) }
             let ready = poll(&fds, nfds_t(fds.count), 100)
             if ready < 0 && errno != EINTR { throw fail("poll failed (\(String(cString: strerror(errno))))") }

@@ -11,10 +11,10 @@ import Foundation
 public struct ActivationUnderTest: Sendable, CustomStringConvertible {
     public var name: String
     public var parameters: [String: String]
-    public var convention: String
+    public var convention: KinkConvention
     public var derivative: Bool
 
-    public init(_ name: String, parameters: [String: String] = [:], convention: String = "pytorch", derivative: Bool = false) {
+    public init(_ name: String, parameters: [String: String] = [:], convention: KinkConvention = .pytorch, derivative: Bool = false) {
         self.name = name
         self.parameters = parameters
         self.convention = convention
@@ -27,12 +27,9 @@ public struct ActivationUnderTest: Sendable, CustomStringConvertible {
     }
 
     func resolve() throws -> (ActivationFunction, Quantity) {
-        guard let c = KinkConvention(rawValue: convention) else {
-            throw ActivationTestError("unknown convention '\(convention)' (pytorch, jax, tensorflow, left, right)")
-        }
         do {
             return try FunctionSpec.resolve(name, parameters: parameters.keys.sorted().map { ($0, parameters[$0]!) },
-                                            convention: c, derivative: derivative)
+                                            convention: convention, derivative: derivative)
         } catch let error as InputError { throw ActivationTestError(error.description) }
     }
 }
@@ -41,12 +38,13 @@ public struct ActivationUnderTest: Sendable, CustomStringConvertible {
 public struct ActivationTestOptions: Sendable {
     /// Largest accepted distance in ULP for finite results (0: correctly rounded).
     public var maxULP: UInt64 = 0
-    /// Accept subnormal results flushed to zero and subnormal inputs read as zero.
+    /// Accept subnormal results flushed to zero and subnormal inputs read as zero (not for
+    /// backward checks).
     public var allowFlushToZero = false
     /// Accept +0 for −0 and the reverse.
     public var ignoreZeroSign = false
-    /// At kinks, also accept the derivative these conventions give (`"jax"`, `"left"`, …).
-    public var alsoAcceptConventions: [String] = []
+    /// At kinks, also accept the derivative these conventions give (not for backward checks).
+    public var alsoAcceptConventions: [KinkConvention] = []
     /// Accept results that depend on the input's place in the buffer (still reported).
     public var allowPositionDependence = false
     /// Random inputs from the fixed seed (float32, float64; binary16 and bfloat16 check every input).
@@ -59,17 +57,18 @@ public struct ActivationTestOptions: Sendable {
     /// Every one of the 2^32 float32 inputs (opt-in: minutes on a few cores), or one shard of
     /// them (`shard: (k, n)`, n a power of two), instead of the sampled inputs.
     public var exhaustive = false
-    public var shard: (index: Int, count: Int) = (0, 1)
+    public var shard: (index: Int, of: Int) = (0, 1)
 
     public init(maxULP: UInt64 = 0, allowFlushToZero: Bool = false, ignoreZeroSign: Bool = false,
-                alsoAcceptConventions: [String] = [], allowPositionDependence: Bool = false, count: Int = 10_000,
-                freshCount: Int = 1_000, exhaustive: Bool = false, shard: (index: Int, count: Int) = (0, 1)) {
+                alsoAcceptConventions: [KinkConvention] = [], allowPositionDependence: Bool = false, count: Int = 10_000,
+                seed: UInt64 = 20_261_123, freshCount: Int = 1_000, exhaustive: Bool = false, shard: (index: Int, of: Int) = (0, 1)) {
         self.maxULP = maxULP
         self.allowFlushToZero = allowFlushToZero
         self.ignoreZeroSign = ignoreZeroSign
         self.alsoAcceptConventions = alsoAcceptConventions
         self.allowPositionDependence = allowPositionDependence
         self.count = count
+        self.seed = seed
         self.freshCount = freshCount
         self.exhaustive = exhaustive
         self.shard = shard
@@ -104,7 +103,8 @@ public struct ActivationTestReport: CustomStringConvertible, Sendable {
         public let allowed: Bool
     }
 
-    /// The comparison itself (counts, histogram, every case kept).
+    /// The comparison itself: counts per class, the histogram, the worst cases (up to 10) and a
+    /// sample for plotting.
     public let validation: ValidationReport
     /// The simplest failing input of each class after shrinking, as hex bit patterns.
     public let simplest: [String: String]
@@ -150,9 +150,9 @@ public struct ActivationTestReport: CustomStringConvertible, Sendable {
 /// way `activation-oracle verify --command` checks a subprocess: the specials, every kink with
 /// neighbours, the oracle's thresholds, random inputs from a fixed and a fresh seed (every input
 /// for binary16 and bfloat16), then a search around the worst failures and the shrinking of each
-/// failing class to its simplest input; every sampled input is asked again alone and at other
-/// offsets in batches of other lengths, so a result that depends on its place is its own class.
-public enum ActivationTesting {
+/// failing class to its simplest input; a sample of 2,048 inputs is asked again alone and at
+/// other offsets in batches of other lengths, so a result that depends on its place is its own class.
+public enum ActivationCheck {
     /// A scalar implementation `(T) -> T`.
     public static func check<T: FloatFormatRepresentable>(_ test: ActivationUnderTest, options: ActivationTestOptions = .init(),
                                                           scalar f: (T) -> T) throws -> ActivationTestReport {
@@ -164,8 +164,9 @@ public enum ActivationTesting {
     }
 
     /// A buffer implementation, as kernels are written: it reads `input` and writes every element
-    /// of `output` (same count). It is called with many lengths and at misaligned offsets; a write
-    /// outside `output` stops the check with an `ActivationTestError`.
+    /// of `output` (same count). It is called with many lengths and at misaligned offsets, with
+    /// 1–7 guard elements before `output` and 16 after; a write to one of them stops the check
+    /// with an `ActivationTestError`.
     public static func check<T: FloatFormatRepresentable>(
         _ test: ActivationUnderTest, options: ActivationTestOptions = .init(),
         buffer f: (UnsafeBufferPointer<T>, UnsafeMutableBufferPointer<T>) -> Void
@@ -174,15 +175,16 @@ public enum ActivationTesting {
             var calls = 0
             return try run(test, T.floatFormat, options, source: "buffer (\(T.self))") { inputs in
                 calls += 1
-                return try guarded(inputs, offset: calls % 7) { x, _, y in f(x, y) }
+                return try guarded(inputs, offset: 1 + calls % 7) { x, _, y in f(x, y) }
             }
         }
     }
 
     /// A backward implementation: `output[i] = gradOutput[i] · f′(input[i])`, compared with the
     /// correctly rounded product (one rounding of the exact g·f′(x)). Each input is paired with a
-    /// gradient drawn from it and the seed (±1, 0.5, −2, powers of two, random values in [−4, 4]);
-    /// never ±0, whose product's zero sign the oracle and IEEE multiplication give differently.
+    /// gradient drawn from it and the seed (±1, 0.5, −2, powers of two from 2^−8 to 2^7, random
+    /// values in [−4, 4]; never ±0). Where f′(x) is exactly ±0 the expected product is the zero
+    /// IEEE multiplication gives (its sign: g's xor f′'s).
     public static func checkBackward<T: FloatFormatRepresentable>(
         _ test: ActivationUnderTest, options: ActivationTestOptions = .init(),
         backward f: (_ input: UnsafeBufferPointer<T>, _ gradOutput: UnsafeBufferPointer<T>, _ output: UnsafeMutableBufferPointer<T>) -> Void
@@ -198,13 +200,25 @@ public enum ActivationTesting {
             case 1: return format.rounding(-1.0)
             case 2: return format.rounding(0.5)
             case 3: return format.rounding(-2.0)
-            case 4: return format.rounding(Double(sign: .plus, exponent: Int(rng.next() % 40) - 20, significand: 1))
+            case 4: return format.rounding(Double(sign: .plus, exponent: Int(rng.next() % 16) - 8, significand: 1)) // finite in binary16 too
             default: return format.rounding(Double.random(in: -4...4, using: &rng))
             }
         }
         let (function, _) = try derivativeTest.resolve()
+        if options.allowFlushToZero || !options.alsoAcceptConventions.isEmpty {
+            throw ActivationTestError("allowFlushToZero and alsoAcceptConventions are for value and derivative checks, not backward")
+        }
+        // g·f′(x) rounded once. A zero result gets the sign of the product g·f′ — for an exactly
+        // zero f′ that is the zero IEEE multiplication gives (g's sign xor the sign of f′'s zero),
+        // as every kernel computes it; the oracle alone gives +0 for an exact zero. (f′ in
+        // binary64 carries the sign: an exact zero with its convention's sign, or a value.)
         let oracle: Hunt.Oracle = { inputs in
-            inputs.map { function.evaluate(.derivative, bits: $0, scaledBy: gradient($0), format: format) }
+            inputs.map { x in
+                let g = gradient(x), product = function.evaluate(.derivative, bits: x, scaledBy: g, format: format)
+                guard format.isZero(product) else { return product }
+                let wide = function.evaluate(.derivative, bits: format.doubleValue(x).bitPattern, format: .f64)
+                return format.zero(negative: format.isNegative(g) != FloatFormat.f64.isNegative(wide))
+            }
         }
         return try withoutActuallyEscaping(f) { f in
             var calls = 0
@@ -212,7 +226,7 @@ public enum ActivationTesting {
                            oracle: oracle) { inputs in
                 calls += 1
                 let g = inputs.map(gradient)
-                return try guarded(inputs, second: g, offset: calls % 7) { x, g, y in f(x, g, y) }
+                return try guarded(inputs, second: g, offset: 1 + calls % 7) { x, g, y in f(x, g, y) }
             }
         }
     }
@@ -245,17 +259,17 @@ public enum ActivationTesting {
     }
 
     /// The seed of the fresh inputs: `ACTIVATION_TESTING_SEED`, or a new one.
-    static func freshSeed() -> UInt64 {
-        if let text = ProcessInfo.processInfo.environment["ACTIVATION_TESTING_SEED"], let seed = UInt64(text) { return seed }
-        return UInt64.random(in: 0...UInt64.max)
+    static func freshSeed() throws -> UInt64 {
+        guard let text = ProcessInfo.processInfo.environment["ACTIVATION_TESTING_SEED"] else { return UInt64.random(in: 0...UInt64.max) }
+        guard let seed = UInt64(text) else { throw ActivationTestError("ACTIVATION_TESTING_SEED='\(text)' is not a seed (a whole number from 0 to 2^64 − 1)") }
+        return seed
     }
 
     static func run(_ test: ActivationUnderTest, _ format: FloatFormat, _ options: ActivationTestOptions, source: String,
                     oracle: Hunt.Oracle? = nil, _ implementation: ([UInt64]) throws -> [UInt64]) throws -> ActivationTestReport {
         let (function, quantity) = try test.resolve()
         var others: [ActivationFunction] = []
-        for name in options.alsoAcceptConventions {
-            guard let c = KinkConvention(rawValue: name) else { throw ActivationTestError("unknown convention '\(name)'") }
+        for c in options.alsoAcceptConventions {
             do { others.append(try function.with(convention: c)) } catch let error as OracleError { throw ActivationTestError(error.description) }
         }
         guard (0...100_000_000).contains(options.count), (0...100_000_000).contains(options.freshCount) else {
@@ -267,7 +281,7 @@ public enum ActivationTesting {
         if options.exhaustive {
             guard format == .f32 else { throw ActivationTestError("exhaustive checks are for Float (2^32 inputs); 16-bit formats are always checked on every input") }
             let shard: Range<Int>
-            do { shard = try Exhaustive.chunks(shard: options.shard.index, of: options.shard.count) } catch let error as InputError {
+            do { shard = try Exhaustive.chunks(shard: options.shard.index, of: options.shard.of) } catch let error as InputError {
                 throw ActivationTestError(error.description)
             }
             for chunk in shard {
@@ -276,19 +290,19 @@ public enum ActivationTesting {
                 guard actual.count == inputs.count else { throw ActivationTestError("gave \(actual.count) results for \(inputs.count) inputs") }
                 report.record(inputs: inputs, expected: oracle?(inputs) ?? Gate.oracle(function, quantity, inputs, format), actual: actual)
             }
-            report.measureWorst()
-            let replay = "ActivationTestOptions(exhaustive: true, shard: (\(options.shard.index), \(options.shard.count)))"
+            if oracle == nil { report.measureWorst() } // its real-valued error is against f, not g·f′
+            let replay = "ActivationTestOptions(exhaustive: true, shard: (\(options.shard.index), \(options.shard.of)))"
             return ActivationTestReport(validation: report, simplest: [:], replay: replay,
-                                        source: "\(test) through \(source), every input of shard \(options.shard.index)/\(options.shard.count)")
+                                        source: "\(test) through \(source), every input of shard \(options.shard.index)/\(options.shard.of)")
         }
-        let fresh = freshSeed()
+        let fresh = try freshSeed()
         var inputs = Gate.inputs(function, format, count: options.count, seed: options.seed, exhaustiveSmall: true)
         if format.bitWidth > 16 && options.freshCount > 0 { inputs += Inputs.random(format, count: options.freshCount, seed: fresh) }
         let simplest: [Disagreement: UInt64]
         do {
             simplest = try Hunt.run(inputs, report: &report, oracle: oracle, implementation: implementation)
         } catch let error as ImplementationError { throw ActivationTestError(error.description) }
-        report.measureWorst()
+        if oracle == nil { report.measureWorst() } // its real-valued error is against f, not g·f′
         let replay = "ACTIVATION_TESTING_SEED=\(fresh) swift test --filter <this test>  (fixed seed \(options.seed), \(options.count) + \(format.bitWidth > 16 ? options.freshCount : 0) random inputs)"
         return ActivationTestReport(validation: report, simplest: Dictionary(uniqueKeysWithValues: simplest.map { ($0.key.rawValue, format.hexBits($0.value)) }),
                                     replay: replay, source: "\(test) through \(source), seed \(options.seed) and fresh seed \(fresh)")

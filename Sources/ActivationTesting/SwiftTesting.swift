@@ -1,7 +1,7 @@
 #if canImport(Testing)
 import Testing
 
-extension ActivationTesting {
+extension ActivationCheck {
     /// One line in a `@Test`: checks a scalar implementation and records an issue whose comment
     /// is the whole report when it fails (or the error when the check cannot run). Returns the
     /// report either way (nil when the check could not run).

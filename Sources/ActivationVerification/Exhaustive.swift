@@ -80,11 +80,17 @@ package enum Exhaustive {
     /// the chunks `range`, on `threads` workers; the oracle is not consulted.
     package static func outputsDigest(_ range: Range<Int>, threads: Int,
                                       _ kernel: @Sendable @escaping (UnsafeBufferPointer<Float>, UnsafeMutableBufferPointer<Float>) -> Void) -> String {
-        nonisolated(unsafe) var digests = [String](repeating: "", count: range.count)
+        Certificate.combinedDigest(chunkDigests(Array(range), threads: threads, kernel))
+    }
+
+    /// Each chunk's digest (as in a checkpoint's tallies) of a float32 buffer function.
+    package static func chunkDigests(_ chunks: [Int], threads: Int,
+                                     _ kernel: @Sendable @escaping (UnsafeBufferPointer<Float>, UnsafeMutableBufferPointer<Float>) -> Void) -> [String] {
+        nonisolated(unsafe) var digests = [String](repeating: "", count: chunks.count)
         let lock = NSLock()
         let empty = [Float](repeating: 0, count: 1 << chunkBits)
-        forEachChunk(threads: threads, count: range.count, worker: { (xs: empty, ys: empty) }) { i, buffers in
-            let base = UInt32(range.lowerBound + i) << UInt32(chunkBits)
+        forEachChunk(threads: threads, count: chunks.count, worker: { (xs: empty, ys: empty) }) { i, buffers in
+            let base = UInt32(chunks[i]) << UInt32(chunkBits)
             for j in buffers.xs.indices { buffers.xs[j] = Float(bitPattern: base | UInt32(j)) }
             buffers.xs.withUnsafeBufferPointer { x in buffers.ys.withUnsafeMutableBufferPointer { y in kernel(x, y) } }
             #if _endian(little)
@@ -95,7 +101,7 @@ package enum Exhaustive {
             lock.lock(); digests[i] = digest; lock.unlock()
             return true
         }
-        return Certificate.combinedDigest(digests)
+        return digests
     }
 }
 
@@ -227,9 +233,12 @@ package struct Certificate: Codable {
     }
 
     package static func read(_ path: String) throws -> Certificate {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw InputError("\(path): no such file") }
-        guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: path) else { throw InputError("\(path): cannot read") }
+        // A regular file of at most 64 MiB (a FIFO would block, a device never end).
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw InputError("\(path): no such file") }
+        guard info.st_mode & S_IFMT == S_IFREG else { throw InputError("\(path): not a regular file") }
+        guard info.st_size <= 64 << 20 else { throw InputError("\(path): \(info.st_size) bytes, too large for a certificate") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw InputError("\(path): cannot read") }
         do { return try JSONDecoder().decode(Certificate.self, from: data) } catch {
             throw InputError("\(path): not a certificate (\(OutputFiles.reason(error)))")
         }
@@ -320,6 +329,9 @@ extension Certificate {
                 throw InputError("shard \(c.shard) is from another run (function, parameters, quantity, implementation or bound differ)")
             }
             guard c.first_input == end else { throw InputError("shards do not tile the inputs: gap or overlap at \(FloatFormat.f32.hexBits(end))") }
+            guard c.end_input > c.first_input, c.inputs_checked == c.end_input - c.first_input else {
+                throw InputError("shard \(c.shard) says it checked \(c.inputs_checked) inputs of its \(c.end_input &- c.first_input)")
+            }
             end = c.end_input
         }
         var merged = first

@@ -91,7 +91,7 @@ public struct ValidationReport: Sendable {
         self.quantity = quantity
         self.format = format
         self.allowances = allowances
-        self.keep = keep
+        self.keep = max(1, keep)
     }
 
     /// Within the allowances: no result beyond them, and no input whose result depends on its

@@ -58,7 +58,11 @@ struct DocsCommand: ParsableCommand {
     }
 
     static func leftovers(_ files: [String: String], root: URL) -> [String] {
-        ["atlas", "golden"].flatMap { dir in
+        ["atlas", "golden"].flatMap { dir -> [String] in
+            var info = stat()
+            // Only real directories: a symbolic link could lead to someone else's files.
+            guard lstat(root.appendingPathComponent(dir).path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { return [] }
+            return
             ((try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(dir).path)) ?? [])
                 .map { "\(dir)/\($0)" }.filter { files[$0] == nil }.sorted()
         }

@@ -85,6 +85,7 @@ struct ExhaustiveRun: ParsableCommand {
         let implementation = command.map { "command: \($0)" } ?? "builtin Swift kernel (ActivationKernels, Float)"
         let bound = self.bound ?? (command == nil ? KernelBounds.ulps(f.activation, .f32, derivative: quantity == .derivative) : 0)
         let path = output ?? "exhaustive-\(f.activation.name)\(quantity == .derivative ? "-derivative" : "")\(parts[1] > 1 ? "-\(parts[0])of\(parts[1])" : "").json"
+        let kernel = Gate.kernel(for: f)
         var certificate = Certificate(f, quantity, implementation: implementation, shard: (parts[0], parts[1]), bound: bound,
                                       command: reproduction(f, quantity))
         // Both files are checked before any work: only regular files (or absent) are written.
@@ -96,7 +97,12 @@ struct ExhaustiveRun: ParsableCommand {
             guard done.sameRun(as: certificate) else {
                 throw InputError("\(path): a certificate of another run exists (function, parameters, quantity, implementation, shard or bound differ; remove it or choose --output)")
             }
-            // The finished result, reported again with its verdict: a failed run fails again.
+            // The finished result, reported again with its verdict (a failed run fails again) —
+            // for the built-in kernel only if this build still gives the certified bits.
+            if command == nil,
+               Exhaustive.outputsDigest(try done.chunkRange(path), threads: threads, Self.floatKernel(kernel, quantity)) != done.outputs_sha256 {
+                throw InputError("\(path): complete, but this build gives other bits than the ones it certifies (remove it to run again; `exhaustive recheck` says the same)")
+            }
             print("\(path): already complete — \(done.inputs_checked) inputs, max ULP \(done.max_ulp) (bound \(done.bound)) → \(done.pass ? "pass" : "FAIL") (remove it to run again)")
             if !done.pass { throw ExitCode(1) }
             return
@@ -105,12 +111,24 @@ struct ExhaustiveRun: ParsableCommand {
         if FileManager.default.fileExists(atPath: checkpoint.target) {
             let previous = try Certificate.read(checkpoint.target)
             try certificate.resume(from: previous, path: checkpoint.target)
+            // Chunks checkpointed by another build of the built-in kernel are checked again.
+            if command == nil, let chunks = certificate.chunks, !chunks.isEmpty {
+                let keys = chunks.keys.sorted()
+                let digests = Exhaustive.chunkDigests(keys, threads: threads, Self.floatKernel(kernel, quantity))
+                let stale = zip(keys, digests).filter { chunks[$0.0]?.digest != $0.1 }.map(\.0)
+                if !stale.isEmpty {
+                    FileHandle.standardError.write(Data("activation-oracle: \(stale.count) of the checkpoint's \(keys.count) chunks came from another build; checking them again\n".utf8))
+                    for chunk in stale { certificate.chunks?[chunk] = nil }
+                }
+            }
         }
-        let kernel = Gate.kernel(for: f)
         let child = try command.map {
             try Subprocess(command: $0, header: "activation-oracle-protocol 1 \(f.activation.name) f32 \(quantity)", format: .f32, timeout: timeout)
         }
-        signal(SIGINT) { _ in interrupted = 1 }
+        // The first Ctrl-C lets the running chunks finish and writes the checkpoint; a second
+        // one (say, while a --command child hangs) stops at once.
+        interrupted = 0
+        signal(SIGINT) { _ in interrupted = 1; signal(SIGINT, SIG_DFL) }
         let todo = (firstChunk..<firstChunk + chunkCount).filter { certificate.chunks?[$0] == nil }
         let start = Date(), alreadyDone = chunkCount - todo.count, previousSeconds = certificate.seconds
         var lastPrint = Date.distantPast
@@ -152,6 +170,11 @@ struct ExhaustiveRun: ParsableCommand {
         checkpoint.remove()
         print("\(certificate.function)\(certificate.derivative ? "′" : ""): \(certificate.inputs_checked) inputs, max ULP \(certificate.max_ulp) (bound \(bound)), \(String(format: "%.0f", certificate.seconds)) s → \(certificate.pass ? "pass" : "FAIL"); certificate \(path)")
         if !certificate.pass { throw ExitCode(1) }
+    }
+
+    /// The built-in kernel's float32 buffer call for `quantity` (what the digests are made of).
+    static func floatKernel(_ kernel: Kernel, _ quantity: Quantity) -> @Sendable (UnsafeBufferPointer<Float>, UnsafeMutableBufferPointer<Float>) -> Void {
+        { x, y in quantity == .derivative ? kernel.derivative(x, into: y) : kernel.forward(x, into: y) }
     }
 
     func reproduction(_ f: ActivationFunction, _ quantity: Quantity) -> String {
@@ -236,9 +259,7 @@ struct ExhaustiveRecheck: ParsableCommand {
             let kernel = Gate.kernel(for: f)
             let range = try certificate.chunkRange(path)
                         let start = Date()
-            let digest = Exhaustive.outputsDigest(range, threads: threads) { x, y in
-                quantity == .derivative ? kernel.derivative(x, into: y) : kernel.forward(x, into: y)
-            }
+            let digest = Exhaustive.outputsDigest(range, threads: threads, ExhaustiveRun.floatKernel(kernel, quantity))
             let seconds = String(format: "%.1f", Date().timeIntervalSince(start))
             let name = "\(f.activation.name)\(quantity == .derivative ? "′" : "")"
             if digest == certificate.outputs_sha256 {

@@ -9,49 +9,90 @@ import Testing
 @Suite("ActivationTesting")
 struct ActivationTestingTests {
     @Test func garbageIsReportedWithClasses() throws {
-        let nan = try ActivationTesting.check(ActivationUnderTest("gelu"), scalar: { (_: Float) in Float.nan })
+        let nan = try ActivationCheck.check(ActivationUnderTest("gelu"), scalar: { (_: Float) in Float.nan })
         #expect(!nan.passed && (nan.classes["nan"] ?? 0) > 0)
         #expect(nan.histogram.last?.ulps == "NaN" && nan.histogram.last?.count == nan.classes["nan"])
-        let inf = try ActivationTesting.check(ActivationUnderTest("tanh"), scalar: { (_: Double) in -Double.infinity })
+        let inf = try ActivationCheck.check(ActivationUnderTest("tanh"), scalar: { (_: Double) in -Double.infinity })
         #expect(!inf.passed && (inf.classes["inf"] ?? 0) > 0)
-        let bits = try ActivationTesting.check(ActivationUnderTest("relu"), scalar: { (x: Float) in Float(bitPattern: ~x.bitPattern) })
+        let bits = try ActivationCheck.check(ActivationUnderTest("relu"), scalar: { (x: Float) in Float(bitPattern: ~x.bitPattern) })
         #expect(!bits.passed && bits.description.contains("result: FAIL") && bits.description.contains("replay: ACTIVATION_TESTING_SEED="))
     }
 
     @Test func theBuiltInKernelsPassInEveryFormat() throws {
         let kernel = Kernel(.silu)
-        #expect(try ActivationTesting.check(ActivationUnderTest("silu"), scalar: { (x: Float16) in kernel.value(x) }).passed)
-        #expect(try ActivationTesting.check(ActivationUnderTest("silu"), scalar: { (x: BFloat16) in kernel.value(x) }).passed)
-        let f32 = try ActivationTesting.check(ActivationUnderTest("silu", derivative: true), options: .init(maxULP: 1)) {
+        #expect(try ActivationCheck.check(ActivationUnderTest("silu"), scalar: { (x: Float16) in kernel.value(x) }).passed)
+        #expect(try ActivationCheck.check(ActivationUnderTest("silu"), scalar: { (x: BFloat16) in kernel.value(x) }).passed)
+        let f32 = try ActivationCheck.check(ActivationUnderTest("silu", derivative: true), options: .init(maxULP: 1)) {
             (x: UnsafeBufferPointer<Float>, y: UnsafeMutableBufferPointer<Float>) in kernel.derivative(x, into: y)
         }
         #expect(f32.passed && f32.positionDependent == 0, "\(f32)")
-        let backward = try ActivationTesting.checkBackward(ActivationUnderTest("silu"), options: .init(maxULP: 1)) {
+        let backward = try ActivationCheck.checkBackward(ActivationUnderTest("silu"), options: .init(maxULP: 1)) {
             (x: UnsafeBufferPointer<Float>, g: UnsafeBufferPointer<Float>, y: UnsafeMutableBufferPointer<Float>) in
             kernel.backward(input: x, gradOutput: g, into: y)
         }
         #expect(backward.passed, "\(backward)")
-        let leaky = try ActivationTesting.check(ActivationUnderTest("leaky-relu", parameters: ["alpha": "f32:0.2"]), options: .init(count: 2_000)) {
+        let leaky = try ActivationCheck.check(ActivationUnderTest("leaky-relu", parameters: ["alpha": "f32:0.2"]), options: .init(count: 2_000)) {
             (x: Double) in x < 0 ? Double(Float(0.2)) * x : x
         }
         #expect(leaky.passed, "\(leaky)")
+    }
+
+    /// Backward in every format, for an entry whose f′ is exactly 0 on a half-line (the product's
+    /// zero sign) and one whose f′ is never 0, through the built-in kernels.
+    @Test(arguments: ["relu", "hard-tanh", "gelu"])
+    func backwardOfTheBuiltInKernelsPasses(_ name: String) throws {
+        let kernel = Kernel(Activation(named: name)!)
+        func run<T: FloatFormatRepresentable & KernelElement>(_: T.Type, maxULP: UInt64) throws -> ActivationTestReport {
+            try ActivationCheck.checkBackward(ActivationUnderTest(name), options: .init(maxULP: maxULP, count: 2_000)) {
+                (x: UnsafeBufferPointer<T>, g: UnsafeBufferPointer<T>, y: UnsafeMutableBufferPointer<T>) in
+                kernel.backward(input: x, gradOutput: g, into: y)
+            }
+        }
+        for report in [try run(Float16.self, maxULP: 1), try run(BFloat16.self, maxULP: 1), try run(Float.self, maxULP: 1)] {
+            #expect(report.passed, "\(report)")
+        }
+    }
+
+    /// A buffer kernel whose tail (the last count % 8 elements) is 1 ULP up: within maxULP 1
+    /// everywhere, so only the position class can fail it.
+    @Test func positionDependentBufferIsCaught() throws {
+        let report = try ActivationCheck.check(ActivationUnderTest("relu"), options: .init(maxULP: 1, count: 2_000)) {
+            (x: UnsafeBufferPointer<Float>, y: UnsafeMutableBufferPointer<Float>) in
+            let main = x.count - x.count % 8
+            for i in x.indices {
+                let r = x[i] > 0 ? x[i] : (x[i].isNaN ? x[i] : 0)
+                y[i] = i >= main && r.isFinite && r > 0 && r < .greatestFiniteMagnitude ? r.nextUp : r
+            }
+        }
+        #expect(!report.passed && report.positionDependent > 0 && report.validation.failures == 0, "\(report)")
+        #expect(report.description.contains("position-dependent: \(report.positionDependent) "))
     }
 
     @Test func badArgumentsAreThrownErrors() {
         func message(_ body: () throws -> Void) -> String {
             do { try body(); return "" } catch { return "\(error)" }
         }
-        #expect(message { _ = try ActivationTesting.check(ActivationUnderTest("nosuch"), scalar: { (x: Float) in x }) }.contains("unknown function"))
-        #expect(message { _ = try ActivationTesting.check(ActivationUnderTest("celu", parameters: ["alpha": "0"]), scalar: { (x: Float) in x }) }
+        #expect(message { _ = try ActivationCheck.check(ActivationUnderTest("nosuch"), scalar: { (x: Float) in x }) }.contains("unknown function"))
+        #expect(message { _ = try ActivationCheck.check(ActivationUnderTest("celu", parameters: ["alpha": "0"]), scalar: { (x: Float) in x }) }
             .contains("alpha"))
-        #expect(message { _ = try ActivationTesting.check(ActivationUnderTest("relu", convention: "mxnet"), scalar: { (x: Float) in x }) }
-            .contains("unknown convention"))
-        #expect(message { _ = try ActivationTesting.check(ActivationUnderTest("relu"), options: .init(exhaustive: true), scalar: { (x: Double) in x }) }
+        #expect(message { _ = try ActivationCheck.check(ActivationUnderTest("hard-shrink", convention: .jax, derivative: true), scalar: { (x: Float) in x }) }
+            .contains("jax has no hard-shrink"))
+        #expect(message { _ = try ActivationCheck.checkBackward(ActivationUnderTest("relu"), options: .init(allowFlushToZero: true)) {
+            (_: UnsafeBufferPointer<Float>, _: UnsafeBufferPointer<Float>, _: UnsafeMutableBufferPointer<Float>) in } }
+            .contains("not backward"))
+        #expect(message { _ = try ActivationCheck.check(ActivationUnderTest("relu"), options: .init(exhaustive: true), scalar: { (x: Double) in x }) }
             .contains("exhaustive checks are for Float"))
-        #expect(message { _ = try ActivationTesting.check(ActivationUnderTest("relu"), options: .init(exhaustive: true, shard: (3, 5)), scalar: { (x: Float) in x }) }
+        #expect(message { _ = try ActivationCheck.check(ActivationUnderTest("relu"), options: .init(exhaustive: true, shard: (3, 5)), scalar: { (x: Float) in x }) }
             .contains("--shard"))
+        let before = message {
+            _ = try ActivationCheck.check(ActivationUnderTest("relu")) { (x: UnsafeBufferPointer<Float>, y: UnsafeMutableBufferPointer<Float>) in
+                for i in x.indices { y[i] = max(x[i], 0) }
+                (y.baseAddress! - 1).pointee = 0 // one before the start
+            }
+        }
+        #expect(before.contains("wrote outside its output"), "\(before)")
         let overrun = message {
-            _ = try ActivationTesting.check(ActivationUnderTest("relu")) { (x: UnsafeBufferPointer<Float>, y: UnsafeMutableBufferPointer<Float>) in
+            _ = try ActivationCheck.check(ActivationUnderTest("relu")) { (x: UnsafeBufferPointer<Float>, y: UnsafeMutableBufferPointer<Float>) in
                 for i in x.indices { y[i] = max(x[i], 0) }
                 (y.baseAddress! + y.count).pointee = 0 // one past the end
             }
@@ -60,7 +101,7 @@ struct ActivationTestingTests {
     }
 
     @Test func exhaustiveShardChecksEveryInput() throws {
-        let report = try ActivationTesting.check(ActivationUnderTest("relu"), options: .init(exhaustive: true, shard: (4095, 4096)),
+        let report = try ActivationCheck.check(ActivationUnderTest("relu"), options: .init(exhaustive: true, shard: (4095, 4096)),
                                                  scalar: { (x: Float) in x > 0 ? x : 0 })
         #expect(report.validation.count == 1 << 20)
         // relu(NaN) must be NaN: these inputs are all negative NaNs, so `x > 0 ? x : 0` fails on each.

@@ -6,19 +6,19 @@ import Testing
 /// shrunk inputs (these tests assert that they fail, and print the reports).
 @Suite struct SigmoidTests {
     @Test func sigmoidIsWithinOneULP() {
-        ActivationTesting.expect(ActivationUnderTest("sigmoid"), options: .init(maxULP: 1), scalar: sigmoid)
+        ActivationCheck.expect(ActivationUnderTest("sigmoid"), options: .init(maxULP: 1), scalar: sigmoid)
     }
 
     @Test func bufferKernelIsWithinOneULP() {
-        ActivationTesting.expect(ActivationUnderTest("sigmoid"), options: .init(maxULP: 1), buffer: sigmoidBuffer)
+        ActivationCheck.expect(ActivationUnderTest("sigmoid"), options: .init(maxULP: 1), buffer: sigmoidBuffer)
     }
 
     @Test func backwardIsWithinOneULP() {
-        ActivationTesting.expectBackward(ActivationUnderTest("sigmoid"), options: .init(maxULP: 1), backward: sigmoidBackward)
+        ActivationCheck.expectBackward(ActivationUnderTest("sigmoid"), options: .init(maxULP: 1), backward: sigmoidBackward)
     }
 
     @Test func naiveSigmoidIsCaught() throws {
-        let report = try ActivationTesting.check(ActivationUnderTest("sigmoid"), options: .init(maxULP: 1), scalar: naiveSigmoid)
+        let report = try ActivationCheck.check(ActivationUnderTest("sigmoid"), options: .init(maxULP: 1), scalar: naiveSigmoid)
         print(report)
         #expect(!report.passed)
         #expect((report.classes["subnormal"] ?? 0) > 0, "flushed subnormal tail")
@@ -27,7 +27,7 @@ import Testing
     }
 
     @Test func tailDefectIsCaughtAsPositionDependent() throws {
-        let report = try ActivationTesting.check(ActivationUnderTest("sigmoid"), options: .init(maxULP: 1), buffer: sigmoidWithTailDefect)
+        let report = try ActivationCheck.check(ActivationUnderTest("sigmoid"), options: .init(maxULP: 1), buffer: sigmoidWithTailDefect)
         print(report)
         #expect(!report.passed)
         #expect(report.positionDependent > 0, "the tail gives other results than the main loop")

@@ -10,12 +10,26 @@ public enum FunctionSpec {
     /// Parameters are exact numbers in any form `ExactNumber(parsing:)` takes (`0.01` is 1/100,
     /// `f32:0.01` the float32 nearest it); an unknown name, a value outside its domain, a second
     /// value for one name, or `derivative` with `wrt` is an `InputError` naming it.
-    public static func resolve(_ name: String, parameters: [(name: String, value: String)] = [],
-                               convention: KinkConvention = .pytorch, derivative: Bool = false,
-                               wrt: String? = nil) throws -> (ActivationFunction, Quantity) {
+    /// The entry named `name` (or an alias), or an `InputError` that says how to list them.
+    public static func activation(named name: String) throws -> Activation {
         guard let activation = Activation(named: name) else {
             throw InputError("unknown function '\(name)' (see activation-oracle list)")
         }
+        return activation
+    }
+
+    /// The conventions by name, or an `InputError` that lists them.
+    public static func convention(named name: String) throws -> KinkConvention {
+        guard let c = KinkConvention(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
+            throw InputError("unknown kink convention '\(name)' (\(KinkConvention.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        return c
+    }
+
+    public static func resolve(_ name: String, parameters: [(name: String, value: String)] = [],
+                               convention: KinkConvention = .pytorch, derivative: Bool = false,
+                               wrt: String? = nil) throws -> (ActivationFunction, Quantity) {
+        let activation = try activation(named: name)
         var values: [String: ExactNumber] = [:]
         for (parameter, text) in parameters {
             let key = parameter.trimmingCharacters(in: .whitespaces)

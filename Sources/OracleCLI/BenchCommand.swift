@@ -1,6 +1,7 @@
 import ActivationCatalog
 import ActivationIO
 import ActivationKernels
+import ActivationVerification
 import ArgumentParser
 import Dispatch
 import Foundation
@@ -31,8 +32,7 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         var activations = Activation.allCases
         if let function {
-            guard let a = Activation(named: function) else { throw InputError("unknown function '\(function)' (see activation-oracle list)") }
-            activations = [a]
+            activations = [try FunctionSpec.activation(named: function)]
         }
         try checkCount(count, minimum: 1)
         guard (1...10_000).contains(`repeat`) else { throw InputError("--repeat must be from 1 to 10000, got \(`repeat`)") }

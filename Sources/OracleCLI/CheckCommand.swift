@@ -36,8 +36,7 @@ struct CheckCommand: ParsableCommand {
         let formats = try parseFormats(format)
         var activations = Activation.allCases
         if let function {
-            guard let a = Activation(named: function) else { throw InputError("unknown function '\(function)' (see activation-oracle list)") }
-            activations = [a]
+            activations = [try FunctionSpec.activation(named: function)]
         }
         try checkCount(count, minimum: 0)
         print("activation-oracle check: built-in kernels vs. correctly rounded oracle; seed \(seed), \(count) random inputs per entry and format\(sampleSmall ? "" : ", all inputs for f16/bf16")")

@@ -1,5 +1,6 @@
 import ActivationCatalog
 import ActivationIO
+import ActivationVerification
 import ArgumentParser
 
 struct ListCommand: ParsableCommand {
@@ -13,10 +14,7 @@ struct ListCommand: ParsableCommand {
     func run() throws {
         var entries = Activation.allCases
         if let function {
-            guard let activation = Activation(named: function) else {
-                throw InputError("unknown function '\(function)' (see activation-oracle list)")
-            }
-            entries = [activation]
+            entries = [try FunctionSpec.activation(named: function)]
         }
         for activation in entries {
             print(Self.describe(activation))

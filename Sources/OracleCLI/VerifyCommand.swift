@@ -133,10 +133,7 @@ struct AllowanceOptions: ParsableArguments {
     func allowances(for f: ActivationFunction, quantity: Quantity) throws -> Allowances {
         var others: [ActivationFunction] = []
         for name in kinkConvention?.split(separator: ",", omittingEmptySubsequences: false) ?? [] {
-            guard let c = KinkConvention(rawValue: String(name).trimmingCharacters(in: .whitespaces)) else {
-                throw InputError("unknown kink convention '\(name)' (pytorch, jax, tensorflow, left, right)")
-            }
-            others.append(try f.with(convention: c))
+            others.append(try f.with(convention: try FunctionSpec.convention(named: String(name))))
         }
         return Allowances(maxULP: maxULP, allowFTZ: allowFTZ, ignoreZeroSign: ignoreZeroSign, kinkConventions: others,
                           allowPositionDependence: allowPositionDependence)

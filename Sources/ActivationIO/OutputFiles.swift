@@ -200,3 +200,32 @@ public struct RewrittenFile {
         if lstat(target, &info) == 0, info.st_mode & S_IFMT == S_IFREG { unlink(target) }
     }
 }
+
+/// Standard output and error written with write(2), whose failures (a closed pipe, a full disk,
+/// `/dev/full`) are reported or ignored instead of trapping as `FileHandle.write` does.
+public enum Console {
+    /// A message or progress on stderr; a failure to write it is ignored (there is nowhere left
+    /// to say so, and the exit status still tells).
+    public static func error(_ text: String) {
+        _ = writeAll(2, Data(text.utf8))
+    }
+
+    /// Data on stdout; false when it could not all be written.
+    @discardableResult
+    public static func output(_ data: Data) -> Bool {
+        writeAll(1, data)
+    }
+
+    static func writeAll(_ fd: Int32, _ data: Data) -> Bool {
+        data.withUnsafeBytes { raw in
+            var done = 0
+            while done < raw.count {
+                let n = write(fd, raw.baseAddress! + done, raw.count - done)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { return false }
+                done += n
+            }
+            return true
+        }
+    }
+}

@@ -117,7 +117,7 @@ struct ExhaustiveRun: ParsableCommand {
                 let digests = Exhaustive.chunkDigests(keys, threads: threads, Self.floatKernel(kernel, quantity))
                 let stale = zip(keys, digests).filter { chunks[$0.0]?.digest != $0.1 }.map(\.0)
                 if !stale.isEmpty {
-                    FileHandle.standardError.write(Data("activation-oracle: \(stale.count) of the checkpoint's \(keys.count) chunks came from another build; checking them again\n".utf8))
+                    Console.error("activation-oracle: \(stale.count) of the checkpoint's \(keys.count) chunks came from another build; checking them again\n")
                     for chunk in stale { certificate.chunks?[chunk] = nil }
                 }
             }
@@ -147,16 +147,16 @@ struct ExhaustiveRun: ParsableCommand {
                     lastPrint = Date()
                     let rate = Double((done - alreadyDone) << Self.chunkBits) / max(Date().timeIntervalSince(start), 1e-9)
                     let eta = Double((chunkCount - done) << Self.chunkBits) / max(rate, 1)
-                    FileHandle.standardError.write(Data(String(format: "\r%@ %@: %d/%d chunks, %.2f M inputs/s, ETA %.0f s   ",
-                        f.activation.name, quantity == .derivative ? "f′" : "f", done, chunkCount, rate / 1e6, eta).utf8))
+                    Console.error((String(format: "\r%@ %@: %d/%d chunks, %.2f M inputs/s, ETA %.0f s   ",
+                        f.activation.name, quantity == .derivative ? "f′" : "f", done, chunkCount, rate / 1e6, eta)))
                 }
             }
             if interrupted == 0 { try child?.finish() }
         } catch { failure = error }
-        if !quiet { FileHandle.standardError.write(Data("\n".utf8)) }
+        if !quiet { Console.error("\n") }
         if let failure {
             if (shared.chunks?.count ?? 0) > 0 {
-                FileHandle.standardError.write(Data("activation-oracle: the checkpoint \(checkpoint.target) keeps the \(shared.chunks?.count ?? 0) chunks checked (the same command resumes; remove it to start again)\n".utf8))
+                Console.error("activation-oracle: the checkpoint \(checkpoint.target) keeps the \(shared.chunks?.count ?? 0) chunks checked (the same command resumes; remove it to start again)\n")
             }
             throw failure
         }

@@ -26,6 +26,8 @@ public enum CLI {
         do {
             var command = try ActivationOracleCommand.parseAsRoot(arguments)
             try command.run()
+            // What was printed must have reached stdout (a full disk or /dev/full is an error).
+            if fflush(nil) != 0 { fail("cannot write to standard output (\(String(cString: strerror(errno))))") }
             exit(0)
         } catch let error as InputError {
             fail(error.description)
@@ -53,7 +55,7 @@ public enum CLI {
     static func fail(_ message: String) -> Never {
         var text = message.split(whereSeparator: \.isNewline).joined(separator: " ")
         if text.lowercased().hasPrefix("error: ") { text.removeFirst(7) }
-        FileHandle.standardError.write(Data("activation-oracle: error: \(text)\n".utf8))
+        Console.error("activation-oracle: error: \(text)\n")
         exit(2)
     }
 }

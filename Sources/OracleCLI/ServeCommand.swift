@@ -63,7 +63,7 @@ struct ServeCommand: ParsableCommand {
         guard header == expected else {
             throw InputError("serve: the header '\(header.prefix(100))' does not ask for what this server answers ('\(expected)')")
         }
-        FileHandle.standardOutput.write(Data((fault == "garbage" ? "hello\n" : "ready\n").utf8))
+        guard Console.output(Data((fault == "garbage" ? "hello\n" : "ready\n").utf8)) else { throw InputError("serve: cannot write to stdout") }
         if fault == "garbage" { return }
         var batches = 0
         while let header = try readLine() {
@@ -90,17 +90,19 @@ struct ServeCommand: ParsableCommand {
             }
             if fault == "no-newline" && batches == 2 {
                 let chunk = Data(repeating: UInt8(ascii: "0"), count: 1 << 16)
-                while true { FileHandle.standardOutput.write(chunk) }
+                while Console.output(chunk) {}
+                return
             }
             if fault == "stderr-flood" && batches == 2 {
                 let chunk = Data(repeating: UInt8(ascii: "e"), count: 1 << 20)
-                for _ in 0..<64 { FileHandle.standardError.write(chunk) }
-                FileHandle.standardError.write(Data("\nflooded\n".utf8))
+                let text = String(decoding: chunk, as: UTF8.self)
+                for _ in 0..<64 { Console.error(text) }
+                Console.error("\nflooded\n")
             }
             if fault == "short" && batches == 2 { results.removeLast() }
             var text = results.map { format.hexBits($0) }.joined(separator: "\n") + "\n"
             if fault == "extra-line" && batches == 2 { text += format.hexBits(0) + "\n" }
-            FileHandle.standardOutput.write(Data(text.utf8))
+            guard Console.output(Data(text.utf8)) else { throw InputError("serve: cannot write to stdout") }
         }
     }
 

@@ -137,6 +137,10 @@ public final class NumericReader {
         var shape: [Int] = []
         var product = 1
         let parts = inner.split(separator: ",", omittingEmptySubsequences: false)
+        // A Python tuple: "()" or "(n,)" or "(a, b, …)"; "(5)" is the integer 5, not a shape.
+        if parts.count == 1 && !parts[0].trimmingCharacters(in: .whitespaces).isEmpty {
+            throw InputError("\(name): malformed .npy shape \(shapeText.prefix(40)) (a tuple needs a comma: (n,))")
+        }
         for (i, part) in parts.enumerated() {
             let t = part.trimmingCharacters(in: .whitespaces)
             if t.isEmpty && i == parts.count - 1 && i > 0 { continue } // the trailing comma of (n,)

@@ -120,6 +120,7 @@ struct HardeningTests {
         let files = [
             (try write("big.npy", npy(descr: "<f4", shape: "(4294967296, 4294967296, 4294967296)", payload: [])), "more than 2^48"),
             (try write("neg.npy", npy(descr: "<f4", shape: "(-1,)", payload: [])), "malformed .npy shape"),
+            (try write("int.npy", npy(descr: "<f4", shape: "(1)", payload: [0, 0, 0, 0])), "a tuple needs a comma"),
             (try write("many.npy", npy(descr: "<f4", shape: many, payload: [0, 0, 0, 0])), "dimensions"),
             (try write("huge-header.npy", v2), "header of"),
         ]

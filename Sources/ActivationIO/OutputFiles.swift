@@ -42,14 +42,14 @@ public final class OutputFiles {
     public static func target(_ path: String, option: String) throws -> String {
         guard !path.isEmpty else { throw InputError("\(option): empty path") }
         if path.utf8.contains(0) { throw InputError("\(option): the path contains a NUL byte") }
-        let last = (path as NSString).lastPathComponent
+        let last = Path.last(path)
         if path.hasSuffix("/") || last == "." || last == ".." {
             throw InputError("\(option) \(path): is a directory (give a file name)")
         }
         var info = stat()
         if lstat(path, &info) != 0 {
             guard errno == ENOENT else { throw InputError("\(option) \(path): \(String(cString: strerror(errno)))") }
-            let parent = (path as NSString).deletingLastPathComponent
+            let parent = Path.parent(path)
             var dir = stat()
             let parentPath = parent.isEmpty ? "." : parent
             guard stat(parentPath, &dir) == 0, dir.st_mode & S_IFMT == S_IFDIR else {
@@ -95,8 +95,8 @@ public final class OutputFiles {
         if let other = staged.first(where: { Self.identity($0.target) == key }) {
             throw InputError("\(option) \(path): the same file as \(other.option) (give each output its own file)")
         }
-        let directory = (target as NSString).deletingLastPathComponent
-        let name = (target as NSString).lastPathComponent
+        let directory = Path.parent(target)
+        let name = Path.last(target)
         var fd: Int32 = -1
         var temporary = ""
         for _ in 0..<16 {
@@ -159,10 +159,10 @@ public final class OutputFiles {
 
     /// The same file, whichever path names it.
     static func identity(_ path: String) -> String {
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = Path.parent(path)
         guard let resolved = realpath(directory.isEmpty ? "." : directory, nil) else { return path }
         defer { free(resolved) }
-        return String(cString: resolved) + "/" + (path as NSString).lastPathComponent
+        return String(cString: resolved) + "/" + Path.last(path)
     }
 
     /// One line for a Foundation error (no dump of its user-info dictionary).
@@ -227,5 +227,39 @@ public enum Console {
             }
             return true
         }
+    }
+}
+
+/// Path arithmetic on plain strings. Hand-written because Foundation's `NSString` path methods
+/// crash on Linux for a one-character relative path such as `x` (swift-corelibs-foundation,
+/// Swift 6.3.1: `_startOfLastPathComponent` traps), and output names like that are common.
+public enum Path {
+    /// The path without trailing slashes (but "/" stays "/").
+    static func trimmed(_ path: String) -> Substring {
+        var p = Substring(path)
+        while p.count > 1 && p.hasSuffix("/") { p = p.dropLast() }
+        return p
+    }
+
+    /// The last component ("c" for "a/b/c", "a/b/c/" and "c"; "/" for "/").
+    public static func last(_ path: String) -> String {
+        let p = trimmed(path)
+        if p == "/" { return "/" }
+        return String(p.lastIndex(of: "/").map { p[p.index(after: $0)...] } ?? p)
+    }
+
+    /// Everything before the last component ("a/b" for "a/b/c", "" for "c", "/" for "/c").
+    public static func parent(_ path: String) -> String {
+        let p = trimmed(path)
+        guard let slash = p.lastIndex(of: "/") else { return "" }
+        if slash == p.startIndex { return p == "/" ? "" : "/" }
+        var parent = p[..<slash]
+        while parent.count > 1 && parent.hasSuffix("/") { parent = parent.dropLast() }
+        return String(parent)
+    }
+
+    /// `name` inside `directory`.
+    public static func join(_ directory: String, _ name: String) -> String {
+        directory.isEmpty ? name : (directory.hasSuffix("/") ? directory + name : directory + "/" + name)
     }
 }

@@ -1,4 +1,5 @@
 import ActivationCatalog
+import ActivationIO
 import ActivationKernels
 import ActivationOracle
 import Dispatch
@@ -6,6 +7,22 @@ import Foundation
 
 /// The built-in kernels against the oracle.
 public enum Gate {
+    /// The built-in kernels compute in Double: parameters (and the kinks they place) must be
+    /// finite Doubles, and a nonzero parameter must not round to 0. The oracle takes any value
+    /// in a parameter's domain; this says which of those the kernels cannot.
+    public static func checkKernelParameters(_ function: ActivationFunction) throws {
+        for name in function.parameterNames {
+            let bits = function.parameter(name, roundedTo: .f64)
+            let exactZero = function.parameterTexts.first { $0.name == name }.map { (try? ExactNumber(parsing: $0.value))?.isZero ?? false } ?? false
+            guard FloatFormat.f64.isFinite(bits), !FloatFormat.f64.isZero(bits) || exactZero else {
+                throw InputError("parameter \(name) is beyond binary64, where the built-in kernels compute (the oracle takes it: use `reference`)")
+            }
+        }
+        guard function.kinkPositions(roundedTo: .f64).allSatisfy(FloatFormat.f64.isFinite) else {
+            throw InputError("these parameters put a kink beyond binary64, where the built-in kernels compute (the oracle takes them: use `reference`)")
+        }
+    }
+
     /// The kernel configured with exactly the oracle's parameters (rounded to Double) and kinks.
     public static func kernel(for function: ActivationFunction) -> Kernel {
         var parameters: [String: Double] = [:], tails: [String: Double] = [:]

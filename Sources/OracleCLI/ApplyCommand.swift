@@ -22,6 +22,7 @@ struct ApplyCommand: ParsableCommand {
 
     func run() throws {
         let (f, quantity) = try function.resolve()
+        try Gate.checkKernelParameters(f)
         let kernel = Gate.kernel(for: f)
         try io.stream(format: format) { Gate.evaluateBuffer(kernel, quantity, inputs: $0, format: format) }
     }

@@ -16,6 +16,7 @@ struct DocsCommand: ParsableCommand {
     var check = false
 
     func run() throws {
+        guard !output.isEmpty else { throw InputError("--output: empty path") }
         let root = URL(fileURLWithPath: output)
         // Only a Reference directory of this tool's (or a new or empty one) is written: leftovers
         // are removed from it, so it must not be some other directory of the user's.

@@ -85,6 +85,7 @@ struct ExhaustiveRun: ParsableCommand {
         let implementation = command.map { "command: \($0)" } ?? "builtin Swift kernel (ActivationKernels, Float)"
         let bound = self.bound ?? (command == nil ? KernelBounds.ulps(f.activation, .f32, derivative: quantity == .derivative) : 0)
         let path = output ?? "exhaustive-\(f.activation.name)\(quantity == .derivative ? "-derivative" : "")\(parts[1] > 1 ? "-\(parts[0])of\(parts[1])" : "").json"
+        if command == nil { try Gate.checkKernelParameters(f) }
         let kernel = Gate.kernel(for: f)
         var certificate = Certificate(f, quantity, implementation: implementation, shard: (parts[0], parts[1]), bound: bound,
                                       command: reproduction(f, quantity))

@@ -34,6 +34,7 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         let (f, quantity) = try function.resolve()
+        try Gate.checkKernelParameters(f)
         let kernel = Gate.kernel(for: f)
         let kinks = Set(f.kinkPositions(roundedTo: format))
         let other = try f.with(convention: f.derivativeSides.first == .left ? .right : .left)
@@ -50,11 +51,14 @@ struct ServeCommand: ParsableCommand {
             do {
                 while true {
                     if let line = try input.nextLine() { return line }
-                    let chunk = FileHandle.standardInput.availableData
-                    if chunk.isEmpty { return try input.rest() }
-                    input.append(chunk)
+                    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+                    let n = read(0, &chunk, chunk.count)
+                    if n < 0 && errno == EINTR { continue }
+                    if n < 0 { throw InputError("serve: cannot read stdin (\(String(cString: strerror(errno))))") }
+                    if n == 0 { return try input.rest() }
+                    input.append(chunk[0..<n])
                 }
-            } catch {
+            } catch is LineBuffer.TooLong {
                 throw InputError("serve: line \(lineNumber) is longer than \(Subprocess.maximumLine) bytes")
             }
         }

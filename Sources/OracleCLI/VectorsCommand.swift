@@ -48,7 +48,7 @@ struct VectorsCommand: ParsableCommand {
             var missing: [String] = [], path = output
             while !path.isEmpty && !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
                 missing.insert(path, at: 0)
-                path = (path as NSString).deletingLastPathComponent
+                path = Path.parent(path)
             }
             guard path.isEmpty || isDirectory.boolValue else { throw InputError("--output \(output): \(path) is not a directory") }
             for directory in missing {
@@ -73,7 +73,7 @@ struct VectorsCommand: ParsableCommand {
     }
 
     private func write(_ f: ActivationFunction, _ quantity: Quantity, into files: OutputFiles) throws -> String {
-        func path(_ name: String) -> String { (output as NSString).appendingPathComponent(name) }
+        func path(_ name: String) -> String { Path.join(output, name) }
         for name in ["inputs.npy", "expected.npy", "manifest.json"] { _ = try OutputFiles.target(path(name), option: "--output") }
         let parts: [(String, [UInt64])] = [
             ("specials", Inputs.specials(format)), ("kinks", Inputs.kinks(f, format)),

@@ -24,14 +24,16 @@ struct Tool {
         var stdoutData: Data
     }
 
-    static func run(_ arguments: [String], stdin: Data? = nil) throws -> Result {
+    static func run(_ arguments: [String], stdin: Data? = nil, directory: URL? = nil, stdinFile: String? = nil) throws -> Result {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
         let out = Pipe(), err = Pipe(), input = Pipe()
         process.standardOutput = out
         process.standardError = err
         process.standardInput = input
+        if let stdinFile { process.standardInput = FileHandle(forReadingAtPath: stdinFile) }
         signal(SIGPIPE, SIG_IGN) // a child that exits before reading all of stdin is an answer, not a crash
         try process.run()
         if let stdin { try? input.fileHandleForWriting.write(contentsOf: stdin) }

@@ -68,6 +68,23 @@ struct HardeningTests {
         #expect(lstat(link.path, &info) == 0 && info.st_mode & S_IFMT == S_IFLNK)
     }
 
+    /// Found by the second hostile-input pass: one-character relative paths (Foundation's path
+    /// methods trap on them), parameters the oracle takes but Double cannot hold, a directory as
+    /// stdin, an empty docs folder.
+    @Test func secondHostilePass() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try Tool.run(["reference", "relu", "--format", "f32", "-o", "x"], stdin: Data("2\n".utf8), directory: dir)
+        #expect(r.status == 0, "\(r.stderr.prefix(300))")
+        #expect(try String(contentsOf: dir.appendingPathComponent("x"), encoding: .utf8) == "2.0\n")
+        let v = try Tool.run(["vectors", "relu", "--format", "f32", "--count", "10", "-o", "v"], directory: dir)
+        #expect(v.status == 0 && FileManager.default.fileExists(atPath: dir.appendingPathComponent("v/manifest.json").path), "\(v.stderr.prefix(300))")
+        expectError(try Tool.run(["apply", "elu", "--format", "f64", "--param", "alpha=0x1p65535"], stdin: Data("-1\n".utf8)), "beyond binary64")
+        expectError(try Tool.run(["apply", "hard-sigmoid", "--format", "f16", "--param", "slope=0x1p-65535"], stdin: Data("-1\n".utf8)), "beyond binary64")
+        expectError(try Tool.run(["serve", "relu", "--format", "f32"], stdinFile: dir.path), "cannot read stdin")
+        expectError(try Tool.run(["docs", "-o", ""]), "empty path")
+    }
+
     /// A command that fails leaves none of its outputs, not even those it had finished.
     @Test func aFailedCommandLeavesNoOutputs() throws {
         let dir = try temporaryDirectory()

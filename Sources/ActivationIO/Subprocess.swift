@@ -39,7 +39,8 @@ private func closeOnExecPipe(_ fds: inout [Int32]) -> Int32 {
 /// the child does: every wait is a `poll` slice of at most 100 ms against one deadline, stdout is
 /// cut into lines of bounded length, and stderr is kept as a bounded tail. The child runs as
 /// `/bin/sh -c CMD` in a process group of its own, and that whole group is killed when the child
-/// ends, fails or is done, so nothing it started outlives the check.
+/// ends, fails or is done, so nothing it started outlives the check (except what left the group
+/// itself, with `setsid`).
 ///
 /// Hand-written rather than swiftlang/swift-subprocess (whose clean build, with swift-system,
 /// costs only ~22 s of CPU here): the engine asks the child from synchronous code, batch by batch

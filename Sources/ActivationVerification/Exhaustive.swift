@@ -321,6 +321,9 @@ extension Certificate {
     package static func merged(_ parts: [Certificate]) throws -> Certificate {
         let parts = parts.sorted { $0.first_input < $1.first_input }
         guard let first = parts.first else { throw InputError("no certificates given") }
+        guard parts.allSatisfy({ $0.seconds.isFinite && $0.seconds >= 0 }), parts.map(\.seconds).reduce(0, +).isFinite else {
+            throw InputError("a shard's seconds is not a finite number of seconds (or they add up to more than a Double holds)")
+        }
         var end = first.first_input
         for c in parts {
             guard c.chunks == nil else { throw InputError("shard \(c.shard) is not complete (resume it first)") }

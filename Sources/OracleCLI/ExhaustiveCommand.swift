@@ -154,12 +154,12 @@ struct ExhaustiveRun: ParsableCommand {
             }
             if interrupted == 0 { try child?.finish() }
         } catch { failure = error }
-        if !quiet { Console.error("\n") }
+        if !quiet && lastPrint != .distantPast { Console.error("\n") } // ends the progress line, if one was printed
         if let failure {
-            if (shared.chunks?.count ?? 0) > 0 {
-                Console.error("activation-oracle: the checkpoint \(checkpoint.target) keeps the \(shared.chunks?.count ?? 0) chunks checked (the same command resumes; remove it to start again)\n")
-            }
-            throw failure
+            // One line: the cause, and what the checkpoint keeps for the same command to resume.
+            let kept = shared.chunks?.count ?? 0
+            let cause = (failure as? InputError)?.description ?? "\(failure)"
+            throw InputError(kept > 0 ? "\(cause); the checkpoint \(checkpoint.target) keeps the \(kept) chunks checked (the same command resumes; remove it to start again)" : cause)
         }
         certificate = shared
         if interrupted != 0 || (certificate.chunks?.count ?? 0) < chunkCount {
@@ -257,6 +257,7 @@ struct ExhaustiveRecheck: ParsableCommand {
                 throw InputError("\(path): cannot read its command '\(certificate.command)'")
             }
             let (f, quantity) = try options.function.resolve()
+            try Gate.checkKernelParameters(f)
             let kernel = Gate.kernel(for: f)
             let range = try certificate.chunkRange(path)
                         let start = Date()

@@ -174,6 +174,14 @@ struct HardeningTests {
             expectError(try Tool.run(["exhaustive", "merge", edited, "-o", dir.appendingPathComponent("m.json").path]), "bad input range", name)
         }
         expectError(try Tool.run(["exhaustive", "recheck", try write("junk.json", Data("{\"a\": [1,".utf8))]), "not a certificate")
+        // Third hostile pass: a recheck command with a parameter beyond binary64; shard seconds
+        // that are negative or add up to infinity (JSON cannot hold it).
+        let huge = try write("huge.json", Data(text.replacingOccurrences(of: "activation-oracle exhaustive relu",
+                                                                        with: "activation-oracle exhaustive leaky-relu --param alpha=0x1p65535").utf8))
+        expectError(try Tool.run(["exhaustive", "recheck", huge]), "beyond binary64")
+        let negative = try write("negative.json", Data(text.replacingOccurrences(of: #""seconds" : "#, with: #""seconds" : -1, "x" : "#).utf8))
+        #expect(try String(contentsOfFile: negative, encoding: .utf8).contains(#""seconds" : -1"#))
+        expectError(try Tool.run(["exhaustive", "merge", negative, "-o", dir.appendingPathComponent("m2.json").path]), "seconds")
     }
 
     @Test func boundedTimeAndMemory() throws {

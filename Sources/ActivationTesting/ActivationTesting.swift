@@ -107,7 +107,10 @@ public struct ActivationTestReport: CustomStringConvertible, Sendable {
     /// sample for plotting.
     public let validation: ValidationReport
     /// The simplest failing input of each class after shrinking, as hex bit patterns.
-    public let simplest: [String: String]
+    public var simplest: [String: String] {
+        Dictionary(uniqueKeysWithValues: shrunk.map { ($0.key.rawValue, validation.format.hexBits($0.value)) })
+    }
+    let shrunk: [Disagreement: UInt64]
     /// How to run the same inputs again.
     public let replay: String
     let source: String
@@ -116,9 +119,7 @@ public struct ActivationTestReport: CustomStringConvertible, Sendable {
     public var maxULP: UInt64 { validation.maxULP }
     public var classes: [String: Int] { Dictionary(uniqueKeysWithValues: validation.classes.map { ($0.key.rawValue, $0.value) }) }
     /// Results per distance: "0", "1", "2", "3–4", … "NaN", nonempty buckets only.
-    public var histogram: [(ulps: String, count: Int)] {
-        validation.histogram.indices.filter { validation.histogram[$0] > 0 }.map { (ValidationReport.bucketLabel($0), validation.histogram[$0]) }
-    }
+    public var histogram: [(ulps: String, count: Int)] { validation.histogramRows }
     /// Inputs whose result depended on their place in the buffer.
     public var positionDependent: Int { validation.positionDependent }
     public var worst: [Case] {
@@ -133,11 +134,7 @@ public struct ActivationTestReport: CustomStringConvertible, Sendable {
 
     /// The text report, ending with the line that replays it.
     public var description: String {
-        let f = validation.format
-        let shrunk = Dictionary(uniqueKeysWithValues: simplest.compactMap { key, hex in
-            Disagreement(rawValue: key).flatMap { kind in f.bitPattern(hex).map { (kind, $0) } }
-        })
-        return ReportRendering(report: validation, source: source, simplest: shrunk).text() + "\nreplay: " + replay
+        ReportRendering(report: validation, source: source, simplest: shrunk).text() + "\nreplay: " + replay
     }
 
     /// Throws `ActivationTestFailure` (whose description is this report) unless it passed.
@@ -286,13 +283,15 @@ public enum ActivationCheck {
             }
             for chunk in shard {
                 let inputs = Exhaustive.inputs(chunk: chunk)
-                let actual = try implementation(inputs)
-                guard actual.count == inputs.count else { throw ActivationTestError("gave \(actual.count) results for \(inputs.count) inputs") }
+                let actual: [UInt64]
+                do { actual = try Hunt.answers(inputs, implementation) } catch let error as ImplementationError {
+                    throw ActivationTestError(error.description)
+                }
                 report.record(inputs: inputs, expected: oracle?(inputs) ?? Gate.oracle(function, quantity, inputs, format), actual: actual)
             }
             if oracle == nil { report.measureWorst() } // its real-valued error is against f, not g·f′
             let replay = "ActivationTestOptions(exhaustive: true, shard: (\(options.shard.index), \(options.shard.of)))"
-            return ActivationTestReport(validation: report, simplest: [:], replay: replay,
+            return ActivationTestReport(validation: report, shrunk: [:], replay: replay,
                                         source: "\(test) through \(source), every input of shard \(options.shard.index)/\(options.shard.of)")
         }
         let fresh = try freshSeed()
@@ -304,7 +303,7 @@ public enum ActivationCheck {
         } catch let error as ImplementationError { throw ActivationTestError(error.description) }
         if oracle == nil { report.measureWorst() } // its real-valued error is against f, not g·f′
         let replay = "ACTIVATION_TESTING_SEED=\(fresh) swift test --filter <this test>  (fixed seed \(options.seed), \(options.count) + \(format.bitWidth > 16 ? options.freshCount : 0) random inputs)"
-        return ActivationTestReport(validation: report, simplest: Dictionary(uniqueKeysWithValues: simplest.map { ($0.key.rawValue, format.hexBits($0.value)) }),
+        return ActivationTestReport(validation: report, shrunk: simplest,
                                     replay: replay, source: "\(test) through \(source), seed \(options.seed) and fresh seed \(fresh)")
     }
 }

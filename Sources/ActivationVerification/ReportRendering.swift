@@ -44,9 +44,7 @@ package struct ReportRendering {
 
     package var classCounts: [(Disagreement, Int)] { Disagreement.allCases.map { ($0, report.classes[$0] ?? 0) } }
 
-    package var histogramRows: [(String, Int)] {
-        report.histogram.indices.filter { report.histogram[$0] > 0 }.map { (ValidationReport.bucketLabel($0), report.histogram[$0]) }
-    }
+    package var histogramRows: [(ulps: String, count: Int)] { report.histogramRows }
 
     package func text() -> String {
         let disagree = report.classes.values.reduce(0, +)

@@ -115,6 +115,11 @@ public struct ValidationReport: Sendable {
         return 64 - (ulps - 1).leadingZeroBitCount + 1
     }
 
+    /// The nonempty buckets, each with its label: what every rendering of the report lists.
+    public var histogramRows: [(ulps: String, count: Int)] {
+        histogram.indices.filter { histogram[$0] > 0 }.map { (Self.bucketLabel($0), histogram[$0]) }
+    }
+
     /// A human label for histogram bucket k.
     public static func bucketLabel(_ k: Int) -> String {
         switch k {
@@ -225,15 +230,21 @@ public enum Hunt {
     /// vectors the first time now also land in scalar tails, and at other offsets.
     static let positionLengths = [1, 3, 7, 13, 31, 5, 67, 9, 127, 15, 33, 17]
 
+    /// The implementation's results for `inputs`, one per input (or an `ImplementationError`).
+    package static func answers(_ inputs: [UInt64], _ implementation: Implementation) throws -> [UInt64] {
+        let actual = try implementation(inputs)
+        guard actual.count == inputs.count else {
+            throw ImplementationError("gave \(actual.count) results for \(inputs.count) inputs")
+        }
+        return actual
+    }
+
     /// Asks `implementation` about `inputs`, records them, and returns the failures and the answers.
     @discardableResult
     static func ask(_ inputs: [UInt64], _ report: inout ValidationReport, _ implementation: Implementation,
                     _ oracle: Oracle? = nil) throws -> (failures: [ValidationReport.Case], actual: [UInt64]) {
         guard !inputs.isEmpty else { return ([], []) }
-        let actual = try implementation(inputs)
-        guard actual.count == inputs.count else {
-            throw ImplementationError("gave \(actual.count) results for \(inputs.count) inputs")
-        }
+        let actual = try answers(inputs, implementation)
         let expected = expected(inputs, report, oracle)
         var failures: [ValidationReport.Case] = []
         for i in inputs.indices {
@@ -263,10 +274,7 @@ public enum Hunt {
             let length = range.count
             let part = Array(again[range])
             let inputs = part.map(\.input)
-            let actual = try implementation(inputs)
-            guard actual.count == inputs.count else {
-                throw ImplementationError("gave \(actual.count) results for \(inputs.count) inputs")
-            }
+            let actual = try answers(inputs, implementation)
             var changed: [Int] = []
             for (i, a) in part.enumerated() where a.result != actual[i] && !(report.format.isNaN(a.result) && report.format.isNaN(actual[i])) {
                 report.recordPosition(input: a.input, first: a.result, firstPlace: a.place, other: actual[i],

@@ -120,3 +120,32 @@ public enum Gate {
             + Inputs.random(format, count: count, seed: seed)
     }
 }
+
+/// Results that arrive in chunks with their inputs (two files read in step, arrays sent by the
+/// Python package), compared with the oracle in bounded memory. The same input twice must give
+/// the same result: the first result and place of up to 2^20 distinct inputs are kept, and a
+/// later element that disagrees is recorded as position-dependent.
+public struct StreamComparison {
+    public private(set) var report: ValidationReport
+    /// Elements compared so far.
+    public private(set) var seen = 0
+    private var firstSeen: [UInt64: (result: UInt64, element: Int)] = [:]
+
+    public init(_ report: ValidationReport) { self.report = report }
+
+    /// Compares the next chunk (`inputs` and `actual` of the same length).
+    public mutating func add(inputs: [UInt64], actual: [UInt64]) {
+        precondition(inputs.count == actual.count)
+        let expected = Gate.oracle(report.function, report.quantity, inputs, report.format)
+        report.record(inputs: inputs, expected: expected, actual: actual)
+        for i in inputs.indices {
+            if let first = firstSeen[inputs[i]] {
+                report.recordPosition(input: inputs[i], first: first.result, firstPlace: "element \(first.element)",
+                                      other: actual[i], otherPlace: "element \(seen + i)")
+            } else if firstSeen.count < 1 << 20 {
+                firstSeen[inputs[i]] = (actual[i], seen + i)
+            }
+        }
+        seen += inputs.count
+    }
+}

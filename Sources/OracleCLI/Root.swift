@@ -12,7 +12,7 @@ public struct ActivationOracleCommand: ParsableCommand {
         abstract: "Correctly rounded activation functions and their derivatives, as a reference.",
         discussion: "Exit codes: 0 success, 1 a check failed, 2 bad input (usage, file, value, parameter).",
         version: ActivationOracleCommand.version,
-        subcommands: [CheckCommand.self, VerifyCommand.self, VectorsCommand.self, ExhaustiveCommand.self, DocsCommand.self, ServeCommand.self, ListCommand.self, ReferenceCommand.self,
+        subcommands: [CheckCommand.self, VerifyCommand.self, VectorsCommand.self, ExhaustiveCommand.self, DocsCommand.self, ServeCommand.self, EngineCommand.self, ListCommand.self, ReferenceCommand.self,
                       ApplyCommand.self, BenchCommand.self, DemoCommand.self]
     )
     /// Printed by --version and written into every report and manifest.

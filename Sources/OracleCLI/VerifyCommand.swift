@@ -86,30 +86,18 @@ struct VerifyCommand: ParsableCommand {
         if case .npy(_, let a) = x.encoding, case .npy(_, let b) = y.encoding, a.reduce(1, *) != b.reduce(1, *) {
             throw InputError("length mismatch: \(input) holds \(a.reduce(1, *)) values, \(actual) \(b.reduce(1, *))")
         }
-        var seen = 0
-        // The same input twice in the files must give the same result: the first result and
-        // place of up to 2^20 distinct inputs are kept to find those that depend on their place.
-        var firstSeen: [UInt64: (result: UInt64, element: Int)] = [:]
+        var comparison = StreamComparison(report)
         while true {
             let xs = try x.next(maximum: 1 << 16), ys = try y.next(maximum: xs.isEmpty ? 1 : xs.count)
             if xs.isEmpty && ys.isEmpty { break }
             guard xs.count == ys.count else {
                 let (short, long) = xs.count < ys.count ? (input, actual) : (actual, input)
-                throw InputError("length mismatch: \(short) ends after \(seen + min(xs.count, ys.count)) values, \(long) has more")
+                throw InputError("length mismatch: \(short) ends after \(comparison.seen + min(xs.count, ys.count)) values, \(long) has more")
             }
-            let expected = Gate.oracle(report.function, report.quantity, xs, format)
-            report.record(inputs: xs, expected: expected, actual: ys)
-            for i in xs.indices {
-                if let first = firstSeen[xs[i]] {
-                    report.recordPosition(input: xs[i], first: first.result, firstPlace: "element \(first.element)",
-                                          other: ys[i], otherPlace: "element \(seen + i)")
-                } else if firstSeen.count < 1 << 20 {
-                    firstSeen[xs[i]] = (ys[i], seen + i)
-                }
-            }
-            seen += xs.count
+            comparison.add(inputs: xs, actual: ys)
         }
-        if seen == 0 { throw InputError("\(input): no values") }
+        report = comparison.report
+        if comparison.seen == 0 { throw InputError("\(input): no values") }
     }
 }
 

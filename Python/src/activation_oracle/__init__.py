@@ -1,0 +1,286 @@
+"""activation-oracle from Python: correctly rounded activation functions and derivatives as a
+reference, and the checks that judge other implementations against it.
+
+    import numpy as np, activation_oracle as ao
+    x = np.linspace(-10, 10, 1001, dtype=np.float32)
+    ao.reference("gelu", x)                          # correctly rounded, float32
+    ao.assert_ulp("gelu", x, my_gelu(x), max_ulp=1)  # AssertionError: the report
+    ao.check(my_gelu, "gelu", np.float32)            # the engine drives my_gelu adaptively
+
+Every number is computed by the Swift engine (`activation-oracle engine`), one child process per
+Python process; this package only moves bit patterns and renders nothing itself."""
+
+from __future__ import annotations
+
+import numbers
+import os
+import secrets
+from decimal import Decimal
+from fractions import Fraction
+from importlib import metadata as _metadata
+from typing import Callable, Iterable, Mapping, Optional
+
+import numpy as np
+
+from ._engine import ENGINE, EngineError, InStep, RequestError, find_binary, payload_bits
+from ._formats import UINT, WIDTH, holder_for_dtype, to_bits
+from ._report import SVG, Case, Report
+
+try:
+    __version__ = _metadata.version("activation-oracle")
+except _metadata.PackageNotFoundError:  # imported from the source tree
+    __version__ = "0+source"
+
+__all__ = ["reference", "compare", "assert_ulp", "check", "inputs", "functions", "Report", "Case", "SVG",
+           "EngineError", "CallableError", "engine_version", "find_binary"]
+
+#: Elements per request: large enough that the pipe costs nothing, small enough to bound the
+#: engine's memory whatever the caller passes.
+BATCH = 1 << 20
+
+#: The seed a `check` without `seed=` uses: set by the pytest plugin (`--activation-oracle-seed`,
+#: or one drawn per session), else $ACTIVATION_ORACLE_SEED, else a new one per call.
+session_seed: Optional[int] = None
+
+
+class CallableError(InStep, ValueError):
+    """The callable under `check` raised, or answered with the wrong number of results."""
+
+
+class CallableTypeError(InStep, TypeError):
+    """The callable under `check` answered with something that is not an array of its input's format."""
+
+
+def _param_text(name, value) -> str:
+    if isinstance(value, bool) or value is None:
+        raise TypeError(f"parameter {name!r}: {value!r} is not a number")
+    if isinstance(value, str):
+        return value
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, Fraction):
+        return f"{value.numerator}/{value.denominator}"
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (float, np.floating)):
+        v = float(value)  # exact for float16/32/64
+        if v != v or v in (float("inf"), float("-inf")):
+            raise ValueError(f"parameter {name!r} = {v}: parameters are finite numbers")
+        return v.hex()
+    raise TypeError(f"parameter {name!r}: {type(value).__name__} is not a number (give a str like '0.01', an int, a float or a Fraction)")
+
+
+def _spec(function, fmt: str, derivative, params, convention) -> dict:
+    if not isinstance(function, str):
+        raise TypeError(f"function must be a catalog name like 'gelu', got {type(function).__name__}")
+    if not isinstance(derivative, (bool, np.bool_)):
+        raise TypeError(f"derivative must be True or False, got {derivative!r}")
+    header = {"function": function, "format": fmt, "derivative": bool(derivative)}
+    if params is not None:
+        if not isinstance(params, Mapping):
+            raise TypeError(f"params must be a dict like {{'alpha': '0.01'}}, got {type(params).__name__}")
+        for key in params:
+            if not isinstance(key, str):
+                raise TypeError(f"params: the name {key!r} is not a string")
+        header["params"] = {k: _param_text(k, v) for k, v in params.items()}
+    if convention is not None:
+        if not isinstance(convention, str):
+            raise TypeError(f"convention must be a name (pytorch, jax, tensorflow, left, right), got {type(convention).__name__}")
+        header["convention"] = convention
+    return header
+
+
+def _allowances(max_ulp, allow_ftz, ignore_zero_sign, allow_position_dependence, also_accept) -> dict:
+    if isinstance(max_ulp, bool) or not isinstance(max_ulp, numbers.Integral):
+        raise TypeError(f"max_ulp must be a whole number, got {max_ulp!r}")
+    if not 0 <= int(max_ulp) < 1 << 64:
+        raise ValueError(f"max_ulp must be from 0 to 2^64 − 1, got {max_ulp}")
+    if isinstance(also_accept, str):
+        also_accept = [also_accept]
+    return {"max_ulp": int(max_ulp), "allow_ftz": bool(allow_ftz), "ignore_zero_sign": bool(ignore_zero_sign),
+            "allow_position_dependence": bool(allow_position_dependence), "also_accept": list(also_accept)}
+
+
+def _whole(name, value, lo, hi) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a whole number, got {value!r}")
+    if not lo <= int(value) <= hi:
+        raise ValueError(f"{name} must be from {lo} to {hi}, got {value}")
+    return int(value)
+
+
+def _send(bits: np.ndarray, fmt: str) -> memoryview:
+    return memoryview(np.ascontiguousarray(bits, dtype=UINT[WIDTH[fmt]]))
+
+
+def reference(function: str, x, *, derivative: bool = False, params: Optional[Mapping] = None,
+              convention: Optional[str] = None):
+    """The correctly rounded f(x) (or f′(x)) for every element of `x`: an array of x's form,
+    dtype and shape (NumPy float16/float32/float64 or ml_dtypes bfloat16; a torch tensor gives a
+    tensor). `params` are exact: {"alpha": "0.01"} is 1/100, "f32:0.01" the float32 nearest it,
+    a float is its exact binary value. `convention` picks the derivative at kinks (pytorch, jax,
+    tensorflow, left, right; default pytorch)."""
+    bits, holder = to_bits(x)
+    header = {"op": "reference", **_spec(function, holder.format, derivative, params, convention)}
+    width = WIDTH[holder.format]
+    out = np.empty(bits.shape, dtype=UINT[width])
+
+    def run(engine):
+        for start in range(0, max(1, bits.size), BATCH):
+            part = bits[start:start + BATCH]
+            _, data = engine._exchange(header, _send(part, holder.format))
+            out[start:start + part.size] = payload_bits(data, width)
+        return holder.from_bits(out)
+    return ENGINE.call(run)
+
+
+def compare(function: str, x, actual, *, derivative: bool = False, params: Optional[Mapping] = None,
+            convention: Optional[str] = None, max_ulp: int = 0, allow_ftz: bool = False,
+            ignore_zero_sign: bool = False, allow_position_dependence: bool = False,
+            also_accept: Iterable[str] = (), worst: int = 10) -> Report:
+    """Compares `actual` (results of some implementation on `x`, same shape and format) with the
+    correctly rounded ones: a `Report` of classes, ULP histogram and worst cases. Passing means
+    every finite result within `max_ulp` ULP and no other disagreement, unless allowed: flushed
+    subnormals (`allow_ftz`), the other zero sign (`ignore_zero_sign`), another kink convention
+    (`also_accept`), or one input giving two results in two places (`allow_position_dependence`)."""
+    xb, xh = to_bits(x, "x")
+    ab, ah = to_bits(actual, "actual")
+    if ah.format != xh.format:
+        raise TypeError(f"actual is {ah.describe()} but x is {xh.describe()}: compare results in the format of their inputs")
+    if tuple(ah.shape) != tuple(xh.shape):
+        raise ValueError(f"actual has shape {tuple(ah.shape)} but x has shape {tuple(xh.shape)}: one result per input")
+    header = {"op": "compare", **_spec(function, xh.format, derivative, params, convention),
+              **_allowances(max_ulp, allow_ftz, ignore_zero_sign, allow_position_dependence, also_accept),
+              "worst": _whole("worst", worst, 1, 1000), "source": f"arrays ({xb.size} elements, {xh.describe()})"}
+    starts = range(0, xb.size, BATCH)
+    header["parts"] = len(starts)
+
+    def run(engine):
+        engine._send(header)
+        for start in starts:
+            engine._send({"op": "part"}, _send(np.concatenate([xb[start:start + BATCH], ab[start:start + BATCH]]), xh.format))
+        reply, _ = engine._receive()
+        if "error" in reply:
+            raise RequestError(reply["error"])
+        return Report(reply)
+    if xb.size == 0:
+        raise ValueError("x is empty: nothing to compare")
+    return ENGINE.call(run)
+
+
+def assert_ulp(function: str, x, actual, **options) -> Report:
+    """`compare` with the same options; raises AssertionError whose message is the report unless
+    it passed. Returns the report."""
+    report = compare(function, x, actual, **options)
+    if not report.passed:
+        raise AssertionError("\n" + str(report))
+    return report
+
+
+def _seed(seed) -> int:
+    if seed is not None:
+        return _whole("seed", seed, 0, (1 << 64) - 1)
+    if session_seed is not None:
+        return session_seed
+    text = os.environ.get("ACTIVATION_ORACLE_SEED")
+    if text is not None:
+        try:
+            return _whole("ACTIVATION_ORACLE_SEED", int(text), 0, (1 << 64) - 1)
+        except ValueError:
+            raise ValueError(f"ACTIVATION_ORACLE_SEED={text!r} is not a seed (a whole number from 0 to 2^64 − 1)") from None
+    return secrets.randbits(63)
+
+
+def check(fn: Callable, function: str, dtype, *, derivative: bool = False, params: Optional[Mapping] = None,
+          convention: Optional[str] = None, max_ulp: int = 0, seed: Optional[int] = None, count: int = 10000,
+          allow_ftz: bool = False, ignore_zero_sign: bool = False, allow_position_dependence: bool = False,
+          also_accept: Iterable[str] = (), worst: int = 10) -> Report:
+    """Checks the callable `fn` (a 1-D array of `dtype` in, the same number of results of the same
+    dtype out) the way `activation-oracle verify --command` checks a program: the specials, the
+    kinks with neighbours, the oracle's thresholds, `count` random inputs from `seed` (every input
+    for float16 and bfloat16); then a search around the worst failures and the shrinking of each
+    failing class to its simplest input; a sample is asked again alone and in batches of other
+    lengths, so a result that depends on its place in the array is its own class. `dtype` may be a
+    torch dtype: `fn` then gets and returns tensors. Returns the `Report` (its `replay` names the
+    seed); raises CallableError/CallableTypeError when fn raises or answers out of shape."""
+    if not callable(fn):
+        raise TypeError(f"fn must be a callable (an array in, an array out), got {type(fn).__name__}")
+    holder = holder_for_dtype(dtype)
+    seed = _seed(seed)
+    count = _whole("count", count, 0, 100_000_000)
+    name = getattr(fn, "__qualname__", None) or type(fn).__name__
+    every = WIDTH[holder.format] == 16
+    source = f"Python callable {name} ({holder.describe()}), " + ("every input" if every else f"seed {seed}, {count} random inputs")
+    header = {"op": "check", **_spec(function, holder.format, derivative, params, convention),
+              **_allowances(max_ulp, allow_ftz, ignore_zero_sign, allow_position_dependence, also_accept),
+              "worst": _whole("worst", worst, 1, 1000), "seed": seed, "count": count, "source": source}
+    width = WIDTH[holder.format]
+
+    def abort(engine, error):
+        engine._send({"op": "abort", "message": str(error)})
+        engine._receive()  # the engine's acknowledgement: the exchange is in step again
+        raise error
+
+    def run(engine):
+        engine._send(header)
+        while True:
+            reply, data = engine._receive()
+            if "report" in reply:
+                replay = f"seed {seed}: check(..., seed={seed}), or pytest --activation-oracle-seed={seed}"
+                return Report(reply, replay=None if every else replay, seed=seed)
+            if "error" in reply:
+                raise RequestError(reply["error"])
+            if reply.get("op") != "evaluate":
+                raise EngineError(f"the engine sent {reply!r} inside a check")
+            n = len(data) * 8 // width
+            x = holder.from_bits(payload_bits(data, width), shape=(n,))
+            try:
+                y = fn(x)
+            except Exception as error:  # noqa: BLE001 - any failure of the callable is reported
+                abort(engine, _chained(CallableError(f"{name} raised {type(error).__name__}: {error} (on {n} {holder.describe()} inputs)"), error))
+            try:
+                bits, got = to_bits(y, f"the result of {name}")
+            except TypeError as error:
+                abort(engine, CallableTypeError(str(error)))
+            if got.format != holder.format:
+                abort(engine, CallableTypeError(f"{name} returned {got.describe()} for {holder.describe()} inputs: results must have the inputs' dtype"))
+            if tuple(got.shape) != (n,):
+                abort(engine, CallableError(f"{name} returned shape {tuple(got.shape)} for {n} inputs: one result per input, shape ({n},)"))
+            engine._send({"op": "results"}, _send(bits, holder.format))
+    return ENGINE.call(run)
+
+
+def _chained(error, cause):
+    error.__cause__ = cause
+    return error
+
+
+def inputs(function: str, dtype, *, count: int = 10000, seed: int = 0, params: Optional[Mapping] = None,
+           convention: Optional[str] = None):
+    """The gate's own inputs for `function` in `dtype`: the specials, the kinks with neighbours,
+    the oracle's thresholds with neighbours, and `count` random inputs from `seed` — every input
+    for float16 and bfloat16. A 1-D array of `dtype`."""
+    holder = holder_for_dtype(dtype)
+    header = {"op": "inputs", **_spec(function, holder.format, False, params, convention),
+              "count": _whole("count", count, 0, 100_000_000), "seed": _whole("seed", seed, 0, (1 << 64) - 1)}
+    _, data = ENGINE.request(header)
+    bits = payload_bits(data, WIDTH[holder.format])
+    return holder.from_bits(bits, shape=(bits.size,))
+
+
+_catalog = None
+
+
+def functions() -> list:
+    """The catalog: one dict per entry (name, aliases, definition, derivative, parameters with
+    defaults and constraints, kinks)."""
+    global _catalog
+    if _catalog is None:
+        _catalog = ENGINE.request({"op": "catalog"})[0]["functions"]
+    return [dict(entry) for entry in _catalog]
+
+
+def engine_version() -> str:
+    """The version of the engine this process talks to (starting it if needed)."""
+    ENGINE.call(lambda engine: None)
+    return ENGINE.version

@@ -1,0 +1,256 @@
+"""The one long-lived `activation-oracle engine` child of this Python process, and the framing
+it speaks (Python/PROTOCOL.md): a 16-byte head (b"AOF1", JSON length as uint32 LE, payload length
+as uint64 LE), a JSON object, a payload of little-endian bit patterns.
+
+The child starts on first use and again after it died (a dead child is an `EngineError` for the
+call that saw it, never a hang: its pipes close). Any exception in the middle of an exchange —
+KeyboardInterrupt included — kills the child, because the exchange can no longer be trusted to be
+in step; the next call starts a new one. A call made while this process's engine is busy — from
+another thread, or from inside the callable a `check` drives (which may well call `reference`) —
+gets a second child (up to `POOL` in all; beyond that, calls wait their turn). A forked process
+starts its own."""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import shutil
+import struct
+import subprocess
+import tempfile
+import threading
+from pathlib import Path
+
+import numpy as np
+
+MAGIC = b"AOF1"
+HEAD = struct.Struct("<4sIQ")
+MAXIMUM_JSON = 16 << 20
+MAXIMUM_PAYLOAD = 1 << 30
+
+
+class EngineError(RuntimeError):
+    """The oracle engine could not be started or died; the next call starts a new one."""
+
+
+def find_binary() -> str:
+    """The `activation-oracle` executable: $ACTIVATION_ORACLE_BIN, else the one inside the
+    installed wheel, else a build folder of the Swift package this file sits in (development),
+    else `activation-oracle` on PATH."""
+    env = os.environ.get("ACTIVATION_ORACLE_BIN")
+    if env:
+        if not (os.path.isfile(env) and os.access(env, os.X_OK)):
+            raise EngineError(f"ACTIVATION_ORACLE_BIN={env!r} is not an executable file")
+        return env
+    here = Path(__file__).resolve().parent
+    bundled = here / "_bin" / "activation-oracle"
+    if bundled.is_file():
+        if not os.access(bundled, os.X_OK):
+            bundled.chmod(bundled.stat().st_mode | 0o111)
+        return str(bundled)
+    for parent in here.parents:
+        if (parent / "Package.swift").is_file():
+            for config in ("release", "debug"):
+                candidate = parent / ".build" / config / "activation-oracle"
+                if candidate.is_file():
+                    return str(candidate)
+            break
+    on_path = shutil.which("activation-oracle")
+    if on_path:
+        return on_path
+    raise EngineError("no activation-oracle executable: install the wheel (Scripts/build-wheel builds it), or build the "
+                      "Swift package (swift build -c release) and set ACTIVATION_ORACLE_BIN to .build/release/activation-oracle")
+
+
+class InStep(Exception):
+    """Raised with the exchange still in step: the engine stays up."""
+
+
+class RequestError(InStep, ValueError):
+    """The engine refused a request (unknown function, parameter outside its domain, ...)."""
+
+
+class Engine:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._process = None
+        self._pid = None
+        self._stderr = None
+        self.binary = None
+        self.version = None
+
+    # -- the child ------------------------------------------------------------------------------
+    def _start(self):
+        self.binary = find_binary()
+        self._stderr = tempfile.TemporaryFile()
+        try:
+            self._process = subprocess.Popen([self.binary, "engine"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                             stderr=self._stderr)
+        except OSError as error:
+            raise EngineError(f"cannot start {self.binary} engine: {error}") from None
+        self._pid = os.getpid()
+        reply, _ = self._exchange({"op": "hello"})
+        if reply.get("protocol") != 1 or "version" not in reply:
+            self.kill()
+            raise EngineError(f"{self.binary} did not answer as an activation-oracle engine of protocol 1")
+        self.version = reply["version"]
+
+    def _alive(self) -> bool:
+        return self._process is not None and self._pid == os.getpid() and self._process.poll() is None
+
+    def kill(self):
+        """Stops the child (it is restarted by the next call)."""
+        process, self._process = self._process, None
+        if process is not None and self._pid == os.getpid():
+            try:
+                process.kill()
+                process.wait(timeout=10)
+            except Exception:  # noqa: BLE001 - best effort at shutdown
+                pass
+            for stream in (process.stdin, process.stdout):
+                try:
+                    stream.close()
+                except Exception:  # noqa: BLE001
+                    pass
+
+    def _death(self, when: str) -> EngineError:
+        process = self._process
+        code = process.poll() if process is not None else None
+        if code is None and process is not None:
+            try:
+                code = process.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                code = None
+        tail = ""
+        if self._stderr is not None:
+            try:
+                self._stderr.seek(0)
+                text = self._stderr.read()[-2000:].decode("utf-8", "replace").strip()
+                tail = f" ({text.splitlines()[-1]})" if text else ""
+            except Exception:  # noqa: BLE001
+                pass
+        how = "is gone" if code is None else (f"was killed by signal {-code}" if code < 0 else f"exited with status {code}")
+        self.kill()
+        return EngineError(f"the activation-oracle engine ({self.binary}) {how} {when}{tail}; the next call starts a new one")
+
+    # -- frames ---------------------------------------------------------------------------------
+    def _send(self, header: dict, payload=b""):
+        data = json.dumps(header).encode()
+        payload = memoryview(payload).cast("B") if not isinstance(payload, (bytes, bytearray)) else payload
+        try:
+            self._process.stdin.write(HEAD.pack(MAGIC, len(data), len(payload)) + data)
+            if len(payload):
+                self._process.stdin.write(payload)
+            self._process.stdin.flush()
+        except (BrokenPipeError, OSError):
+            raise self._death("while a request was sent") from None
+
+    def _read_exactly(self, n: int) -> bytes:
+        chunks, got = [], 0
+        while got < n:
+            chunk = self._process.stdout.read(n - got)
+            if not chunk:
+                raise self._death("while an answer was read")
+            chunks.append(chunk)
+            got += len(chunk)
+        return b"".join(chunks)
+
+    def _receive(self):
+        magic, json_length, payload_length = HEAD.unpack(self._read_exactly(HEAD.size))
+        if magic != MAGIC or json_length > MAXIMUM_JSON or payload_length > MAXIMUM_PAYLOAD:
+            self.kill()
+            raise EngineError("the activation-oracle engine answered out of protocol (wrong frame head); the next call starts a new one")
+        header = json.loads(self._read_exactly(json_length)) if json_length else {}
+        payload = self._read_exactly(payload_length) if payload_length else b""
+        return header, payload
+
+    def _exchange(self, header: dict, payload=b""):
+        self._send(header, payload)
+        reply, data = self._receive()
+        if "error" in reply and not reply.get("aborted"):
+            raise RequestError(reply["error"])
+        return reply, data
+
+    # -- calls ----------------------------------------------------------------------------------
+    def call(self, body):
+        """Runs `body(engine)` (the caller holds this engine's lock); any exception inside kills the child
+        unless the exchange is still in step (`InStep`: a refusal the engine answered)."""
+        if not self._alive():
+            self.kill()
+            self._start()
+        try:
+            return body(self)
+        except InStep:
+            raise
+        except BaseException:
+            self.kill()
+            raise
+
+
+
+#: The most children one process keeps (one per concurrent or nested call).
+POOL = 8
+
+
+class Pool:
+    """The engines of this process: the first free one serves a call."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._engines = []
+
+    def call(self, body):
+        engine = waiting = None
+        with self._lock:
+            for candidate in self._engines:
+                if candidate._lock.acquire(blocking=False):
+                    engine = candidate
+                    break
+            else:
+                if len(self._engines) < POOL:
+                    engine = Engine()
+                    engine._lock.acquire()
+                    self._engines.append(engine)
+                else:
+                    waiting = self._engines[threading.get_ident() % POOL]
+        if engine is None:  # every child busy: wait for one
+            waiting._lock.acquire()
+            engine = waiting
+        try:
+            return engine.call(body)
+        finally:
+            engine._lock.release()
+
+    def request(self, header: dict, payload=b""):
+        return self.call(lambda engine: engine._exchange(header, payload))
+
+    @property
+    def version(self):
+        return next((e.version for e in self._engines if e.version), None)
+
+    def kill(self):
+        """Stops every child (each is started again when needed)."""
+        for engine in self._engines:
+            engine.kill()
+
+
+ENGINE = Pool()
+
+
+def _after_fork():
+    # The parent's children and locks are the parent's: this process starts its own.
+    ENGINE._engines = []
+    ENGINE._lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork)
+
+
+@atexit.register
+def _shutdown():
+    ENGINE.kill()
+
+
+def payload_bits(data: bytes, width: int) -> np.ndarray:
+    return np.frombuffer(data, dtype={16: "<u2", 32: "<u4", 64: "<u8"}[width])

@@ -1,0 +1,141 @@
+"""Arrays in, bit patterns out, and back: the only place that knows how NumPy, ml_dtypes and
+PyTorch hold the four formats. The engine sees bit patterns only (little-endian unsigned
+integers of the format's width), so nothing here rounds or computes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+# The engine's format names, their bit widths, and the unsigned NumPy type of their patterns.
+WIDTH = {"f16": 16, "bf16": 16, "f32": 32, "f64": 64}
+UINT = {16: np.dtype("<u2"), 32: np.dtype("<u4"), 64: np.dtype("<u8")}
+
+_NAMES = {
+    "f16": "f16", "float16": "f16", "half": "f16", "binary16": "f16",
+    "bf16": "bf16", "bfloat16": "bf16",
+    "f32": "f32", "float32": "f32", "single": "f32", "float": "f32",
+    "f64": "f64", "float64": "f64", "double": "f64",
+}
+_NUMPY = {np.dtype(np.float16): "f16", np.dtype(np.float32): "f32", np.dtype(np.float64): "f64"}
+
+
+def _ml_dtypes():
+    try:
+        import ml_dtypes
+    except ImportError:
+        return None
+    return ml_dtypes
+
+
+def _torch_module(obj):
+    """torch, when `obj` is a torch tensor or dtype (torch is never imported otherwise)."""
+    module = type(obj).__module__
+    if module.startswith("torch"):
+        import torch
+        return torch
+    return None
+
+
+def format_of_dtype(dtype) -> str:
+    """The engine's name for a dtype: a NumPy or ml_dtypes dtype, a torch dtype, or a name
+    ('float32', 'bf16', ...). Anything else is a TypeError naming what is supported."""
+    if isinstance(dtype, str):
+        name = _NAMES.get(dtype.strip().lower())
+        if name is None:
+            raise TypeError(f"unsupported dtype {dtype!r}: use float16, bfloat16, float32 or float64")
+        return name
+    torch = _torch_module(dtype)
+    if torch is not None and isinstance(dtype, torch.dtype):
+        table = {torch.float16: "f16", torch.bfloat16: "bf16", torch.float32: "f32", torch.float64: "f64"}
+        if dtype not in table:
+            raise TypeError(f"unsupported dtype {dtype}: use torch.float16, torch.bfloat16, torch.float32 or torch.float64")
+        return table[dtype]
+    try:
+        np_dtype = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"unsupported dtype {dtype!r}: use float16, bfloat16, float32 or float64") from None
+    if np_dtype in _NUMPY:
+        return _NUMPY[np_dtype]
+    ml = _ml_dtypes()
+    if ml is not None and np_dtype == np.dtype(ml.bfloat16):
+        return "bf16"
+    raise TypeError(f"unsupported dtype {np_dtype}: use float16, bfloat16 (ml_dtypes), float32 or float64")
+
+
+class Holder:
+    """How an array was held (NumPy with its dtype, or a torch tensor with dtype and device), so
+    that results come back in the same form and shape."""
+
+    def __init__(self, kind, fmt, shape, dtype, device=None):
+        self.kind, self.format, self.shape, self.dtype, self.device = kind, fmt, tuple(shape), dtype, device
+
+    def describe(self) -> str:
+        return f"{self.dtype}" if self.kind == "numpy" else f"torch {self.dtype}"
+
+    def from_bits(self, bits: np.ndarray, shape=None):
+        """An array in this holder's form from bit patterns (C order)."""
+        shape = self.shape if shape is None else shape
+        bits = np.ascontiguousarray(bits, dtype=UINT[WIDTH[self.format]])
+        if self.kind == "torch":
+            import torch
+            signed = {16: torch.int16, 32: torch.int32, 64: torch.int64}[WIDTH[self.format]]
+            t = torch.from_numpy(bits.view(bits.dtype.str.replace("u", "i")).copy()).view(signed).view(self.dtype)
+            return t.reshape(shape).to(self.device)
+        return bits.view(self.dtype).reshape(shape)
+
+
+def holder_for_dtype(dtype, shape=(0,)) -> Holder:
+    """A holder for a dtype named by the caller (check and inputs take a dtype, not an array)."""
+    fmt = format_of_dtype(dtype)
+    torch = _torch_module(dtype)
+    if torch is not None:
+        return Holder("torch", fmt, shape, dtype, "cpu")
+    if isinstance(dtype, str):
+        if fmt == "bf16":
+            ml = _ml_dtypes()
+            if ml is None:
+                raise TypeError("bfloat16 as a NumPy array needs ml_dtypes (pip install ml_dtypes), or pass torch.bfloat16")
+            return Holder("numpy", fmt, shape, np.dtype(ml.bfloat16))
+        return Holder("numpy", fmt, shape, np.dtype({"f16": np.float16, "f32": np.float32, "f64": np.float64}[fmt]))
+    return Holder("numpy", fmt, shape, np.dtype(dtype))
+
+
+def to_bits(x, name: str = "x"):
+    """(bit patterns as a flat C-order array, holder) for an array of one of the four formats:
+    a NumPy array (any shape, any strides), a torch tensor (any device; detached), or anything
+    NumPy can hold with such a dtype (a JAX array). Python lists and scalars are refused: their
+    format would be a guess."""
+    torch = _torch_module(x)
+    if torch is not None:
+        if not isinstance(x, torch.Tensor):
+            raise TypeError(f"{name} must be an array or a tensor, got {type(x).__name__}")
+        fmt = format_of_dtype(x.dtype)
+        signed = {16: torch.int16, 32: torch.int32, 64: torch.int64}[WIDTH[fmt]]
+        t = x.detach().to("cpu").contiguous()
+        bits = t.view(signed).numpy().view(UINT[WIDTH[fmt]]).reshape(-1)
+        return bits, Holder("torch", fmt, tuple(x.shape), x.dtype, x.device)
+    if isinstance(x, (list, tuple, int, float, complex, bool)) or x is None:
+        raise TypeError(f"{name} must be a NumPy array (or a tensor) of float16, bfloat16, float32 or float64, "
+                        f"got {type(x).__name__}: its format would be a guess")
+    try:
+        a = np.asarray(x)
+    except Exception as error:  # noqa: BLE001 - any conversion failure is the caller's type error
+        raise TypeError(f"{name} must be an array of float16, bfloat16, float32 or float64, got {type(x).__name__} ({error})") from None
+    try:
+        fmt = format_of_dtype(a.dtype)
+    except TypeError as error:
+        raise TypeError(f"{name}: {error}") from None
+    bits = np.ascontiguousarray(a).view(UINT[WIDTH[fmt]]).reshape(-1)
+    return bits, Holder("numpy", fmt, a.shape, a.dtype)
+
+
+def values_of_bits(bits, fmt: str) -> np.ndarray:
+    """float64 values of bit patterns (exact for every format): for messages and strategies."""
+    bits = np.asarray(bits, dtype=UINT[WIDTH[fmt]])
+    if fmt == "f16":
+        return bits.view(np.float16).astype(np.float64)
+    if fmt == "bf16":
+        return (bits.astype(np.uint32) << np.uint32(16)).view(np.float32).astype(np.float64)
+    if fmt == "f32":
+        return bits.view(np.float32).astype(np.float64)
+    return bits.view(np.float64).copy()

@@ -1,0 +1,90 @@
+"""A comparison's outcome as the engine rendered it: the same text `activation-oracle verify`
+prints, its JSON fields as attributes, Markdown for notebooks and an SVG plot. Nothing is
+recomputed here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import numpy as np
+
+from ._formats import UINT, WIDTH, values_of_bits
+
+
+@dataclass(frozen=True)
+class Case:
+    """One disagreement with the correctly rounded result: bit patterns in hex, values as
+    shortest decimals, the ULP distance (None: NaN against a number) and its class."""
+    x: str
+    expected: str
+    actual: str
+    x_decimal: str
+    expected_decimal: str
+    actual_decimal: str
+    ulp: Optional[int]
+    kind: str
+    allowed: bool
+
+
+class SVG:
+    """An SVG drawing that notebooks display."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def _repr_svg_(self):
+        return self.text
+
+    def save(self, path):
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(self.text)
+
+
+class Report:
+    """The outcome of `compare` or `check`.
+
+    `str(report)` is the text `verify` prints (with the replay line of a `check`); `passed`,
+    `max_ulp`, `count`, `failures`, `classes` (disagreements per class: finite, subnormal,
+    zero_sign, inf, nan), `histogram` (ULP bucket → count, nonempty buckets), `worst` (Cases),
+    `simplest` (class → the simplest failing input after shrinking, as a float), `position_dependent`
+    and `json` (every field as the engine wrote it) describe it; in a notebook it renders as
+    Markdown, and `plot()` is the ULP error against x as SVG."""
+
+    def __init__(self, reply: dict, replay: Optional[str] = None, seed: Optional[int] = None):
+        self.json = reply["report"]
+        self.text = reply["text"]
+        self.markdown = reply["markdown"]
+        self.svg = reply["svg"]
+        self.replay = replay
+        self.seed = seed
+        r = self.json
+        self.function = r["function"]
+        self.format = r["format"]
+        self.derivative = r["derivative"]
+        self.passed = bool(r["pass"])
+        self.max_ulp = int(r["max_ulp"])
+        self.count = int(r["count"])
+        self.failures = int(r["failures"])
+        self.classes = {k: int(v) for k, v in r["classes"].items()}
+        self.histogram = {b["ulp"]: int(b["count"]) for b in r["histogram"]}
+        self.position_dependent = int(r["position_dependent"])
+        self.worst = [Case(w["x"], w["expected"], w["actual"], w["x_decimal"], w["expected_decimal"],
+                           w["actual_decimal"], w.get("ulp"), w["class"], w["allowed"]) for w in r["worst"]]
+        width = WIDTH[self.format]
+        self.simplest = {kind: float(values_of_bits(np.array([int(bits, 16)], dtype=UINT[width]), self.format)[0])
+                         for kind, bits in r["simplest"].items()}
+
+    def __str__(self):
+        return self.text + (f"\nreplay: {self.replay}" if self.replay else "")
+
+    def __repr__(self):
+        verdict = "pass" if self.passed else f"FAIL, {self.failures} beyond the allowances"
+        return f"<activation_oracle.Report {self.function}{'′' if self.derivative else ''} {self.format}: {self.count} results, max ULP {self.max_ulp}, {verdict}>"
+
+    def _repr_markdown_(self):
+        return self.markdown + (f"\nReplay: `{self.replay}`\n" if self.replay else "")
+
+    def plot(self) -> SVG:
+        """ULP error against x (symmetric log axis, classes marked)."""
+        return SVG(self.svg)

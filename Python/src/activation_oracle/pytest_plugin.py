@@ -1,0 +1,64 @@
+"""pytest plugin (entry point `pytest11`, loaded when the package is installed).
+
+- `--activation-oracle-seed=N`: the seed of every `check` that does not pass its own; without it
+  one is drawn per session and printed in the header, so a failing run can be replayed.
+- the `activation_oracle` fixture: the package itself (`activation_oracle.check(...)`, ...).
+- a failed test that ran a `check` gets a report section naming the replay command."""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+
+import activation_oracle
+
+_SEEDS_KEY = pytest.StashKey[list]()
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("activation-oracle")
+    group.addoption("--activation-oracle-seed", action="store", default=None, metavar="N",
+                    help="seed of the random inputs of activation_oracle.check (default: a new one per session, printed)")
+
+
+def pytest_configure(config):
+    text = config.getoption("--activation-oracle-seed")
+    if text is None:
+        seed = secrets.randbits(63)
+    else:
+        try:
+            seed = int(text, 0)
+        except ValueError:
+            raise pytest.UsageError(f"--activation-oracle-seed={text!r} is not a whole number") from None
+        if not 0 <= seed < 1 << 64:
+            raise pytest.UsageError(f"--activation-oracle-seed must be from 0 to 2^64 − 1, got {seed}")
+    activation_oracle.session_seed = seed
+    config.stash[_SEEDS_KEY] = [seed]
+
+
+def pytest_unconfigure(config):
+    activation_oracle.session_seed = None
+
+
+def pytest_report_header(config):
+    seeds = config.stash.get(_SEEDS_KEY, None)
+    if seeds:
+        return f"activation-oracle: seed {seeds[0]} (replay: --activation-oracle-seed={seeds[0]})"
+    return None
+
+
+@pytest.fixture(name="activation_oracle")
+def activation_oracle_fixture():
+    """The activation_oracle package: reference, compare, assert_ulp, check, inputs."""
+    return activation_oracle
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call" and report.failed and activation_oracle.session_seed is not None:
+        seed = activation_oracle.session_seed
+        report.sections.append(("activation-oracle", f"checks without seed= used seed {seed}; replay: "
+                                                      f"pytest {item.nodeid} --activation-oracle-seed={seed}"))
+    return report

@@ -15,11 +15,13 @@ from __future__ import annotations
 import atexit
 import json
 import os
+import select
 import shutil
 import struct
 import subprocess
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +30,9 @@ MAGIC = b"AOF1"
 HEAD = struct.Struct("<4sIQ")
 MAXIMUM_JSON = 16 << 20
 MAXIMUM_PAYLOAD = 1 << 30
+#: Seconds a new child has to answer `hello`: a program that is not the engine (or an engine
+#: that cannot start) is an EngineError after this, never a hang.
+HELLO_SECONDS = 60.0
 
 
 class EngineError(RuntimeError):
@@ -85,13 +90,22 @@ class Engine:
         self.binary = find_binary()
         self._stderr = tempfile.TemporaryFile()
         try:
+            # Unbuffered stdout: reads go straight into the result's buffer, and `select` on its
+            # descriptor tells the truth (nothing hides in a Python-side buffer).
             self._process = subprocess.Popen([self.binary, "engine"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                             stderr=self._stderr)
+                                             stderr=self._stderr, bufsize=0)
         except OSError as error:
             raise EngineError(f"cannot start {self.binary} engine: {error}") from None
         self._pid = os.getpid()
-        reply, _ = self._exchange({"op": "hello"})
-        if reply.get("protocol") != 1 or "version" not in reply:
+        try:
+            self._send({"op": "hello"})
+            reply, _ = self._receive(deadline=time.monotonic() + HELLO_SECONDS)
+        except EngineError as error:
+            self.kill()
+            raise EngineError(f"{self.binary} did not answer as an activation-oracle engine: {error}") from None
+        except (ValueError, UnicodeDecodeError):
+            reply = {}
+        if not isinstance(reply, dict) or reply.get("protocol") != 1 or "version" not in reply:
             self.kill()
             raise EngineError(f"{self.binary} did not answer as an activation-oracle engine of protocol 1")
         self.version = reply["version"]
@@ -139,30 +153,33 @@ class Engine:
         data = json.dumps(header).encode()
         payload = memoryview(payload).cast("B") if not isinstance(payload, (bytes, bytearray)) else payload
         try:
-            self._process.stdin.write(HEAD.pack(MAGIC, len(data), len(payload)) + data)
-            if len(payload):
-                self._process.stdin.write(payload)
-            self._process.stdin.flush()
-        except (BrokenPipeError, OSError):
+            for part in (HEAD.pack(MAGIC, len(data), len(payload)) + data, payload):
+                view, done = memoryview(part), 0
+                while done < len(view):  # an unbuffered pipe may take less than all (a signal)
+                    done += self._process.stdin.write(view[done:]) or 0
+        except (BrokenPipeError, OSError, ValueError):
             raise self._death("while a request was sent") from None
 
-    def _read_exactly(self, n: int) -> bytes:
-        chunks, got = [], 0
+    def _read_exactly(self, n: int, deadline=None) -> bytearray:
+        buffer = bytearray(n)
+        view, got, stream = memoryview(buffer), 0, self._process.stdout
         while got < n:
-            chunk = self._process.stdout.read(n - got)
-            if not chunk:
+            if deadline is not None and not select.select([stream], [], [], max(0.0, deadline - time.monotonic()))[0]:
+                self.kill()
+                raise EngineError(f"no answer within {HELLO_SECONDS:g} s")
+            k = stream.readinto(view[got:])
+            if not k:
                 raise self._death("while an answer was read")
-            chunks.append(chunk)
-            got += len(chunk)
-        return b"".join(chunks)
+            got += k
+        return buffer
 
-    def _receive(self):
-        magic, json_length, payload_length = HEAD.unpack(self._read_exactly(HEAD.size))
+    def _receive(self, deadline=None):
+        magic, json_length, payload_length = HEAD.unpack(self._read_exactly(HEAD.size, deadline))
         if magic != MAGIC or json_length > MAXIMUM_JSON or payload_length > MAXIMUM_PAYLOAD:
             self.kill()
-            raise EngineError("the activation-oracle engine answered out of protocol (wrong frame head); the next call starts a new one")
-        header = json.loads(self._read_exactly(json_length)) if json_length else {}
-        payload = self._read_exactly(payload_length) if payload_length else b""
+            raise EngineError(f"the activation-oracle engine ({self.binary}) answered out of protocol (a frame without AOF1 or over the limits); the next call starts a new one")
+        header = json.loads(self._read_exactly(json_length, deadline)) if json_length else {}
+        payload = self._read_exactly(payload_length, deadline) if payload_length else b""
         return header, payload
 
     def _exchange(self, header: dict, payload=b""):

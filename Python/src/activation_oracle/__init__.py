@@ -171,10 +171,8 @@ def compare(function: str, x, actual, *, derivative: bool = False, params: Optio
 def assert_ulp(function: str, x, actual, **options) -> Report:
     """`compare` with the same options; raises AssertionError whose message is the report unless
     it passed. Returns the report."""
-    report = compare(function, x, actual, **options)
-    if not report.passed:
-        raise AssertionError("\n" + str(report))
-    return report
+    __tracebackhide__ = True
+    return compare(function, x, actual, **options).assert_passed()
 
 
 def _seed(seed) -> int:

@@ -82,6 +82,14 @@ class Report:
         verdict = "pass" if self.passed else f"FAIL, {self.failures} beyond the allowances"
         return f"<activation_oracle.Report {self.function}{'′' if self.derivative else ''} {self.format}: {self.count} results, max ULP {self.max_ulp}, {verdict}>"
 
+    def assert_passed(self) -> "Report":
+        """Raises AssertionError whose message is the report unless it passed; returns the report.
+        (`assert report.passed, report` would show only the repr: pytest shortens it.)"""
+        __tracebackhide__ = True  # pytest: the failure points at the caller's line
+        if not self.passed:
+            raise AssertionError("\n" + str(self))
+        return self
+
     def _repr_markdown_(self):
         return self.markdown + (f"\nReplay: `{self.replay}`\n" if self.replay else "")
 

@@ -56,7 +56,7 @@ def test_a_given_seed_is_used_and_replays_the_same_report(pytester, monkeypatch)
     assert worst(first) and worst(first) == worst(second)
 
 
-@pytest.mark.parametrize("seed, message", [("abc", "is not a whole number"), ("-1", "from 0 to 2^64"),
+@pytest.mark.parametrize("seed, message", [("abc", "is not a seed"), ("-1", "is not a seed"),
                                            (str(1 << 64), "from 0 to 2^64")])
 def test_a_bad_seed_is_a_usage_error(pytester, monkeypatch, seed, message):
     pytester.makepyfile(test_example=TESTS)
@@ -70,3 +70,12 @@ def test_the_installed_package_registers_the_plugin():
         pytest.skip("running from the source tree: no installed entry points")
     plugins = {e.name: e.value for e in metadata.entry_points(group="pytest11")}
     assert plugins.get("activation_oracle") == "activation_oracle.pytest_plugin"
+
+
+def test_the_environment_seed_is_the_session_seed_when_no_option_is_given(pytester, monkeypatch):
+    pytester.makepyfile(test_example=TESTS)
+    result = run_pytest(pytester, monkeypatch, "-s", "-k", "seed_reaches", seed_variable="0x3039")
+    result.assert_outcomes(passed=1)
+    assert "activation-oracle: seed 12345" in result.stdout.str() and "SEED 12345 12345" in result.stdout.str()
+    bad = run_pytest(pytester, monkeypatch, seed_variable="12ab")
+    assert bad.ret == pytest.ExitCode.USAGE_ERROR and "ACTIVATION_ORACLE_SEED='12ab' is not a seed" in bad.stderr.str()

@@ -46,7 +46,9 @@ struct EngineCommand: ParsableCommand {
             guard let frame else { return }
             let request: Request
             do { request = try JSONDecoder().decode(Request.self, from: frame.json) } catch {
-                try reply(["error": "engine: a request that is not a protocol JSON object (\(Self.reason(error)))"])
+                // "unparsed": the engine cannot know how many frames belong to this request (a
+                // compare's parts), so the client must not count on the exchange being in step.
+                try reply(["error": "engine: a request that is not a protocol JSON object (\(Self.reason(error)))", "unparsed": true])
                 continue
             }
             do {

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numbers
 import os
+import re
 import secrets
 from decimal import Decimal
 from fractions import Fraction
@@ -55,38 +56,58 @@ def _param_text(name, value) -> str:
     if isinstance(value, bool) or value is None:
         raise TypeError(f"parameter {name!r}: {value!r} is not a number")
     if isinstance(value, str):
-        return value
+        return _text(f"parameter {name!r}", value, 1 << 20)
     if isinstance(value, numbers.Integral):
+        if abs(int(value)).bit_length() > 4096:
+            raise ValueError(f"parameter {name!r}: an integer of {abs(int(value)).bit_length()} bits is beyond every format")
         return str(int(value))
     if isinstance(value, Fraction):
         return f"{value.numerator}/{value.denominator}"
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, (float, np.floating)):
-        v = float(value)  # exact for float16/32/64
-        if v != v or v in (float("inf"), float("-inf")):
-            raise ValueError(f"parameter {name!r} = {v}: parameters are finite numbers")
-        return v.hex()
+        if not np.isfinite(value):
+            raise ValueError(f"parameter {name!r} = {value}: parameters are finite numbers")
+        numerator, denominator = value.as_integer_ratio()  # exact, long double included
+        return f"{numerator}/{denominator}"
     raise TypeError(f"parameter {name!r}: {type(value).__name__} is not a number (give a str like '0.01', an int, a float or a Fraction)")
+
+
+def _text(what: str, value: str, limit: int) -> str:
+    """A string the engine can read: UTF-8 (no lone surrogates), at most `limit` characters."""
+    if len(value) > limit:
+        raise ValueError(f"{what}: a string of {len(value)} characters (at most {limit})")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(f"{what}: {value[:40]!r} is not valid Unicode text (a lone surrogate)") from None
+    return value
+
+
+def _flag(name: str, value) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}"[:200])
+    return bool(value)
 
 
 def _spec(function, fmt: str, derivative, params, convention) -> dict:
     if not isinstance(function, str):
         raise TypeError(f"function must be a catalog name like 'gelu', got {type(function).__name__}")
-    if not isinstance(derivative, (bool, np.bool_)):
-        raise TypeError(f"derivative must be True or False, got {derivative!r}")
-    header = {"function": function, "format": fmt, "derivative": bool(derivative)}
+    _text("function", function, 200)
+    if not function.isprintable():
+        raise ValueError(f"function {function!r} holds a control character: not a catalog name")
+    header = {"function": function, "format": fmt, "derivative": _flag("derivative", derivative)}
     if params is not None:
         if not isinstance(params, Mapping):
             raise TypeError(f"params must be a dict like {{'alpha': '0.01'}}, got {type(params).__name__}")
         for key in params:
             if not isinstance(key, str):
                 raise TypeError(f"params: the name {key!r} is not a string")
-        header["params"] = {k: _param_text(k, v) for k, v in params.items()}
+        header["params"] = {_text("params", k, 200): _param_text(k, v) for k, v in params.items()}
     if convention is not None:
         if not isinstance(convention, str):
             raise TypeError(f"convention must be a name (pytorch, jax, tensorflow, left, right), got {type(convention).__name__}")
-        header["convention"] = convention
+        header["convention"] = _text("convention", convention, 200)
     return header
 
 
@@ -97,8 +118,17 @@ def _allowances(max_ulp, allow_ftz, ignore_zero_sign, allow_position_dependence,
         raise ValueError(f"max_ulp must be from 0 to 2^64 − 1, got {max_ulp}")
     if isinstance(also_accept, str):
         also_accept = [also_accept]
-    return {"max_ulp": int(max_ulp), "allow_ftz": bool(allow_ftz), "ignore_zero_sign": bool(ignore_zero_sign),
-            "allow_position_dependence": bool(allow_position_dependence), "also_accept": list(also_accept)}
+    if not isinstance(also_accept, Iterable):
+        raise TypeError(f"also_accept must be convention names like ['jax'], got {type(also_accept).__name__}")
+    also_accept = list(also_accept)
+    for name in also_accept:
+        if not isinstance(name, str):
+            raise TypeError(f"also_accept: {name!r} is not a convention name (pytorch, jax, tensorflow, left, right)"[:200])
+        _text("also_accept", name, 200)
+    return {"max_ulp": int(max_ulp), "allow_ftz": _flag("allow_ftz", allow_ftz),
+            "ignore_zero_sign": _flag("ignore_zero_sign", ignore_zero_sign),
+            "allow_position_dependence": _flag("allow_position_dependence", allow_position_dependence),
+            "also_accept": also_accept}
 
 
 def _whole(name, value, lo, hi) -> int:
@@ -161,6 +191,8 @@ def compare(function: str, x, actual, *, derivative: bool = False, params: Optio
             engine._send({"op": "part"}, _send(np.concatenate([xb[start:start + BATCH], ab[start:start + BATCH]]), xh.format))
         reply, _ = engine._receive()
         if "error" in reply:
+            if reply.get("unparsed"):  # the engine could not read the header, so not its parts either
+                raise ValueError(f"compare: the engine refused the request: {reply['error']}")
             raise RequestError(reply["error"])
         return Report(reply)
     if xb.size == 0:
@@ -182,11 +214,23 @@ def _seed(seed) -> int:
         return session_seed
     text = os.environ.get("ACTIVATION_ORACLE_SEED")
     if text is not None:
-        try:
-            return _whole("ACTIVATION_ORACLE_SEED", int(text), 0, (1 << 64) - 1)
-        except ValueError:
-            raise ValueError(f"ACTIVATION_ORACLE_SEED={text!r} is not a seed (a whole number from 0 to 2^64 − 1)") from None
+        return parse_seed(text, "ACTIVATION_ORACLE_SEED")
     return secrets.randbits(63)
+
+
+def parse_seed(text: str, source: str) -> int:
+    """A seed written as text (an option, an environment variable): ASCII decimal or 0x-hex,
+    from 0 to 2^64 − 1. One rule for every place a seed is read."""
+    clean = text.strip()
+    if re.fullmatch(r"[0-9]{1,20}", clean):
+        seed = int(clean, 10)
+    elif re.fullmatch(r"0[xX][0-9a-fA-F]{1,16}", clean):
+        seed = int(clean, 16)
+    else:
+        raise ValueError(f"{source}={text[:40]!r} is not a seed (a whole number from 0 to 2^64 − 1, decimal or 0x-hex)")
+    if seed >= 1 << 64:
+        raise ValueError(f"{source}={clean} is not a seed (a whole number from 0 to 2^64 − 1)")
+    return seed
 
 
 def check(fn: Callable, function: str, dtype, *, derivative: bool = False, params: Optional[Mapping] = None,
@@ -240,6 +284,9 @@ def check(fn: Callable, function: str, dtype, *, derivative: bool = False, param
                 bits, got = to_bits(y, f"the result of {name}")
             except TypeError as error:
                 abort(engine, CallableTypeError(str(error)))
+            except Exception as error:  # noqa: BLE001 - whatever the result object does when read
+                abort(engine, CallableTypeError(f"the result of {name} cannot be read as an array: "
+                                                f"{type(error).__name__}: {str(error).splitlines()[0][:200] if str(error) else ''}"))
             if got.format != holder.format:
                 abort(engine, CallableTypeError(f"{name} returned {got.describe()} for {holder.describe()} inputs: results must have the inputs' dtype"))
             if tuple(got.shape) != (n,):

@@ -7,7 +7,9 @@ call that saw it, never a hang: its pipes close). Any exception in the middle of
 KeyboardInterrupt included — kills the child, because the exchange can no longer be trusted to be
 in step; the next call starts a new one. A call made while this process's engine is busy — from
 another thread, or from inside the callable a `check` drives (which may well call `reference`) —
-gets a second child (up to `POOL` in all; beyond that, calls wait their turn). A forked process
+gets a second child. Other threads share at most `POOL` children (beyond that they wait for one
+to be free); a call made inside another call on the same thread never waits, so nested calls
+cannot deadlock (it gets a child of its own, stopped again when it is done). A forked process
 starts its own."""
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import json
 import os
 import select
 import shutil
+import signal
 import struct
 import subprocess
 import tempfile
@@ -38,11 +41,13 @@ HELLO_SECONDS = 60.0
 class EngineError(RuntimeError):
     """The oracle engine could not be started or died; the next call starts a new one."""
 
+    reason = ""  # the short cause, for a message that wraps it
+
 
 def find_binary() -> str:
     """The `activation-oracle` executable: $ACTIVATION_ORACLE_BIN, else the one inside the
-    installed wheel, else a build folder of the Swift package this file sits in (development),
-    else `activation-oracle` on PATH."""
+    installed wheel, else the newer of .build/release and .build/debug of the Swift package this
+    file sits in (development), else `activation-oracle` on PATH."""
     env = os.environ.get("ACTIVATION_ORACLE_BIN")
     if env:
         if not (os.path.isfile(env) and os.access(env, os.X_OK)):
@@ -56,10 +61,9 @@ def find_binary() -> str:
         return str(bundled)
     for parent in here.parents:
         if (parent / "Package.swift").is_file():
-            for config in ("release", "debug"):
-                candidate = parent / ".build" / config / "activation-oracle"
-                if candidate.is_file():
-                    return str(candidate)
+            built = [c for c in (parent / ".build" / config / "activation-oracle" for config in ("release", "debug")) if c.is_file()]
+            if built:  # the one built last: the source tree's current state
+                return str(max(built, key=lambda c: c.stat().st_mtime))
             break
     on_path = shutil.which("activation-oracle")
     if on_path:
@@ -78,7 +82,6 @@ class RequestError(InStep, ValueError):
 
 class Engine:
     def __init__(self):
-        self._lock = threading.Lock()
         self._process = None
         self._pid = None
         self._stderr = None
@@ -92,8 +95,10 @@ class Engine:
         try:
             # Unbuffered stdout: reads go straight into the result's buffer, and `select` on its
             # descriptor tells the truth (nothing hides in a Python-side buffer).
+            # Its own process group: `kill` stops whatever a wrapper script started too, and a
+            # Ctrl-C reaches Python alone (which then stops the child).
             self._process = subprocess.Popen([self.binary, "engine"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                             stderr=self._stderr, bufsize=0)
+                                             stderr=self._stderr, bufsize=0, start_new_session=True)
         except OSError as error:
             raise EngineError(f"cannot start {self.binary} engine: {error}") from None
         self._pid = os.getpid()
@@ -102,7 +107,7 @@ class Engine:
             reply, _ = self._receive(deadline=time.monotonic() + HELLO_SECONDS)
         except EngineError as error:
             self.kill()
-            raise EngineError(f"{self.binary} did not answer as an activation-oracle engine: {error}") from None
+            raise EngineError(f"{self.binary} did not answer as an activation-oracle engine ({error.reason})") from None
         except (ValueError, UnicodeDecodeError):
             reply = {}
         if not isinstance(reply, dict) or reply.get("protocol") != 1 or "version" not in reply:
@@ -118,7 +123,10 @@ class Engine:
         process, self._process = self._process, None
         if process is not None and self._pid == os.getpid():
             try:
-                process.kill()
+                try:
+                    os.killpg(process.pid, signal.SIGKILL)
+                except OSError:
+                    process.kill()
                 process.wait(timeout=10)
             except Exception:  # noqa: BLE001 - best effort at shutdown
                 pass
@@ -128,7 +136,7 @@ class Engine:
                 except Exception:  # noqa: BLE001
                     pass
 
-    def _death(self, when: str) -> EngineError:
+    def _death(self, when: str) -> "EngineError":
         process = self._process
         code = process.poll() if process is not None else None
         if code is None and process is not None:
@@ -146,11 +154,15 @@ class Engine:
                 pass
         how = "is gone" if code is None else (f"was killed by signal {-code}" if code < 0 else f"exited with status {code}")
         self.kill()
-        return EngineError(f"the activation-oracle engine ({self.binary}) {how} {when}{tail}; the next call starts a new one")
+        error = EngineError(f"the activation-oracle engine ({self.binary}) {how} {when}{tail}; the next call starts a new one")
+        error.reason = f"it {how}{tail}"
+        return error
 
     # -- frames ---------------------------------------------------------------------------------
     def _send(self, header: dict, payload=b""):
         data = json.dumps(header).encode()
+        if len(data) > MAXIMUM_JSON:
+            raise RequestError(f"a request of {len(data)} bytes is over the protocol's {MAXIMUM_JSON} (a name or parameter far too long)")
         payload = memoryview(payload).cast("B") if not isinstance(payload, (bytes, bytearray)) else payload
         try:
             for part in (HEAD.pack(MAGIC, len(data), len(payload)) + data, payload):
@@ -166,7 +178,9 @@ class Engine:
         while got < n:
             if deadline is not None and not select.select([stream], [], [], max(0.0, deadline - time.monotonic()))[0]:
                 self.kill()
-                raise EngineError(f"no answer within {HELLO_SECONDS:g} s")
+                error = EngineError(f"{self.binary}: no answer within {HELLO_SECONDS:g} s")
+                error.reason = f"no answer within {HELLO_SECONDS:g} s"
+                raise error
             k = stream.readinto(view[got:])
             if not k:
                 raise self._death("while an answer was read")
@@ -177,7 +191,9 @@ class Engine:
         magic, json_length, payload_length = HEAD.unpack(self._read_exactly(HEAD.size, deadline))
         if magic != MAGIC or json_length > MAXIMUM_JSON or payload_length > MAXIMUM_PAYLOAD:
             self.kill()
-            raise EngineError(f"the activation-oracle engine ({self.binary}) answered out of protocol (a frame without AOF1 or over the limits); the next call starts a new one")
+            error = EngineError(f"the activation-oracle engine ({self.binary}) answered out of protocol (a frame without AOF1 or over the limits); the next call starts a new one")
+            error.reason = "it answered out of protocol"
+            raise error
         header = json.loads(self._read_exactly(json_length, deadline)) if json_length else {}
         payload = self._read_exactly(payload_length, deadline) if payload_length else b""
         return header, payload
@@ -191,7 +207,7 @@ class Engine:
 
     # -- calls ----------------------------------------------------------------------------------
     def call(self, body):
-        """Runs `body(engine)` (the caller holds this engine's lock); any exception inside kills the child
+        """Runs `body(engine)` (the pool lent this engine to the caller alone); any exception inside kills the child
         unless the exchange is still in step (`InStep`: a refusal the engine answered)."""
         if not self._alive():
             self.kill()
@@ -206,38 +222,48 @@ class Engine:
 
 
 
-#: The most children one process keeps (one per concurrent or nested call).
+#: The most children the threads of one process share (a nested call gets one beyond these).
 POOL = 8
+
+_local = threading.local()
 
 
 class Pool:
-    """The engines of this process: the first free one serves a call."""
+    """The engines of this process: the first free one serves a call. A thread that already
+    holds one (a call inside a check's callable) never waits: it gets a new child, so that no
+    cycle of waits can form; other threads wait for a free child when `POOL` are busy."""
 
     def __init__(self):
-        self._lock = threading.Lock()
+        self._condition = threading.Condition()
         self._engines = []
+        self._busy = set()
 
     def call(self, body):
-        engine = waiting = None
-        with self._lock:
-            for candidate in self._engines:
-                if candidate._lock.acquire(blocking=False):
-                    engine = candidate
-                    break
-            else:
-                if len(self._engines) < POOL:
+        held = getattr(_local, "depth", 0)
+        with self._condition:
+            while True:
+                engine = next((e for e in self._engines if id(e) not in self._busy), None)
+                if engine is None and (len(self._engines) < POOL or held):
                     engine = Engine()
-                    engine._lock.acquire()
                     self._engines.append(engine)
-                else:
-                    waiting = self._engines[threading.get_ident() % POOL]
-        if engine is None:  # every child busy: wait for one
-            waiting._lock.acquire()
-            engine = waiting
+                if engine is not None:
+                    self._busy.add(id(engine))
+                    break
+                self._condition.wait()
+        _local.depth = held + 1
         try:
             return engine.call(body)
         finally:
-            engine._lock.release()
+            _local.depth = held
+            surplus = None
+            with self._condition:
+                self._busy.discard(id(engine))
+                if len(self._engines) > POOL:  # a nested call's extra child: stop it
+                    self._engines.remove(engine)
+                    surplus = engine
+                self._condition.notify()
+            if surplus is not None:
+                surplus.kill()
 
     def request(self, header: dict, payload=b""):
         return self.call(lambda engine: engine._exchange(header, payload))
@@ -248,7 +274,7 @@ class Pool:
 
     def kill(self):
         """Stops every child (each is started again when needed)."""
-        for engine in self._engines:
+        for engine in list(self._engines):
             engine.kill()
 
 
@@ -258,7 +284,8 @@ ENGINE = Pool()
 def _after_fork():
     # The parent's children and locks are the parent's: this process starts its own.
     ENGINE._engines = []
-    ENGINE._lock = threading.Lock()
+    ENGINE._busy = set()
+    ENGINE._condition = threading.Condition()
 
 
 os.register_at_fork(after_in_child=_after_fork)

@@ -13,7 +13,7 @@ UINT = {16: np.dtype("<u2"), 32: np.dtype("<u4"), 64: np.dtype("<u8")}
 _NAMES = {
     "f16": "f16", "float16": "f16", "half": "f16", "binary16": "f16",
     "bf16": "bf16", "bfloat16": "bf16",
-    "f32": "f32", "float32": "f32", "single": "f32", "float": "f32",
+    "f32": "f32", "float32": "f32", "single": "f32",
     "f64": "f64", "float64": "f64", "double": "f64",
 }
 _NUMPY = {np.dtype(np.float16): "f16", np.dtype(np.float32): "f32", np.dtype(np.float64): "f64"}
@@ -39,10 +39,14 @@ def _torch_module(obj):
 def format_of_dtype(dtype) -> str:
     """The engine's name for a dtype: a NumPy or ml_dtypes dtype, a torch dtype, or a name
     ('float32', 'bf16', ...). Anything else is a TypeError naming what is supported."""
+    if dtype is None:
+        raise TypeError("dtype is None: name one of float16, bfloat16, float32 or float64")
     if isinstance(dtype, str):
         name = _NAMES.get(dtype.strip().lower())
         if name is None:
-            raise TypeError(f"unsupported dtype {dtype!r}: use float16, bfloat16, float32 or float64")
+            if dtype.strip().lower() == "float":
+                raise TypeError("dtype 'float' is ambiguous (float64 in NumPy, float32 in PyTorch): say float32 or float64")
+            raise TypeError(f"unsupported dtype {dtype[:40]!r}: use float16, bfloat16, float32 or float64")
         return name
     torch = _torch_module(dtype)
     if torch is not None and isinstance(dtype, torch.dtype):
@@ -54,6 +58,8 @@ def format_of_dtype(dtype) -> str:
         np_dtype = np.dtype(dtype)
     except TypeError:
         raise TypeError(f"unsupported dtype {dtype!r}: use float16, bfloat16, float32 or float64") from None
+    if np_dtype.kind == "f" and not np_dtype.isnative:
+        np_dtype = np_dtype.newbyteorder("=")  # byte-swapped: read (and answered) in its own order
     if np_dtype in _NUMPY:
         return _NUMPY[np_dtype]
     ml = _ml_dtypes()
@@ -81,6 +87,8 @@ class Holder:
             signed = {16: torch.int16, 32: torch.int32, 64: torch.int64}[WIDTH[self.format]]
             t = torch.from_numpy(bits.view(bits.dtype.str.replace("u", "i")).copy()).view(signed).view(self.dtype)
             return t.reshape(shape).to(self.device)
+        if not self.dtype.isnative:  # answered in the caller's byte order
+            return bits.view(self.dtype.newbyteorder("=")).astype(self.dtype).reshape(shape)
         return bits.view(self.dtype).reshape(shape)
 
 
@@ -111,10 +119,20 @@ def to_bits(x, name: str = "x"):
             raise TypeError(f"{name} must be an array or a tensor, got {type(x).__name__}")
         fmt = format_of_dtype(x.dtype)
         signed = {16: torch.int16, 32: torch.int32, 64: torch.int64}[WIDTH[fmt]]
-        t = x.detach().to("cpu").contiguous()
-        bits = t.view(signed).numpy().view(UINT[WIDTH[fmt]]).reshape(-1)
+        if x.layout != torch.strided or x.is_nested or x.device.type == "meta":
+            what = "a meta tensor (no data)" if x.device.type == "meta" else f"a {x.layout} tensor".replace("torch.", "")
+            raise TypeError(f"{name} is {what}: pass a dense tensor with data")
+        try:
+            t = torch.resolve_neg(torch.resolve_conj(x.detach())).to("cpu").contiguous()
+            bits = t.view(signed).numpy().view(UINT[WIDTH[fmt]]).reshape(-1)
+        except Exception as error:  # noqa: BLE001 - a tensor whose values torch will not hand over
+            raise TypeError(f"{name}: cannot read the tensor's values ({str(error).splitlines()[0][:200]})") from None
         return bits, Holder("torch", fmt, tuple(x.shape), x.dtype, x.device)
-    if isinstance(x, (list, tuple, int, float, complex, bool)) or x is None:
+    if isinstance(x, np.ma.MaskedArray):
+        raise TypeError(f"{name} is a masked array: its masked elements would be computed too; pass x.filled(...) or x.compressed()")
+    if isinstance(x, np.generic):
+        x = np.asarray(x)  # a NumPy scalar knows its format (np.float64 is also a Python float)
+    elif isinstance(x, (list, tuple, int, float, complex, bool)) or x is None:
         raise TypeError(f"{name} must be a NumPy array (or a tensor) of float16, bfloat16, float32 or float64, "
                         f"got {type(x).__name__}: its format would be a guess")
     try:
@@ -125,7 +143,8 @@ def to_bits(x, name: str = "x"):
         fmt = format_of_dtype(a.dtype)
     except TypeError as error:
         raise TypeError(f"{name}: {error}") from None
-    bits = np.ascontiguousarray(a).view(UINT[WIDTH[fmt]]).reshape(-1)
+    native = a if a.dtype.isnative else a.astype(a.dtype.newbyteorder("="))
+    bits = np.ascontiguousarray(native).view(UINT[WIDTH[fmt]]).reshape(-1)
     return bits, Holder("numpy", fmt, a.shape, a.dtype)
 
 

@@ -78,6 +78,11 @@ class Report:
     def __str__(self):
         return self.text + (f"\nreplay: {self.replay}" if self.replay else "")
 
+    def summary(self) -> str:
+        """One line: what was compared and the verdict (the first line of a failure message)."""
+        verdict = "pass" if self.passed else f"FAIL, {self.failures} results beyond the allowances"
+        return f"{self.function}{'′' if self.derivative else ''} {self.format}: {verdict} (max ULP {self.max_ulp} over {self.count} results)"
+
     def __repr__(self):
         verdict = "pass" if self.passed else f"FAIL, {self.failures} beyond the allowances"
         return f"<activation_oracle.Report {self.function}{'′' if self.derivative else ''} {self.format}: {self.count} results, max ULP {self.max_ulp}, {verdict}>"
@@ -87,7 +92,7 @@ class Report:
         (`assert report.passed, report` would show only the repr: pytest shortens it.)"""
         __tracebackhide__ = True  # pytest: the failure points at the caller's line
         if not self.passed:
-            raise AssertionError("\n" + str(self))
+            raise AssertionError(f"{self.summary()}\n{self}")
         return self
 
     def _repr_markdown_(self):

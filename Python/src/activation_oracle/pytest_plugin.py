@@ -1,12 +1,14 @@
 """pytest plugin (entry point `pytest11`, loaded when the package is installed).
 
 - `--activation-oracle-seed=N`: the seed of every `check` that does not pass its own; without it
-  one is drawn per session and printed in the header, so a failing run can be replayed.
+  $ACTIVATION_ORACLE_SEED, else one drawn per session; printed in the header, so a failing run can
+  be replayed.
 - the `activation_oracle` fixture: the package itself (`activation_oracle.check(...)`, ...).
 - a failed test that ran a `check` gets a report section naming the replay command."""
 
 from __future__ import annotations
 
+import os
 import secrets
 
 import pytest
@@ -23,16 +25,16 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
-    text = config.getoption("--activation-oracle-seed")
+    text, source = config.getoption("--activation-oracle-seed"), "--activation-oracle-seed"
+    if text is None:
+        text, source = os.environ.get("ACTIVATION_ORACLE_SEED"), "ACTIVATION_ORACLE_SEED"
     if text is None:
         seed = secrets.randbits(63)
     else:
         try:
-            seed = int(text, 0)
-        except ValueError:
-            raise pytest.UsageError(f"--activation-oracle-seed={text!r} is not a whole number") from None
-        if not 0 <= seed < 1 << 64:
-            raise pytest.UsageError(f"--activation-oracle-seed must be from 0 to 2^64 − 1, got {seed}")
+            seed = activation_oracle.parse_seed(text, source)
+        except ValueError as error:
+            raise pytest.UsageError(str(error)) from None
     activation_oracle.session_seed = seed
     config.stash[_SEEDS_KEY] = [seed]
 

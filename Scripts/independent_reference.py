@@ -12,8 +12,15 @@ overflow to inf) is done here with Python integers. Limits at +-inf come from an
 below (written by hand, not computed), and exact zeros at x = +-0 take the sign of f at
 +-2^-3000, as the oracle documents.
 
+The 8-, 6- and 4-bit formats (OCP FP8 e4m3fn/e5m2, the fnuz pair, MX e2m3/e3m2/e2m1) are written
+from their specifications in FORMATS, with the three overflow modes (inf, nan, saturate; each
+format's default is what ml_dtypes' casts do), a separate output format and an exact scale.
+Needs mpmath with gmpy2 installed (mpmath's gmpy backend: its pure-Python one overflows in erfc at
+huge arguments).
+
 Usage:
   independent_reference.py vectors OUTDIR [--per-case N]     # the committed test data files
+  independent_reference.py narrow OUTDIR [--per-case N]      # the narrow formats' test data
   independent_reference.py eval FUNCTION QUANTITY FORMAT IN.npy OUT.npy [--backend gmpy2]
 """
 import argparse
@@ -25,37 +32,79 @@ from fractions import Fraction as Fr
 
 import mpmath
 
-FORMATS = {  # name: (precision p, exponent bits)
-    "f16": (11, 5), "bf16": (8, 8), "f32": (24, 8), "f64": (53, 11),
+# Every format, from its specification (IEEE 754-2019; the OCP 8-bit Floating Point Specification
+# (OFP8) rev. 1.0 for e4m3fn/e5m2; the OCP Microscaling Formats (MX) v1.0 spec for the 6- and 4-bit
+# element formats; Graphcore/AMD's "fnuz" 8-bit formats as LLVM's APFloat and ml_dtypes describe
+# them). name: (precision p incl. the implicit bit, exponent bits, bias, specials).
+#   ieee    all-ones exponent: +-inf (fraction 0) and NaNs (fraction != 0)
+#   fn      no infinity; only S.1111.111 is NaN, the rest of the top binade is finite (OFP8 E4M3)
+#   fnuz    no infinity, no -0: the pattern 1000...0 is the only NaN; bias one more than IEEE's
+#   finite  every pattern is a finite number (MX element formats: no NaN, no infinity)
+FORMATS = {
+    "f16": (11, 5, 15, "ieee"), "bf16": (8, 8, 127, "ieee"), "f32": (24, 8, 127, "ieee"), "f64": (53, 11, 1023, "ieee"),
+    "e4m3fn": (4, 4, 7, "fn"), "e5m2": (3, 5, 15, "ieee"), "e4m3fnuz": (4, 4, 8, "fnuz"), "e5m2fnuz": (3, 5, 16, "fnuz"),
+    "e2m3": (4, 2, 1, "finite"), "e3m2": (3, 3, 3, "finite"), "e2m1": (2, 2, 1, "finite"),
 }
+NARROW = ["e4m3fn", "e5m2", "e4m3fnuz", "e5m2fnuz", "e2m3", "e3m2", "e2m1"]
+# What a result beyond the largest finite becomes: "inf" (only where there is one), "nan" (only
+# where there is one) or "saturate" (+-largest finite). The defaults are what ml_dtypes' casts do.
+DEFAULT_OVERFLOW = {"ieee": "inf", "fn": "nan", "fnuz": "nan", "finite": "saturate"}
 
 
 class Fmt:
-    def __init__(self, name):
+    def __init__(self, name, overflow=None):
         self.name = name
-        self.p, self.ebits = FORMATS[name]
+        self.p, self.ebits, self.bias, self.kind = FORMATS[name]
+        self.overflow = overflow or DEFAULT_OVERFLOW[self.kind]
+        if self.overflow == "inf" and self.kind != "ieee" or self.overflow == "nan" and self.kind == "finite":
+            raise ValueError("%s has no %s" % (name, "infinity" if self.overflow == "inf" else "NaN"))
         self.width = 1 + self.ebits + self.p - 1
-        self.bias = (1 << (self.ebits - 1)) - 1
         self.emin = 1 - self.bias              # exponent of the smallest normal
         self.sign = 1 << (self.width - 1)
         self.expmask = ((1 << self.ebits) - 1) << (self.p - 1)
         self.fracmask = (1 << (self.p - 1)) - 1
-        self.qnan = self.expmask | (1 << (self.p - 2))
+        # the largest finite pattern and its exponent (value = 1.f * 2^emax)
+        self.maxbits = {"ieee": self.expmask - 1, "fn": self.expmask | (self.fracmask - 1)}.get(self.kind, self.expmask | self.fracmask)
+        self.emax = (self.maxbits >> (self.p - 1)) - self.bias
+        self.qnan = {"ieee": self.expmask | (1 << (self.p - 2)) if self.p > 1 else None,
+                     "fn": self.expmask | self.fracmask, "fnuz": self.sign}.get(self.kind)
+
+    def patterns(self):
+        """Every bit pattern of the format (for exhaustive runs over the narrow ones)."""
+        return range(1 << self.width)
 
     def inf(self, neg):
-        return self.expmask | (self.sign if neg else 0)
+        """The result for an exact infinity (a limit at +-inf, or f(+-inf) = +-inf): infinity where
+        the format has one, else what an overflow gives."""
+        if self.kind == "ieee" and self.overflow != "saturate":
+            return self.expmask | (self.sign if neg else 0)
+        return self.overflowed(neg)
+
+    def overflowed(self, neg):
+        """A finite result beyond the largest finite, after rounding."""
+        if self.overflow == "inf":
+            return self.expmask | (self.sign if neg else 0)
+        if self.overflow == "nan":
+            return self.sign if self.kind == "fnuz" else self.qnan | (self.sign if neg else 0)
+        return self.maxbits | (self.sign if neg else 0)
 
     def zero(self, neg):
-        return self.sign if neg else 0
+        return self.sign if neg and self.kind != "fnuz" else 0
 
     def is_nan(self, b):
-        return b & self.expmask == self.expmask and b & self.fracmask
+        if self.kind == "ieee":
+            return b & self.expmask == self.expmask and bool(b & self.fracmask)
+        if self.kind == "fn":
+            return b & ~self.sign == self.expmask | self.fracmask
+        if self.kind == "fnuz":
+            return b == self.sign
+        return False
 
     def is_inf(self, b):
-        return b & ~self.sign == self.expmask
+        return self.kind == "ieee" and b & ~self.sign == self.expmask
 
     def is_zero(self, b):
-        return b & ~self.sign == 0
+        return b & ~self.sign == 0 and not self.is_nan(b)
 
     def neg(self, b):
         return bool(b & self.sign)
@@ -71,14 +120,17 @@ class Fmt:
         return -v if self.neg(b) else v
 
     def round(self, q):
-        """Nearest-even rounding of a nonzero Fraction (sign kept for results that round to 0)."""
+        """Nearest-even rounding of a Fraction (sign kept for results that round to 0); beyond the
+        largest finite after rounding (as if the exponent range went on): the overflow mode's result."""
         neg = q < 0
         a = -q if neg else q
+        if a == 0:
+            return self.zero(neg)
         e = a.numerator.bit_length() - a.denominator.bit_length()
         if a < Fr(2) ** e:
             e -= 1
-        if e > self.bias:
-            return self.inf(neg)
+        if e > self.emax + 1:
+            return self.overflowed(neg)
         unit = max(e - (self.p - 1), self.emin - (self.p - 1))
         scaled = a / Fr(2) ** unit
         n = scaled.numerator // scaled.denominator
@@ -90,12 +142,12 @@ class Fmt:
         if n == 1 << self.p:
             n >>= 1
             unit += 1
+        if Fr(n) * Fr(2) ** unit > self.value(self.maxbits):
+            return self.overflowed(neg)
         s = self.sign if neg else 0
         if n < 1 << (self.p - 1):
-            return s | n
+            return s | n if n or self.kind != "fnuz" else 0
         biased = unit + (self.p - 1) + self.bias
-        if biased >= (1 << self.ebits) - 1:
-            return self.inf(neg)
         return s | (biased << (self.p - 1)) | (n & self.fracmask)
 
 
@@ -291,6 +343,42 @@ FUNCTIONS = {
     "step": (rat(lambda x, P: Fr(1) if x > 0 else (P["value"] if x == 0 else Fr(0))), rat(lambda x, P: Fr(0))),
 }
 
+# Tail forms: f(x) = r + t with r an exact Fraction and t a real tail, on the side where f
+# approaches r (a line or a constant), for split_sum. Used only when the plain form does not
+# converge: where f(x) sits astronomically close to a midpoint of the output format, which a
+# narrower output or a scale makes common (gelu(17) = 17 - 1e-65 is a tie of e4m3fn's 16 and 18).
+# Each is the plain form rewritten with 1 - sigma(t) = sigma(-t), 1 - tanh(t) = 2 sigma(-2t) and
+# Phi(x) = 1 - Phi(-x); None off that side.
+def _sx(M, x):
+    return M.frac(x)
+
+
+TAILS = {
+    ("sigmoid", "value"): lambda M, x, P: (Fr(1), -sig(M, -x)) if x > 0 else None,
+    ("tanh", "value"): lambda M, x, P: (Fr(1), -2 * sig(M, -2 * x)) if x > 0 else (Fr(-1), 2 * sig(M, 2 * x)) if x < 0 else None,
+    ("tanh-shrink", "derivative"): lambda M, x, P: (Fr(1), -M.sech(x) ** 2) if x != 0 else None,
+    ("gelu", "value"): lambda M, x, P: (_sx(M, x), -x * _gelu_cdf(M, -x)) if x > 0 else None,
+    ("gelu", "derivative"): lambda M, x, P: (Fr(1), -_gelu_cdf(M, -x) + x * M.exp(-x * x / 2) / M.sqrt(2 * M.pi())) if x > 0 else None,
+    ("gelu-tanh", "value"): lambda M, x, P: (_sx(M, x), -x * sig(M, -2 * _gtanh_u(M, x))) if x > 0 else None,
+    ("gelu-tanh", "derivative"): lambda M, x, P: (Fr(1), -sig(M, -2 * _gtanh_u(M, x)) + 2 * x * sig(M, 2 * _gtanh_u(M, x))
+                                                  * sig(M, -2 * _gtanh_u(M, x)) * M.sqrt(2 / M.pi()) * (1 + 3 * M.num(C_GELU) * x * x)) if x > 0 else None,
+    ("quick-gelu", "value"): lambda M, x, P: (_sx(M, x), -x * sig(M, -M.num(QG) * x)) if x > 0 else None,
+    ("quick-gelu", "derivative"): lambda M, x, P: (Fr(1), -sig(M, -M.num(QG) * x) + M.num(QG) * x * sig(M, M.num(QG) * x)
+                                                   * sig(M, -M.num(QG) * x)) if x > 0 else None,
+    ("silu", "value"): lambda M, x, P: (_sx(M, x), -x * sig(M, -M.num(P["beta"]) * x)) if x > 0 else None,
+    ("silu", "derivative"): lambda M, x, P: (Fr(1), -sig(M, -M.num(P["beta"]) * x) + M.num(P["beta"]) * x * sig(M, M.num(P["beta"]) * x)
+                                             * sig(M, -M.num(P["beta"]) * x)) if x > 0 else None,
+    ("mish", "value"): lambda M, x, P: (_sx(M, x), -2 * x * sig(M, -2 * sp(M, x))) if x > 0 else None,
+    ("mish", "derivative"): lambda M, x, P: (Fr(1), -2 * sig(M, -2 * sp(M, x)) + x * M.sech(sp(M, x)) ** 2 * sig(M, x)) if x > 0 else None,
+    ("softplus", "value"): lambda M, x, P: (_sx(M, x), M.log1p(M.exp(-M.num(P["beta"]) * x)) / M.num(P["beta"])) if x > 0 else None,
+    ("softplus", "derivative"): lambda M, x, P: (Fr(1), -sig(M, -M.num(P["beta"]) * x)) if x > 0 else None,
+    ("log-sigmoid", "value"): lambda M, x, P: (_sx(M, x), -M.log1p(M.exp(x))) if x < 0 else None,
+    ("log-sigmoid", "derivative"): lambda M, x, P: (Fr(1), -sig(M, x)) if x < 0 else None,
+    ("elu", "value"): lambda M, x, P: (-P["alpha"], M.num(P["alpha"]) * M.exp(x)) if x < 0 else None,
+    ("celu", "value"): lambda M, x, P: (-P["alpha"], M.num(P["alpha"]) * M.exp(x / M.num(P["alpha"]))) if x < 0 else None,
+    ("selu", "value"): lambda M, x, P: (-P["scale"] * P["alpha"], M.num(P["scale"] * P["alpha"]) * M.exp(x)) if x < 0 else None,
+}
+
 # Limits at -inf and +inf, written down by hand: (value-, value+, derivative-, derivative+).
 # "+0"/"-0" are signed zeros (the side the function approaches 0 from); "inf"/"-inf"; else exact.
 S = DEFAULTS["selu"]
@@ -310,12 +398,37 @@ LIMITS = {
 }
 
 
-def limit_bits(fmt, v):
+# The values at x = 0 of the transcendental entries that are rational there, by hand from their
+# definitions (sigma(0) = 1/2, tanh(0) = 0, sech(0) = 1, exp(0) = 1, tanh(ln 2) = 3/5), with default
+# parameters. Needed where such a value is a midpoint of a narrow format (sigma'(0) = 1/4 is halfway
+# between 0 and e2m1's least subnormal 1/2): the precision loop cannot decide an exact tie.
+EXACT_AT_ZERO = {
+    ("sigmoid", "value"): Fr(1, 2), ("sigmoid", "derivative"): Fr(1, 4),
+    ("tanh", "derivative"): Fr(1), ("gelu", "derivative"): Fr(1, 2), ("gelu-tanh", "derivative"): Fr(1, 2),
+    ("quick-gelu", "derivative"): Fr(1, 2), ("silu", "derivative"): Fr(1, 2), ("mish", "derivative"): Fr(3, 5),
+    ("softplus", "derivative"): Fr(1, 2), ("log-sigmoid", "derivative"): Fr(1, 2),
+    ("elu", "derivative"): Fr(1), ("celu", "derivative"): Fr(1),
+    ("selu", "derivative"): DEFAULTS["selu"]["scale"] * DEFAULTS["selu"]["alpha"],
+}
+
+
+# The linear pieces of the otherwise transcendental entries (x > 0 for elu, selu and celu),
+# exactly: a scale can put their value on a midpoint too (elu(1) / 4 = 1/4 in e2m1).
+LINEAR_PIECES = {
+    ("elu", "value"): lambda x, P: x if x > 0 else None, ("elu", "derivative"): lambda x, P: Fr(1) if x > 0 else None,
+    ("celu", "value"): lambda x, P: x if x > 0 else None, ("celu", "derivative"): lambda x, P: Fr(1) if x > 0 else None,
+    ("selu", "value"): lambda x, P: P["scale"] * x if x > 0 else None,
+    ("selu", "derivative"): lambda x, P: P["scale"] if x > 0 else None,
+}
+
+
+def limit_bits(fmt, v, scale=1):
+    """A limit from the table, times a positive scale, in fmt."""
     if v == "+0": return fmt.zero(False)
     if v == "-0": return fmt.zero(True)
     if v == "inf": return fmt.inf(False)
     if v == "-inf": return fmt.inf(True)
-    return fmt.round(Fr(v))
+    return fmt.round(Fr(v) * scale)
 
 
 def split_sum(fmt, M, r, t):
@@ -334,8 +447,10 @@ class Evaluator:
     def __init__(self, backend):
         self.M = backend
 
-    def real_value(self, f, x, P, fmt):
-        """Rounded value of a real function at exact dyadic x, or 'zero' for an exact zero."""
+    def real_value(self, f, x, P, fmt, scale=1, tail=None):
+        """Rounded value of scale * f(x) (scale a positive Fraction) at exact dyadic x, or 'zero'
+        for an exact zero. `tail`: f's tail form (TAILS), tried when the plain form has not
+        converged at 2048 bits."""
         M = self.M
         ex = abs(x.numerator).bit_length() - x.denominator.bit_length() if x else 0
         # x - tanh(x) cancels about 2|ex| bits for tiny x; for huge x, x^2 and x^3 inside exp need
@@ -347,8 +462,11 @@ class Evaluator:
                 M.setprec(prec)
                 v = f(M, M.exact(x), P)
                 if isinstance(v, tuple):  # exact Fraction r plus a real tail t
-                    results.append(split_sum(fmt, M, *v))
+                    r, t = v
+                    results.append(split_sum(fmt, M, r * scale, t * M.num(scale) if scale != 1 else t))
                     continue
+                if scale != 1:
+                    v = v * M.num(scale)  # one more rounding at prec bits: inside the slack below
                 if v == 0:
                     results.append("zero")
                     continue
@@ -356,8 +474,8 @@ class Evaluator:
                 if e < fmt.emin - fmt.p - 4:  # far below half the least subnormal: a signed zero
                     results.append(fmt.zero(M.negative(v)))
                     continue
-                if e > fmt.bias + 4:  # far above the largest finite
-                    results.append(fmt.inf(M.negative(v)))
+                if e > fmt.emax + 4:  # far above the largest finite
+                    results.append(fmt.overflowed(M.negative(v)))
                     continue
                 q = M.frac(v)
                 slack = abs(q) * Fr(1, 2 ** (prec - 16))
@@ -367,33 +485,55 @@ class Evaluator:
             if all(r != "zero" and fmt.is_zero(r) for r in results) and len({fmt.neg(r) for r in results}) == 1:
                 return results[0]
             p *= 2
+            if tail is not None and p >= 2048:
+                M.setprec(p)
+                if tail(M, M.exact(x), P) is not None:
+                    f, tail = tail, None
             if p > 1 << 16:
                 raise RuntimeError("no convergence")
 
-    def evaluate(self, name, quantity, fmt, xbits, P=None):
+    def evaluate(self, name, quantity, fmt, xbits, P=None, out=None, scale=1):
+        """The correctly rounded scale * f(x) (or f'(x)) for x given as bits of fmt, rounded to
+        `out` (default fmt, with its overflow mode). scale: a nonzero Fraction."""
+        out = out or fmt
+        scale = Fr(scale)
+        if scale == 0:
+            raise ValueError("scale 0")
+        r = self._evaluate(name, quantity, fmt, xbits, P, out, abs(scale))
+        if scale < 0 and not out.is_nan(r) and not (out.kind == "fnuz" and r == 0):
+            r ^= out.sign  # RN(-a) = -RN(a): the rounding is symmetric
+        return r
+
+    def _evaluate(self, name, quantity, fmt, xbits, P, out, scale):
+        defaults = P is None
         P = DEFAULTS.get(name, {}) if P is None else P
         f = FUNCTIONS[name][0 if quantity == "value" else 1]
         if fmt.is_nan(xbits):
-            return fmt.qnan
+            if out.qnan is None:
+                raise ValueError("%s has no NaN for f(NaN)" % out.name)
+            return out.qnan
         if fmt.is_inf(xbits):
             lim = LIMITS[name]
             i = (0 if quantity == "value" else 2) + (0 if fmt.neg(xbits) else 1)
-            return limit_bits(fmt, lim[i])
+            return limit_bits(out, lim[i], scale)
         x = fmt.value(xbits)
-        r = self._at(f, x, P, fmt)
+        exact = EXACT_AT_ZERO.get((name, quantity)) if x == 0 and defaults else None
+        if exact is None and (name, quantity) in LINEAR_PIECES:
+            exact = LINEAR_PIECES[(name, quantity)](x, P)
+        r = (out.round(exact * scale) if exact else "zero") if exact is not None else self._at(f, x, P, out, scale, TAILS.get((name, quantity)))
         if r != "zero":
             return r
         if fmt.is_zero(xbits):  # exact zero at +-0: the sign of f just beside 0 on that side
             tiny = Fr(1, 2 ** 3000)
-            beside = self._at(f, -tiny if fmt.neg(xbits) else tiny, P, fmt)
-            return fmt.zero(beside != "zero" and fmt.neg(beside))
-        return fmt.zero(False)
+            beside = self._at(f, -tiny if fmt.neg(xbits) else tiny, P, out, scale)
+            return out.zero(beside != "zero" and out.neg(beside))
+        return out.zero(False)
 
-    def _at(self, f, x, P, fmt):
+    def _at(self, f, x, P, fmt, scale=1, tail=None):
         if f.real:
-            return self.real_value(f, x, P, fmt)
+            return self.real_value(f, x, P, fmt, scale, tail)
         q = f(x, P)
-        return "zero" if q == 0 else fmt.round(q)
+        return "zero" if q == 0 else fmt.round(q * scale)
 
 
 # ---------------------------------------------------------------- inputs
@@ -443,10 +583,19 @@ def sample_inputs(name, fmt, n, rng):
     return xs
 
 
+def write_per_entry(outdir, lines_of):
+    """One file per entry, OUTDIR/<entry>.txt, holding lines_of(entry)."""
+    os.makedirs(outdir, exist_ok=True)
+    for name in FUNCTIONS:
+        with open(os.path.join(outdir, name + ".txt"), "w") as fh:
+            fh.write("\n".join(lines_of(name)) + "\n")
+        print(name, file=sys.stderr)
+
+
 def cmd_vectors(args):
     ev = Evaluator(MpmathBackend())
-    os.makedirs(args.outdir, exist_ok=True)
-    for name in FUNCTIONS:
+
+    def lines_of(name):
         # one generator per entry: regenerating or adding an entry leaves the others' inputs alone
         rng = random.Random("20261123-" + name)
         lines = [
@@ -466,9 +615,70 @@ def cmd_vectors(args):
                         sys.exit("%s %s %s at x = %s (0x%x): no convergence" % (name, quantity, fname, hexfloat(fmt, xb), xb))
                     w = fmt.width // 4
                     lines.append("%s %s 0x%0*x 0x%0*x  # %s" % (fname, quantity, w, xb, w, r, hexfloat(fmt, xb)))
-        with open(os.path.join(args.outdir, name + ".txt"), "w") as fh:
-            fh.write("\n".join(lines) + "\n")
-        print(name, file=sys.stderr)
+        return lines
+    write_per_entry(args.outdir, lines_of)
+
+
+# Mixed formats and scales for the narrow vectors: (input format, output format, scale). The
+# scales are what FP8 recipes use: 1, a power of two (an MX block scale) and a per-tensor
+# amax-derived decimal (not dyadic: the product must be rounded once, exactly).
+MIXED = [("bf16", "e4m3fn", Fr(1)), ("bf16", "e4m3fn", Fr(1, 16)), ("bf16", "e5m2", Fr(1)),
+         ("f32", "bf16", Fr(1)), ("f32", "e4m3fn", Fr("448") / Fr("6.5")), ("bf16", "e2m1", Fr(1, 4))]
+
+
+def cmd_narrow(args):
+    """Vectors for the 8-, 6- and 4-bit formats: every input of each, value and derivative, with
+    the format's default overflow; the inputs whose result overflows or is infinite again under
+    the other overflow modes; and a sample of mixed input/output formats with scales."""
+    ev = Evaluator(MpmathBackend())
+
+    def lines_of(name):
+        rng = random.Random("20261206-narrow-" + name)
+        lines = [
+            "# Independent reference values for '%s' in the narrow formats (default parameters, PyTorch kink convention)." % name,
+            "# Made by Scripts/independent_reference.py narrow (%s; formats from their specifications, written" % ev.M.name,
+            "# in FORMATS; rounding, overflow and scale by Python integers and fractions); no code shared with the Swift oracle.",
+            "# Sections: '= input-format output-format overflow scale quantity', then lines 'x-bits expected-bits' (hex).",
+        ]
+        section = [None]
+
+        def emit(fin, fout, scale, quantity, xb):
+            try:
+                r = ev.evaluate(name, quantity, fin, xb, out=fout, scale=scale)
+            except RuntimeError:
+                sys.exit("%s %s %s->%s at 0x%x: no convergence" % (name, quantity, fin.name, fout.name, xb))
+            head = "= %s %s %s %s %s" % (fin.name, fout.name, fout.overflow, scale, quantity)
+            if head != section[0]:
+                lines.append(head)
+                section[0] = head
+            lines.append("%x %x" % (xb, r))
+            return r
+
+        for fname in NARROW:
+            fmt = Fmt(fname)
+            others = [Fmt(fname, mode) for mode in ("inf", "nan", "saturate") if mode != fmt.overflow
+                      and not (mode == "inf" and fmt.kind != "ieee") and not (mode == "nan" and fmt.kind == "finite")]
+            for quantity in ("value", "derivative"):
+                special = []
+                for xb in fmt.patterns():
+                    r = emit(fmt, fmt, Fr(1), quantity, xb)
+                    if fmt.is_inf(r) or fmt.is_nan(r) and not fmt.is_nan(xb) or r & ~fmt.sign == fmt.maxbits:
+                        special.append(xb)
+                for other in others:
+                    for xb in special:
+                        emit(other, other, Fr(1), quantity, xb)
+        for fin_name, fout_name, scale in MIXED:
+            fin, fout = Fmt(fin_name), Fmt(fout_name)
+            xs = [xb for xb in specials(fin) if not (fout.qnan is None and fin.is_nan(xb))]
+            while len(xs) < args.per_case:
+                xb = rng.getrandbits(fin.width) if rng.random() < 0.5 else fin.round(Fr(rng.uniform(-12, 12)).limit_denominator(1 << 40) or Fr(1, 3))
+                if not fin.is_nan(xb):
+                    xs.append(xb)
+            for quantity in ("value", "derivative"):
+                for xb in xs:
+                    emit(fin, fout, scale, quantity, xb)
+        return lines
+    write_per_entry(args.outdir, lines_of)
 
 
 def hexfloat(fmt, b):
@@ -497,12 +707,15 @@ def main():
     v = sub.add_parser("vectors")
     v.add_argument("outdir")
     v.add_argument("--per-case", type=int, default=120)
+    n = sub.add_parser("narrow")
+    n.add_argument("outdir")
+    n.add_argument("--per-case", type=int, default=64)
     e = sub.add_parser("eval")
     for a in ("function", "quantity", "format", "input", "output"):
         e.add_argument(a)
     e.add_argument("--backend", default="gmpy2", choices=["gmpy2", "mpmath"])
     args = ap.parse_args()
-    {"vectors": cmd_vectors, "eval": cmd_eval}[args.cmd](args)
+    {"vectors": cmd_vectors, "narrow": cmd_narrow, "eval": cmd_eval}[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -158,4 +158,6 @@ def test_relu_vectors_are_relu_by_definition(name):
 def test_the_committed_vectors_are_what_the_script_makes(entry, tmp_path, monkeypatch):
     monkeypatch.setattr(ir, "FUNCTIONS", {entry: ir.FUNCTIONS[entry]})
     ir.cmd_narrow(type("Args", (), {"outdir": str(tmp_path), "per_case": 64})())
-    assert (tmp_path / f"{entry}.txt").read_text() == (DATA / f"{entry}.txt").read_text()
+    def data(path):  # the header names the mpmath version; the values must not depend on it
+        return [line for line in path.read_text().splitlines() if not line.startswith("#")]
+    assert data(tmp_path / f"{entry}.txt") == data(DATA / f"{entry}.txt")

@@ -21,7 +21,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         let bytes = [UInt8](data)
         let selector = Int(bytes.first ?? 0)
         let rest = Data(bytes.dropFirst())
-        let format = FloatFormat.allCases[selector % FloatFormat.allCases.count]
+        let format = FloatFormat.interchange[selector % FloatFormat.interchange.count]
         switch self {
         case .npy, .text:
             let bits = self == .text && selector & 0x10 != 0

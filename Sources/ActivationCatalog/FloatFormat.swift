@@ -1,5 +1,10 @@
-/// A binary interchange format, described by its bit layout. Values travel between layers as bit
-/// patterns in the low bits of a `UInt64`, so one code path serves all four formats.
+/// A binary floating-point format, described by its bit layout and by how it spends its top
+/// exponent codes and its sign on special values (`SpecialValues`). Values travel between layers
+/// as bit patterns in the low bits of a `UInt64`, so one code path serves every format.
+///
+/// The four interchange formats (`interchange`) are the IEEE 754 layouts every command and kernel
+/// speaks; the narrow ones (`narrow`: OCP FP8, the "fnuz" FP8 pair, the MX element formats) are
+/// written here from their specifications and, for now, spoken by the oracle only.
 public enum FloatFormat: String, CaseIterable, Sendable, Hashable, CustomStringConvertible {
     /// IEEE 754 binary16 (`Float16`).
     case f16
@@ -9,88 +14,207 @@ public enum FloatFormat: String, CaseIterable, Sendable, Hashable, CustomStringC
     case f32
     /// IEEE 754 binary64 (`Double`).
     case f64
+    /// OCP 8-bit E4M3 (OFP8 v1.0, ml_dtypes `float8_e4m3fn`): bias 7, no infinity, S.1111.111 is
+    /// the only NaN, largest finite 448.
+    case e4m3fn
+    /// OCP 8-bit E5M2 (`float8_e5m2`): IEEE-style, bias 15, ±inf and NaNs, largest finite 57344.
+    case e5m2
+    /// 8-bit E4M3 with bias 8, no infinity and no −0: 0x80 is the one NaN (`float8_e4m3fnuz`;
+    /// Graphcore/AMD), largest finite 240.
+    case e4m3fnuz
+    /// 8-bit E5M2 with bias 16, no infinity and no −0: 0x80 is the one NaN (`float8_e5m2fnuz`),
+    /// largest finite 57344.
+    case e5m2fnuz
+    /// MX 6-bit element E2M3 (OCP MX v1.0, `float6_e2m3fn`): bias 1, every pattern finite, largest 7.5.
+    case e2m3
+    /// MX 6-bit element E3M2 (`float6_e3m2fn`): bias 3, every pattern finite, largest 28.
+    case e3m2
+    /// MX/NV 4-bit element E2M1 (`float4_e2m1fn`): bias 1, every pattern finite, largest 6.
+    case e2m1
 
     public var description: String { rawValue }
 
-    /// Significand bits including the implicit leading bit (11, 8, 24, 53).
+    /// The IEEE-layout formats every command, kernel and file form speaks.
+    public static let interchange: [FloatFormat] = [.f16, .bf16, .f32, .f64]
+    /// The 8-, 6- and 4-bit formats.
+    public static let narrow: [FloatFormat] = [.e4m3fn, .e5m2, .e4m3fnuz, .e5m2fnuz, .e2m3, .e3m2, .e2m1]
+    public var isNarrow: Bool { bitWidth <= 8 }
+
+    /// How a format uses its all-ones exponent and its sign bit.
+    public enum SpecialValues: Sendable {
+        /// IEEE 754: the all-ones exponent holds ±inf (fraction 0) and NaNs; ±0.
+        case ieee
+        /// No infinity; only the all-ones pattern S.1111.111 is NaN, the rest of the top binade is
+        /// finite (OCP E4M3).
+        case nanAtTopOnly
+        /// No infinity and no −0: the pattern 1000…0 is the only NaN (the "fnuz" formats).
+        case negativeZeroIsNaN
+        /// Every pattern is a finite number (MX element formats).
+        case none
+    }
+
+    public var specialValues: SpecialValues {
+        switch self {
+        case .f16, .bf16, .f32, .f64, .e5m2: .ieee
+        case .e4m3fn: .nanAtTopOnly
+        case .e4m3fnuz, .e5m2fnuz: .negativeZeroIsNaN
+        case .e2m3, .e3m2, .e2m1: .none
+        }
+    }
+    public var hasInfinity: Bool { specialValues == .ieee }
+    public var hasNaN: Bool { specialValues != .none }
+    public var hasNegativeZero: Bool { specialValues != .negativeZeroIsNaN }
+
+    /// What a result beyond the largest finite becomes (after rounding as if the exponent range
+    /// went on): ±inf, NaN, or ±largest finite. A format allows only the specials it has.
+    public enum Overflow: String, CaseIterable, Sendable {
+        case infinity = "inf", nan, saturate
+    }
+
+    public func allows(_ overflow: Overflow) -> Bool {
+        switch overflow {
+        case .infinity: hasInfinity
+        case .nan: hasNaN
+        case .saturate: true
+        }
+    }
+
+    /// What ml_dtypes' casts do: IEEE formats overflow to ±inf, e4m3fn and the fnuz formats to
+    /// NaN, the MX element formats saturate. (PyTorch's float8 casts saturate e4m3fn instead.)
+    public var defaultOverflow: Overflow {
+        switch specialValues {
+        case .ieee: .infinity
+        case .nanAtTopOnly, .negativeZeroIsNaN: .nan
+        case .none: .saturate
+        }
+    }
+
+    /// Significand bits including the implicit leading bit (11, 8, 24, 53; 4, 3, 4, 3, 4, 3, 2).
     public var precision: Int {
         switch self {
         case .f16: 11
         case .bf16: 8
         case .f32: 24
         case .f64: 53
+        case .e4m3fn, .e4m3fnuz, .e2m3: 4
+        case .e5m2, .e5m2fnuz, .e3m2: 3
+        case .e2m1: 2
         }
     }
 
     /// Width of the biased exponent field.
     public var exponentBits: Int {
         switch self {
-        case .f16: 5
+        case .f16, .e5m2, .e5m2fnuz: 5
         case .bf16, .f32: 8
         case .f64: 11
+        case .e4m3fn, .e4m3fnuz: 4
+        case .e3m2: 3
+        case .e2m3, .e2m1: 2
         }
     }
 
     public var bitWidth: Int { 1 + exponentBits + (precision - 1) }
+    /// Bytes per value in files and payloads (narrow formats: one byte, in its low bits).
+    public var byteWidth: Int { (bitWidth + 7) / 8 }
     public var fractionBits: Int { precision - 1 }
-    public var bias: Int { (1 << (exponentBits - 1)) - 1 }
+    /// IEEE's 2^(e−1) − 1, one more for the fnuz formats.
+    public var bias: Int { (1 << (exponentBits - 1)) - 1 + (specialValues == .negativeZeroIsNaN ? 1 : 0) }
     /// Exponent of the smallest normal number: 2^minNormalExponent.
     public var minNormalExponent: Int { 1 - bias }
-    /// Exponent of the largest finite binade: maxFinite = (2 − 2^(1−p)) · 2^maxExponent.
-    public var maxExponent: Int { bias }
+    /// Exponent of the largest finite binade: largest finite = 1.f · 2^maxExponent.
+    public var maxExponent: Int { Int(largestFinite >> UInt64(fractionBits)) - bias }
     /// Exponent of one unit in the last place of the smallest subnormal: 2^(minNormalExponent − p + 1).
     public var minSubnormalExponent: Int { minNormalExponent - fractionBits }
 
-    /// The NumPy dtype that stores the values (bfloat16 has none: its bits travel as `<u2`).
+    /// The NumPy dtype that stores the values (bfloat16 and the narrow formats have none: their
+    /// bits travel as unsigned integers).
     public var numpyFloatDescr: String? {
         switch self {
         case .f16: "<f2"
-        case .bf16: nil
         case .f32: "<f4"
         case .f64: "<f8"
+        case .bf16, .e4m3fn, .e5m2, .e4m3fnuz, .e5m2fnuz, .e2m3, .e3m2, .e2m1: nil
         }
     }
     /// The NumPy dtype of the unsigned integer holding the bit patterns.
-    public var numpyBitsDescr: String { "<u\(bitWidth / 8)" }
+    public var numpyBitsDescr: String { byteWidth == 1 ? "|u1" : "<u\(byteWidth)" }
 
     // MARK: Bit patterns
 
     public var signMask: UInt64 { 1 << UInt64(bitWidth - 1) }
     public var exponentMask: UInt64 { ((1 << UInt64(exponentBits)) - 1) << UInt64(fractionBits) }
     public var fractionMask: UInt64 { (1 << UInt64(fractionBits)) - 1 }
-    public var allBitsMask: UInt64 {
-        switch self {
-        case .f16, .bf16: 0xffff
-        case .f32: 0xffff_ffff
-        case .f64: ~0
-        }
-    }
+    public var allBitsMask: UInt64 { bitWidth == 64 ? ~0 : (1 << UInt64(bitWidth)) - 1 }
 
     public func isNaN(_ bits: UInt64) -> Bool {
-        bits & exponentMask == exponentMask && bits & fractionMask != 0
+        switch specialValues {
+        case .ieee: bits & exponentMask == exponentMask && bits & fractionMask != 0
+        case .nanAtTopOnly: bits & ~signMask & allBitsMask == exponentMask | fractionMask
+        case .negativeZeroIsNaN: bits & allBitsMask == signMask
+        case .none: false
+        }
     }
     public func isInfinite(_ bits: UInt64) -> Bool {
-        bits & ~signMask & allBitsMask == exponentMask
+        hasInfinity && bits & ~signMask & allBitsMask == exponentMask
     }
-    public func isZero(_ bits: UInt64) -> Bool { bits & ~signMask & allBitsMask == 0 }
+    public func isZero(_ bits: UInt64) -> Bool { bits & ~signMask & allBitsMask == 0 && !isNaN(bits) }
     public func isSubnormal(_ bits: UInt64) -> Bool {
         bits & exponentMask == 0 && bits & fractionMask != 0
     }
     public func isNegative(_ bits: UInt64) -> Bool { bits & signMask != 0 }
-    public func isFinite(_ bits: UInt64) -> Bool { bits & exponentMask != exponentMask }
+    public func isFinite(_ bits: UInt64) -> Bool { !isNaN(bits) && !isInfinite(bits) }
 
-    /// The canonical quiet NaN (positive, quiet bit set, no payload) that the oracle returns.
-    public var quietNaN: UInt64 { exponentMask | (1 << UInt64(fractionBits - 1)) }
-    public func infinity(negative: Bool) -> UInt64 { exponentMask | (negative ? signMask : 0) }
-    public func zero(negative: Bool) -> UInt64 { negative ? signMask : 0 }
-    public var largestFinite: UInt64 { exponentMask - 1 }
+    /// The canonical NaN the oracle returns: IEEE's positive quiet NaN without payload; e4m3fn's
+    /// 0x7f; the fnuz formats' 0x80. The MX element formats have none (callers check `hasNaN`).
+    public var quietNaN: UInt64 {
+        switch specialValues {
+        case .ieee: exponentMask | (1 << UInt64(fractionBits - 1))
+        case .nanAtTopOnly: exponentMask | fractionMask
+        case .negativeZeroIsNaN: signMask
+        case .none: preconditionFailure("\(self) has no NaN")
+        }
+    }
+    public func infinity(negative: Bool) -> UInt64 {
+        precondition(hasInfinity, "\(self) has no infinity")
+        return exponentMask | (negative ? signMask : 0)
+    }
+    /// ±0; +0 in the formats without −0.
+    public func zero(negative: Bool) -> UInt64 { negative && hasNegativeZero ? signMask : 0 }
+    public var largestFinite: UInt64 {
+        switch specialValues {
+        case .ieee: exponentMask - 1
+        case .nanAtTopOnly: exponentMask | (fractionMask - 1)
+        case .negativeZeroIsNaN, .none: exponentMask | fractionMask
+        }
+    }
+
+    /// A finite result beyond the largest finite (after rounding), under `overflow` (nil: the
+    /// format's default).
+    public func overflowed(negative: Bool, _ overflow: Overflow? = nil) -> UInt64 {
+        let overflow = overflow ?? defaultOverflow
+        precondition(allows(overflow), "\(self) has no \(overflow.rawValue) to overflow to")
+        switch overflow {
+        case .infinity: return infinity(negative: negative)
+        case .nan: return specialValues == .negativeZeroIsNaN ? signMask : quietNaN | (negative ? signMask : 0)
+        case .saturate: return largestFinite | (negative ? signMask : 0)
+        }
+    }
+
+    /// An exact infinity (a limit at ±inf; f(±inf) = ±inf): ±inf where the format has it and
+    /// `overflow` is not saturate, else what an overflow gives.
+    public func exactInfinity(negative: Bool, _ overflow: Overflow? = nil) -> UInt64 {
+        let overflow = overflow ?? defaultOverflow
+        return hasInfinity && overflow != .saturate ? infinity(negative: negative) : overflowed(negative: negative, overflow)
+    }
 
     /// Packs sign, significand n and the exponent of its last bit (value = ±n · 2^unitExponent) into
     /// a bit pattern. The caller has already rounded: n < 2^p, or n = 2^p after a carry, and
-    /// unitExponent ≥ minSubnormalExponent. Values past the largest finite become ±inf.
-    public func encode(negative: Bool, significand n: UInt64, unitExponent e: Int) -> UInt64 {
+    /// unitExponent ≥ minSubnormalExponent. Values past the largest finite become what `overflow`
+    /// says (nil: the format's default; ±inf for the IEEE formats).
+    public func encode(negative: Bool, significand n: UInt64, unitExponent e: Int, overflow: Overflow? = nil) -> UInt64 {
         let sign = negative ? signMask : 0
-        if n == 0 { return sign }
+        if n == 0 { return zero(negative: negative) }
         var n = n, e = e
         // Normalise so that n has exactly p bits when possible (subnormals keep fewer).
         let p = UInt64(precision)
@@ -106,8 +230,10 @@ public enum FloatFormat: String, CaseIterable, Sendable, Hashable, CustomStringC
         precondition(e >= minSubnormalExponent, "encode: exponent below the subnormal range")
         if n < (1 << (p - 1)) { return sign | n } // subnormal
         let biased = e - minSubnormalExponent + 1
-        if biased >= (1 << exponentBits) - 1 { return sign | exponentMask }
-        return sign | (UInt64(biased) << UInt64(fractionBits)) | (n & fractionMask)
+        if biased > 1 << exponentBits { return overflowed(negative: negative, overflow) }
+        let magnitude = (UInt64(biased) << UInt64(fractionBits)) | (n & fractionMask)
+        if magnitude > largestFinite { return overflowed(negative: negative, overflow) }
+        return sign | magnitude
     }
 
     /// Splits a finite bit pattern into sign, integer significand and unit exponent (the inverse
@@ -127,7 +253,7 @@ public enum FloatFormat: String, CaseIterable, Sendable, Hashable, CustomStringC
         case .f32: return Double(Float(bitPattern: UInt32(truncatingIfNeeded: bits)))
         case .f64: return Double(bitPattern: bits)
         case .bf16: return Double(Float(bitPattern: UInt32(truncatingIfNeeded: bits & 0xffff) << 16))
-        case .f16: break
+        case .f16, .e4m3fn, .e5m2, .e4m3fnuz, .e5m2fnuz, .e2m3, .e3m2, .e2m1: break
         }
         if isNaN(bits) { return .nan }
         if isInfinite(bits) { return isNegative(bits) ? -.infinity : .infinity }
@@ -139,7 +265,7 @@ public enum FloatFormat: String, CaseIterable, Sendable, Hashable, CustomStringC
     /// Hex digits of a bit pattern, zero-padded to the format's width (`0x3fc00000`).
     public func hexBits(_ bits: UInt64) -> String {
         let digits = String(bits, radix: 16)
-        return "0x" + String(repeating: "0", count: max(0, bitWidth / 4 - digits.count)) + digits
+        return "0x" + String(repeating: "0", count: max(0, (bitWidth + 3) / 4 - digits.count)) + digits
     }
 
     /// The exact value as a C99 hex float (`-0x1.8p-3`), `nan`, `inf` or `-inf`.
@@ -206,14 +332,14 @@ extension FloatFormat {
     /// `tieBreak` > 0 (< 0) says the number meant is a hair above (below) `value`: an exact
     /// midpoint then rounds up (down) instead of to even.
     public func rounding(_ value: Double, tieBreak: Int = 0) -> UInt64 {
-        if value.isNaN { return quietNaN | (value.sign == .minus ? signMask : 0) }
-        if value.isInfinite { return infinity(negative: value < 0) }
+        if value.isNaN { return hasNegativeZero ? quietNaN | (value.sign == .minus ? signMask : 0) : quietNaN }
+        if value.isInfinite { return exactInfinity(negative: value < 0) }
         let negative = value.sign == .minus
         if value == 0 { return zero(negative: negative) }
         let (_, n, e) = FloatFormat.f64.decode(value.bitPattern)
         // |value| = n · 2^e, n < 2^53; keep the bits above this format's unit at that binade.
         let top = e + (64 - n.leadingZeroBitCount) - 1          // exponent of the leading bit
-        if top > maxExponent { return infinity(negative: negative) }
+        if top > maxExponent + 1 { return overflowed(negative: negative) }
         let unit = max(top - (precision - 1), minSubnormalExponent)
         let shift = unit - e
         if shift <= 0 { return encode(negative: negative, significand: n << UInt64(-shift), unitExponent: unit) }

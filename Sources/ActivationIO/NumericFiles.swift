@@ -188,7 +188,7 @@ public final class NumericReader {
     }
 
     private func nextNPY(maximum: Int) throws -> [UInt64] {
-        let width = format.bitWidth / 8
+        let width = format.byteWidth
         let count = min(maximum, remaining)
         if count == 0 {
             try fill(minimum: 1)
@@ -307,8 +307,8 @@ extension FloatFormat {
             body = body.dropFirst()
         }
         switch body {
-        case "nan": return quietNaN | (negative ? signMask : 0)
-        case "inf", "infinity": return infinity(negative: negative)
+        case "nan": return hasNaN ? (hasNegativeZero ? quietNaN | (negative ? signMask : 0) : quietNaN) : nil
+        case "inf", "infinity": return hasInfinity ? infinity(negative: negative) : nil
         default: break
         }
         // binary32 and binary64: strtof/strtod round decimal and hex text correctly, and fast.
@@ -324,7 +324,7 @@ extension FloatFormat {
         switch self {
         case .f32: return Float(formatBits: bits).description
         case .f64: return Double(formatBits: bits).description
-        case .f16, .bf16:
+        case .f16, .bf16, .e4m3fn, .e5m2, .e4m3fnuz, .e5m2fnuz, .e2m3, .e3m2, .e2m1:
             if isNaN(bits) { return "nan" }
             if isInfinite(bits) { return isNegative(bits) ? "-inf" : "inf" }
             let value = doubleValue(bits)
@@ -383,7 +383,7 @@ public final class NumericWriter {
     public func write(_ values: [UInt64]) throws {
         switch encoding {
         case .npy:
-            let width = format.bitWidth / 8
+            let width = format.byteWidth
             var bytes = [UInt8](repeating: 0, count: values.count * width)
             for (i, v) in values.enumerated() { for b in 0..<width { bytes[i * width + b] = UInt8(truncatingIfNeeded: v >> UInt64(8 * b)) } }
             pending.append(contentsOf: bytes)

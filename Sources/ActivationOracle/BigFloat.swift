@@ -145,14 +145,16 @@ extension BigFloat {
     ///
     /// `beyond` > 0 (< 0) says the number being rounded is strictly above (below) this one, by an
     /// unknown but tiny amount: a tie then goes up (down) instead of to even.
-    func rounded(to format: FloatFormat, beyond: Int = 0) -> UInt64 {
+    ///
+    /// `overflow`: what a value beyond the largest finite becomes (nil: the format's default).
+    func rounded(to format: FloatFormat, beyond: Int = 0, overflow: FloatFormat.Overflow? = nil) -> UInt64 {
         if isNaN { return format.quietNaN }
-        if isInfinite { return format.infinity(negative: signBit) }
+        if isInfinite { return format.exactInfinity(negative: signBit, overflow) }
         if isZero { return format.zero(negative: signBit) }
         let negative = sign < 0
         // |self| ∈ [2^(e−1), 2^e): past 2^(maxExponent+1) every value overflows.
         let e = exponent
-        if e - 1 > format.maxExponent { return format.infinity(negative: negative) }
+        if e - 1 > format.maxExponent { return format.overflowed(negative: negative, overflow) }
         // Weight of the last significand bit at this binade, clamped to the subnormal unit.
         let unit = max(e - format.precision, format.minSubnormalExponent)
         if e < unit - 1 { return format.zero(negative: negative) } // below half the unit
@@ -167,6 +169,6 @@ extension BigFloat {
             mpfr_roundeven(integer.raw, scaled.raw)
         }
         let n = UInt64(mpfr_get_ui(integer.raw, MPFR_RNDN))
-        return format.encode(negative: negative, significand: n, unitExponent: unit)
+        return format.encode(negative: negative, significand: n, unitExponent: unit, overflow: overflow)
     }
 }

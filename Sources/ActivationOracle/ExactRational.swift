@@ -77,12 +77,12 @@ struct ExactRational: @unchecked Sendable {
     /// Correctly rounded to `format`: the quotient rounded to odd at p + 2 bits, then to nearest
     /// even at p bits (or fewer, for subnormals). Round-to-odd keeps every p + 2-bit boundary on the
     /// right side, so the second rounding equals the direct one, exact midpoints included.
-    func rounded(to format: FloatFormat) -> UInt64 {
+    func rounded(to format: FloatFormat, overflow: FloatFormat.Overflow? = nil) -> UInt64 {
         let odd = BigFloat(precision: format.precision + 2)
         let ternary = mpfr_div(odd.raw, num.raw, den.raw, MPFR_RNDZ)
         if ternary != 0 && odd.significantBits < odd.precision {
             if odd.sign > 0 { mpfr_nextabove(odd.raw) } else { mpfr_nextbelow(odd.raw) }
         }
-        return odd.rounded(to: format)
+        return odd.rounded(to: format, overflow: overflow)
     }
 }

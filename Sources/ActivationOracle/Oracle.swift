@@ -292,18 +292,18 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
     /// Largest working precision tried before giving up (a bug, not an input problem).
     static let maximumPrecision = 1 << 21
 
-    private func decide(_ evaluation: Evaluation, _ format: FloatFormat) -> Decision {
+    private func decide(_ evaluation: Evaluation, _ format: FloatFormat, _ overflow: FloatFormat.Overflow? = nil) -> Decision {
         switch evaluation {
         case .exact(let q):
-            return q.isZero ? .exactZero : .rounded(q.rounded(to: format))
+            return q.isZero ? .exactZero : .rounded(q.rounded(to: format, overflow: overflow))
         case .real(let enclose):
             var precision = 2 * format.precision + 16
             while precision <= Self.maximumPrecision {
                 let box = enclose(IntervalArithmetic(precision: precision))
                 if !box.hasNaN {
                     if box.isExactZero { return .exactZero }
-                    let lo = box.lo.rounded(to: format, beyond: box.loOpen ? 1 : 0)
-                    let hi = box.hi.rounded(to: format, beyond: box.hiOpen ? -1 : 0)
+                    let lo = box.lo.rounded(to: format, beyond: box.loOpen ? 1 : 0, overflow: overflow)
+                    let hi = box.hi.rounded(to: format, beyond: box.hiOpen ? -1 : 0, overflow: overflow)
                     if lo == hi { return .rounded(lo) }
                     if format.isZero(lo) && format.isZero(hi) {
                         // Both round to zero; the exact value is not 0 (only point enclosures are),
@@ -331,15 +331,27 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
 
     /// The correctly rounded `quantity` at the input with bit pattern `bits` in `format`.
     public func evaluate(_ quantity: Quantity = .value, bits: UInt64, format: FloatFormat) -> UInt64 {
+        evaluate(quantity, bits: bits, format: format, overflow: format.defaultOverflow)
+    }
+
+    /// The same under another rule for results beyond the largest finite (`format.allows(overflow)`
+    /// must hold): saturate to ±largest finite, or NaN, or ±inf. An exact infinity (f(±inf) = ±inf)
+    /// is not an overflow: it stays ±inf where the format has one, unless saturating.
+    public func evaluate(_ quantity: Quantity = .value, bits: UInt64, format: FloatFormat, overflow: FloatFormat.Overflow) -> UInt64 {
+        precondition(format.allows(overflow), "\(format) has no \(overflow.rawValue) to overflow to")
         let bits = bits & format.allBitsMask
         if format.isNaN(bits) { return format.quietNaN }
-        if usesFastPath && format != .f64 && format.isFinite(bits),
+        if overflow != format.defaultOverflow && format.isInfinite(bits) {
+            let limit = evaluate(quantity, bits: bits, format: format)
+            return format.isInfinite(limit) ? format.exactInfinity(negative: format.isNegative(limit), overflow) : limit
+        }
+        if usesFastPath && format != .f64 && !format.isNarrow && format.isFinite(bits),
            let r = fastEvaluate(quantity, x: format.doubleValue(bits), factor: nil, format: format) {
             return r
         }
         MPFRRange.widen()
         let x = exactInput(bits, format)
-        switch decide(formula(quantity, at: x), format) {
+        switch decide(formula(quantity, at: x), format, overflow) {
         case .rounded(let result):
             return result
         case .zeroOfUnresolvedSign:

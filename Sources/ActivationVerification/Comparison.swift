@@ -49,6 +49,11 @@ public enum Gate {
         case .bf16: return run(BFloat16(formatBits: bits))
         case .f32: return run(Float(formatBits: bits))
         case .f64: return run(Double(formatBits: bits))
+        case .e4m3fn, .e5m2, .e4m3fnuz, .e5m2fnuz, .e2m3, .e3m2, .e2m1:
+            // No narrow kernels yet (#19): the Double kernel, rounded once. Commands refuse these
+            // formats until narrow kernels with certified bounds exist.
+            if format.isNaN(bits) { return format.quietNaN }
+            return format.rounding(Double(bitPattern: run(format.doubleValue(bits))))
         }
     }
 
@@ -70,6 +75,8 @@ public enum Gate {
         case .bf16: return run(kernel.forward(_:into:) as Loop<BFloat16>, kernel.derivative(_:into:))
         case .f32: return run(kernel.forward(_:into:) as Loop<Float>, kernel.derivative(_:into:))
         case .f64: return run(kernel.forward(_:into:) as Loop<Double>, kernel.derivative(_:into:))
+        case .e4m3fn, .e5m2, .e4m3fnuz, .e5m2fnuz, .e2m3, .e3m2, .e2m1:
+            return inputs.map { evaluate(kernel, quantity, bits: $0, format: format) }
         }
     }
 

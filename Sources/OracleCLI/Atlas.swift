@@ -45,7 +45,7 @@ enum Atlas {
                      "|---|---|---|---|---|---|---|---|"]
         let certificates = loadCertificates(reference.appendingPathComponent("certificates"))
         for a in Activation.allCases {
-            let bounds = FloatFormat.allCases.map { "\(KernelBounds.ulps(a, $0, derivative: false)) / \(KernelBounds.ulps(a, $0, derivative: true))" }
+            let bounds = FloatFormat.interchange.map { "\(KernelBounds.ulps(a, $0, derivative: false)) / \(KernelBounds.ulps(a, $0, derivative: true))" }
             let cert = [false, true].map { d -> String in
                 guard let c = certificates[a.name + (d ? "-derivative" : "")] else { return "not run yet" }
                 return "max \(c.max_ulp) ULP on all 2^32 inputs (bound \(c.bound); tool \(c.version)) \(c.pass ? "✓" : "✗")"
@@ -108,7 +108,7 @@ enum Golden {
         var lines = ["# \(Atlas.marker)",
                      "# \(f.activation.name), default parameters, PyTorch kink convention: correctly rounded value and derivative.",
                      "# format  x  f(x)  f′(x)   — IEEE bit patterns in hex (bfloat16: the top 16 bits of the float32)."]
-        for format in FloatFormat.allCases {
+        for format in FloatFormat.interchange {
             var seen = Set<UInt64>()
             let inputs = (Inputs.specials(format) + Inputs.kinks(f, format, k: 2) + Thresholds.inputs(f, format, k: 1)
                           + Inputs.random(format, count: 32, seed: 7)).filter { seen.insert($0).inserted }
@@ -187,7 +187,7 @@ struct Page {
         var L = ["## Thresholds per format", "", "Computed by bisection on the oracle over |x| ≥ 1: the first |x| from which the property holds all the way out (±1 means it already holds at ±1; see the dead zones below for exact zeros):", "",
                  "| format | quantity | from x = | property |", "|---|---|---|---|"]
         let header = L.count
-        for format in FloatFormat.allCases {
+        for format in FloatFormat.interchange {
             for q in [Quantity.value, .derivative] {
                 for p in Thresholds.points(f, q, format) {
                     let what = p.what.components(separatedBy: " from x = ").first ?? p.what
@@ -282,7 +282,7 @@ struct Page {
         L.append(zeros.isEmpty ? "- f′ is not identically 0 on any interval (no dead zone)."
                  : "- f′ = 0 exactly on \(zeros.joined(separator: " and ")): no gradient flows there (the \"dead\" inputs behind dying-ReLU arguments).")
         var underflow: [String] = []
-        for format in FloatFormat.allCases {
+        for format in FloatFormat.interchange {
             // (inside a dead zone f′ is exactly 0, not rounded to it)
             let points = Thresholds.points(f, .derivative, format).filter { p in
                 let x = format.doubleValue(p.input)

@@ -78,7 +78,7 @@ struct EngineCommand: ParsableCommand {
 
     func resolve(_ r: Request) throws -> (ActivationFunction, Quantity, FloatFormat) {
         guard let name = r.function else { throw InputError("no function named") }
-        guard let formatName = r.format, let format = FloatFormat(rawValue: formatName) else {
+        guard let formatName = r.format, let format = FloatFormat(argument: formatName) else {
             throw InputError("unknown format '\(r.format ?? "")' (f16, bf16, f32, f64)")
         }
         let convention = try r.convention.map(FunctionSpec.convention(named:)) ?? .pytorch
@@ -94,7 +94,7 @@ struct EngineCommand: ParsableCommand {
     }
 
     func patterns(_ payload: [UInt8], _ format: FloatFormat) throws -> [UInt64] {
-        guard let p = Frames.patterns(payload, width: format.bitWidth / 8) else {
+        guard let p = Frames.patterns(payload, width: format.byteWidth) else {
             throw InputError("a payload of \(payload.count) bytes is not a whole number of \(format) values")
         }
         return p
@@ -109,13 +109,13 @@ struct EngineCommand: ParsableCommand {
         case "reference":
             let (f, quantity, format) = try resolve(r)
             let x = try patterns(payload, format)
-            try reply([:], payload: Frames.payload(Gate.oracle(f, quantity, x, format), width: format.bitWidth / 8))
+            try reply([:], payload: Frames.payload(Gate.oracle(f, quantity, x, format), width: format.byteWidth))
         case "inputs":
             let (f, _, format) = try resolve(r)
             let count = r.count ?? 10_000
             guard (0...maximumCount).contains(count) else { throw InputError("count must be from 0 to \(maximumCount), got \(count)") }
             let x = Gate.inputs(f, format, count: count, seed: r.seed ?? 0, exhaustiveSmall: true)
-            try reply([:], payload: Frames.payload(x, width: format.bitWidth / 8))
+            try reply([:], payload: Frames.payload(x, width: format.byteWidth))
         case "compare":
             try compare(r)
         case "check":
@@ -167,7 +167,7 @@ struct EngineCommand: ParsableCommand {
         guard (1...1_000).contains(worst) else { throw InputError("worst must be from 1 to 1000, got \(worst)") }
         var report = ValidationReport(function: f, quantity: quantity, format: format, allowances: try allowances(r, f), keep: worst)
         let inputs = Gate.inputs(f, format, count: count, seed: r.seed ?? 0, exhaustiveSmall: true)
-        let width = format.bitWidth / 8
+        let width = format.byteWidth
         let simplest = try Hunt.run(inputs, report: &report) { batch in
             try reply(["op": "evaluate"], payload: Frames.payload(batch, width: width))
             let frame: (json: Data, payload: [UInt8])?

@@ -24,7 +24,7 @@ struct KernelGateTests {
     func withinBounds(_ activation: Activation) throws {
         let function = try ActivationFunction(activation)
         let kernel = Gate.kernel(for: function)
-        for format in FloatFormat.allCases {
+        for format in FloatFormat.interchange {
             var inputs = Inputs.specials(format) + Inputs.kinks(function, format) + Thresholds.inputs(function, format)
             inputs += Inputs.random(format, count: Tier.deep ? 100_000 : (format == .f64 ? 1_500 : 10_000), seed: Tier.fixedSeed)
             var fresh = Inputs.random(format, count: 300, seed: Tier.freshSeed)
@@ -54,7 +54,7 @@ struct KernelGateTests {
     @Test(arguments: Activation.allCases)
     func scalarMatchesBuffer(_ activation: Activation) throws {
         let kernel = Gate.kernel(for: try ActivationFunction(activation))
-        for format in FloatFormat.allCases {
+        for format in FloatFormat.interchange {
             let inputs = format.bitWidth == 16 ? Inputs.all16(format) : Inputs.specials(format) + Inputs.random(format, count: 2_000, seed: 99)
             for quantity in [Quantity.value, .derivative] {
                 let buffer = Gate.evaluateBuffer(kernel, quantity, inputs: inputs, format: format)

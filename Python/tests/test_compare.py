@@ -21,7 +21,7 @@ def test_correctly_rounded_results_pass():
     assert report.passed and report.max_ulp == 0 and report.failures == 0
     assert report.count == X.size
     assert sum(report.classes.values()) == 0
-    assert report.histogram == {"0": X.size}
+    assert [(b.lo, b.hi, b.count, b.label) for b in report.histogram] == [(0, 0, X.size, "0")]
     assert "result: PASS" in str(report)
 
 
@@ -37,6 +37,11 @@ def test_one_ulp_off_is_a_finite_failure_unless_allowed():
     actual[i] += 1
     report = ao.compare("gelu", X, results(actual))
     assert not report.passed and report.max_ulp == 1 and report.classes["finite"] == 1
+    assert [(b.lo, b.hi, b.count) for b in report.histogram] == [(0, 0, X.size - 1), (1, 1, 1)]
+    assert report.count_beyond(0) == 1 and report.count_beyond(1) == 0
+    actual[i] += 4  # now 5 ULP: the bucket 5–8
+    assert [(b.lo, b.hi, b.label) for b in ao.compare("gelu", X, results(actual)).histogram][1] == (5, 8, "5–8")
+    actual[i] -= 4
     case = report.worst[0]
     assert case.x == f"0x{X_BITS[i]:08x}" and case.ulp == 1 and case.kind == "finite"
     assert case.expected == f"0x{EXPECTED[i]:08x}" and case.actual == f"0x{EXPECTED[i] + 1:08x}"
@@ -67,7 +72,8 @@ def test_flushed_subnormals_zero_signs_and_nans_are_their_own_classes():
     actual = EXPECTED.copy()
     actual[finite_index()] = 0x7FC00000
     report = ao.compare("gelu", X, results(actual))
-    assert report.classes["nan"] == 1 and report.histogram.get("NaN") == 1 and not report.passed
+    assert report.classes["nan"] == 1 and [(b.lo, b.hi, b.count) for b in report.histogram if b.label == "NaN"] == [(None, None, 1)]
+    assert report.count_beyond(10**30) == 1 and not report.passed
 
 
 def test_one_input_with_two_results_is_position_dependent():

@@ -187,10 +187,14 @@ def test_a_wrapper_script_engine_is_stopped_with_everything_it_started(monkeypat
         _engine.ENGINE.kill()
         _engine.ENGINE._engines, _engine.ENGINE._busy = saved
     grandchild = int(marker.read_text())
-    for _ in range(50):
+    def gone(pid):
         try:
-            os.kill(grandchild, 0)
-        except ProcessLookupError:
+            with open(f"/proc/{pid}/stat") as stat:
+                return stat.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")  # a zombie is dead
+        except OSError:
+            return True
+    for _ in range(50):
+        if gone(grandchild):
             break
         try:
             os.waitpid(grandchild, os.WNOHANG)

@@ -27,13 +27,23 @@ def test_seed_reaches_check(activation_oracle):
 
 def test_naive_sigmoid(activation_oracle):
     activation_oracle.check(naive_sigmoid, "sigmoid", np.float32, count=1000).assert_passed()
+
+
+def test_unrelated_failure():
+    assert 1 + 1 == 3
+
+
+def test_every_binary16_input(activation_oracle):
+    activation_oracle.check(naive_sigmoid, "sigmoid", np.float16).assert_passed()
 '''
 
 
 def test_the_session_seed_is_shown_passed_to_checks_and_named_beside_a_failure(pytester, monkeypatch):
     pytester.makepyfile(test_example=TESTS)
     result = run_pytest(pytester, monkeypatch, "-s")
-    result.assert_outcomes(passed=1, failed=1)
+    result.assert_outcomes(passed=1, failed=3)
+    # the replay section only beside the failure whose check drew random inputs from the seed
+    assert result.stdout.str().count("checks without seed= used seed") == 1
     header = re.search(r"activation-oracle: seed (\d+) \(replay: --activation-oracle-seed=(\d+)\)", result.stdout.str())
     assert header and header.group(1) == header.group(2)
     seed = header.group(1)
@@ -48,7 +58,7 @@ def test_a_given_seed_is_used_and_replays_the_same_report(pytester, monkeypatch)
     first = run_pytest(pytester, monkeypatch, "-s", "--activation-oracle-seed=12345")
     second = run_pytest(pytester, monkeypatch, "-s", "--activation-oracle-seed=0x3039")
     for result in (first, second):
-        result.assert_outcomes(passed=1, failed=1)
+        result.assert_outcomes(passed=1, failed=3)
         assert "SEED 12345 12345" in result.stdout.str()
 
     def worst(result):
@@ -79,3 +89,13 @@ def test_the_environment_seed_is_the_session_seed_when_no_option_is_given(pytest
     assert "activation-oracle: seed 12345" in result.stdout.str() and "SEED 12345 12345" in result.stdout.str()
     bad = run_pytest(pytester, monkeypatch, seed_variable="12ab")
     assert bad.ret == pytest.ExitCode.USAGE_ERROR and "ACTIVATION_ORACLE_SEED='12ab' is not a seed" in bad.stderr.str()
+
+
+def test_xdist_workers_use_the_seed_the_controller_printed(pytester, monkeypatch):
+    pytest.importorskip("xdist")
+    pytester.makepyfile(test_example=TESTS)
+    monkeypatch.setenv("PYTEST_XDIST_AUTO_NUM_WORKERS", "2")
+    result = run_pytest(pytester, monkeypatch, "-p", "xdist", "-n", "2", "-k", "naive")
+    result.assert_outcomes(failed=1)
+    seed = re.search(r"activation-oracle: seed (\d+)", result.stdout.str()).group(1)
+    assert f"--activation-oracle-seed={seed}" in result.stdout.str().split("activation-oracle: seed", 1)[1].split("\n", 1)[1]

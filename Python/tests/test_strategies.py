@@ -15,7 +15,7 @@ from activation_oracle import strategies  # noqa: E402
 def drawn(strategy, n=400):
     out = []
 
-    @settings(max_examples=n, database=None, suppress_health_check=list(HealthCheck), deadline=None)
+    @settings(max_examples=n, database=None, suppress_health_check=list(HealthCheck), deadline=None, derandomize=True)
     @given(strategy)
     def collect(x):
         out.append(np.asarray(x))
@@ -48,11 +48,12 @@ def test_a_property_test_finds_the_naive_sigmoid_and_passes_the_reference():
 
     def wrong(x):
         return not ao.compare("sigmoid", x, naive(x), max_ulp=1).passed
+    # derandomized: the search is the same on every run (a random one missed 1 time in 40)
     failing = find(strategies.arrays("sigmoid", np.float32, max_size=8), wrong,
-                   settings=settings(max_examples=500, database=None, deadline=None))
+                   settings=settings(max_examples=500, database=None, deadline=None, derandomize=True))
     assert failing.size == 1  # shrunk to one element
 
-    @settings(max_examples=50, database=None, deadline=None)
+    @settings(max_examples=50, database=None, deadline=None, derandomize=True)
     @given(strategies.arrays("sigmoid", np.float64))
     def reference_passes(x):
         ao.assert_ulp("sigmoid", x, ao.reference("sigmoid", x))

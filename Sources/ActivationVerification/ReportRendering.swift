@@ -99,7 +99,8 @@ package struct ReportRendering {
             var allow_ftz, ignore_zero_sign, allow_position_dependence: Bool
             var kink_conventions: [String]
         }
-        struct Bucket: Encodable { var ulp: String; var count: Int }
+        /// `ulp`: the label; `lo`...`hi`: the bucket's ULP bounds (no `hi` past 2^64 − 1, neither for NaN).
+        struct Bucket: Encodable { var ulp: String; var count: Int; var lo: UInt64?; var hi: UInt64? }
         var tool = "activation-oracle"
         var version = activationOracleVersion
         var function: String
@@ -136,7 +137,7 @@ package struct ReportRendering {
                               allow_position_dependence: a.allowPositionDependence,
                               kink_conventions: a.kinkConventions.map { $0.convention.rawValue }),
             classes: Dictionary(uniqueKeysWithValues: classCounts.map { ($0.0.rawValue, $0.1) }),
-            histogram: histogramRows.map { .init(ulp: $0.0, count: $0.1) },
+            histogram: zip(histogramRows, report.histogramBounds).map { .init(ulp: $0.0.ulps, count: $0.0.count, lo: $0.1.lo, hi: $0.1.hi) },
             worst: report.worst.map { c in
                 .init(x: format.hexBits(c.input), expected: format.hexBits(c.expected), actual: format.hexBits(c.actual),
                       ulp: c.ulps == .max ? nil : c.ulps, class: c.disagreement.rawValue, allowed: c.allowed,

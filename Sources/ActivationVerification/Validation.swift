@@ -120,6 +120,19 @@ public struct ValidationReport: Sendable {
         histogram.indices.filter { histogram[$0] > 0 }.map { (Self.bucketLabel($0), histogram[$0]) }
     }
 
+    /// The nonempty buckets' bounds, in `histogramRows`' order: lo...hi ULP; hi nil past 2^64 − 1;
+    /// both nil for the NaN bucket (NaN against a number).
+    public var histogramBounds: [(lo: UInt64?, hi: UInt64?)] {
+        histogram.indices.filter { histogram[$0] > 0 }.map { k in
+            switch k {
+            case 0, 1, 2: (UInt64(k), UInt64(k))
+            case 65: ((UInt64(1) << 63) + 1, nil)
+            case 66: (nil, nil)
+            default: ((UInt64(1) << UInt64(k - 2)) + 1, UInt64(1) << UInt64(k - 1))
+            }
+        }
+    }
+
     /// A human label for histogram bucket k.
     public static func bucketLabel(_ k: Int) -> String {
         switch k {

@@ -25,14 +25,14 @@ import numpy as np
 
 from ._engine import ENGINE, EngineError, InStep, RequestError, find_binary, payload_bits
 from ._formats import UINT, WIDTH, holder_for_dtype, to_bits
-from ._report import SVG, Case, Report
+from ._report import SVG, Bucket, Case, Report
 
 try:
     __version__ = _metadata.version("activation-oracle")
 except _metadata.PackageNotFoundError:  # imported from the source tree
     __version__ = "0+source"
 
-__all__ = ["reference", "compare", "assert_ulp", "check", "inputs", "functions", "Report", "Case", "SVG",
+__all__ = ["reference", "compare", "assert_ulp", "check", "inputs", "functions", "Report", "Case", "Bucket", "SVG",
            "EngineError", "CallableError", "engine_version", "find_binary"]
 
 #: Elements per request: large enough that the pipe costs nothing, small enough to bound the
@@ -42,6 +42,10 @@ BATCH = 1 << 20
 #: The seed a `check` without `seed=` uses: set by the pytest plugin (`--activation-oracle-seed`,
 #: or one drawn per session), else $ACTIVATION_ORACLE_SEED, else a new one per call.
 session_seed: Optional[int] = None
+
+#: How many checks so far drew random inputs from `session_seed` (the plugin names the seed
+#: beside a failed test only when that test used it).
+session_seed_uses = 0
 
 
 class CallableError(InStep, ValueError):
@@ -207,10 +211,12 @@ def assert_ulp(function: str, x, actual, **options) -> Report:
     return compare(function, x, actual, **options).assert_passed()
 
 
-def _seed(seed) -> int:
+def _seed(seed, uses_seed: bool = True) -> int:
+    global session_seed_uses
     if seed is not None:
         return _whole("seed", seed, 0, (1 << 64) - 1)
     if session_seed is not None:
+        session_seed_uses += uses_seed
         return session_seed
     text = os.environ.get("ACTIVATION_ORACLE_SEED")
     if text is not None:
@@ -236,19 +242,20 @@ def parse_seed(text: str, source: str) -> int:
 def check(fn: Callable, function: str, dtype, *, derivative: bool = False, params: Optional[Mapping] = None,
           convention: Optional[str] = None, max_ulp: int = 0, seed: Optional[int] = None, count: int = 10000,
           allow_ftz: bool = False, ignore_zero_sign: bool = False, allow_position_dependence: bool = False,
-          also_accept: Iterable[str] = (), worst: int = 10) -> Report:
+          also_accept: Iterable[str] = (), worst: int = 10, device=None) -> Report:
     """Checks the callable `fn` (a 1-D array of `dtype` in, the same number of results of the same
     dtype out) the way `activation-oracle verify --command` checks a program: the specials, the
     kinks with neighbours, the oracle's thresholds, `count` random inputs from `seed` (every input
     for float16 and bfloat16); then a search around the worst failures and the shrinking of each
     failing class to its simplest input; a sample is asked again alone and in batches of other
     lengths, so a result that depends on its place in the array is its own class. `dtype` may be a
-    torch dtype: `fn` then gets and returns tensors. Returns the `Report` (its `replay` names the
+    torch dtype: `fn` then gets tensors on `device` (default CPU; "cuda" for a GPU kernel) and may
+    return them on any device. Returns the `Report` (its `replay` names the
     seed); raises CallableError/CallableTypeError when fn raises or answers out of shape."""
     if not callable(fn):
         raise TypeError(f"fn must be a callable (an array in, an array out), got {type(fn).__name__}")
-    holder = holder_for_dtype(dtype)
-    seed = _seed(seed)
+    holder = holder_for_dtype(dtype, device=device)
+    seed = _seed(seed, uses_seed=WIDTH[holder.format] != 16)
     count = _whole("count", count, 0, 100_000_000)
     name = getattr(fn, "__qualname__", None) or type(fn).__name__
     every = WIDTH[holder.format] == 16

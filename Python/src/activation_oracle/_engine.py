@@ -72,6 +72,15 @@ def find_binary() -> str:
                       "Swift package (swift build -c release) and set ACTIVATION_ORACLE_BIN to .build/release/activation-oracle")
 
 
+def _package_version():
+    """The installed distribution's version, or None when running from the source tree."""
+    try:
+        from importlib import metadata
+        return metadata.version("activation-oracle")
+    except Exception:  # noqa: BLE001 - not installed (source tree): nothing to compare
+        return None
+
+
 class InStep(Exception):
     """Raised with the exchange still in step: the engine stays up."""
 
@@ -114,6 +123,11 @@ class Engine:
             self.kill()
             raise EngineError(f"{self.binary} did not answer as an activation-oracle engine of protocol 1")
         self.version = reply["version"]
+        package = _package_version()
+        if package is not None and package != self.version:
+            self.kill()
+            raise EngineError(f"{self.binary} is activation-oracle {self.version} but this package is {package}: an engine of "
+                              "another version may ignore options it does not know (use the wheel's own engine: unset ACTIVATION_ORACLE_BIN)")
 
     def _alive(self) -> bool:
         return self._process is not None and self._pid == os.getpid() and self._process.poll() is None

@@ -46,7 +46,10 @@ def format_of_dtype(dtype) -> str:
         if name is None:
             if dtype.strip().lower() == "float":
                 raise TypeError("dtype 'float' is ambiguous (float64 in NumPy, float32 in PyTorch): say float32 or float64")
-            raise TypeError(f"unsupported dtype {dtype[:40]!r}: use float16, bfloat16, float32 or float64")
+            try:
+                return format_of_dtype(np.dtype(dtype.strip()))  # NumPy's own spellings: 'f4', '<f4', 'e'
+            except TypeError:
+                raise TypeError(f"unsupported dtype {dtype[:40]!r}: use float16, bfloat16, float32 or float64") from None
         return name
     torch = _torch_module(dtype)
     if torch is not None and isinstance(dtype, torch.dtype):
@@ -57,7 +60,8 @@ def format_of_dtype(dtype) -> str:
     try:
         np_dtype = np.dtype(dtype)
     except TypeError:
-        raise TypeError(f"unsupported dtype {dtype!r}: use float16, bfloat16, float32 or float64") from None
+        shown = repr(dtype) if len(repr(dtype)) <= 60 else f"a {type(dtype).__name__}"
+        raise TypeError(f"unsupported dtype {shown}: use float16, bfloat16, float32 or float64") from None
     if np_dtype.kind == "f" and not np_dtype.isnative:
         np_dtype = np_dtype.newbyteorder("=")  # byte-swapped: read (and answered) in its own order
     if np_dtype in _NUMPY:
@@ -92,12 +96,15 @@ class Holder:
         return bits.view(self.dtype).reshape(shape)
 
 
-def holder_for_dtype(dtype, shape=(0,)) -> Holder:
-    """A holder for a dtype named by the caller (check and inputs take a dtype, not an array)."""
+def holder_for_dtype(dtype, shape=(0,), device=None) -> Holder:
+    """A holder for a dtype named by the caller (check and inputs take a dtype, not an array);
+    `device` only for torch dtypes."""
     fmt = format_of_dtype(dtype)
     torch = _torch_module(dtype)
     if torch is not None:
-        return Holder("torch", fmt, shape, dtype, "cpu")
+        return Holder("torch", fmt, shape, dtype, torch.device(device if device is not None else "cpu"))
+    if device is not None:
+        raise TypeError(f"device={device!r} is for torch dtypes; NumPy arrays live on the CPU")
     if isinstance(dtype, str):
         if fmt == "bf16":
             ml = _ml_dtypes()

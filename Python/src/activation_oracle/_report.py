@@ -13,6 +13,16 @@ from ._formats import UINT, WIDTH, values_of_bits
 
 
 @dataclass(frozen=True)
+class Bucket:
+    """One nonempty ULP-histogram bucket: `lo` to `hi` ULP inclusive (`hi` None: beyond 2^64 − 1;
+    both None: NaN against a number), `count` results, `label` as the text report prints it."""
+    label: str
+    lo: Optional[int]
+    hi: Optional[int]
+    count: int
+
+
+@dataclass(frozen=True)
 class Case:
     """One disagreement with the correctly rounded result: bit patterns in hex, values as
     shortest decimals, the ULP distance (None: NaN against a number) and its class."""
@@ -46,7 +56,7 @@ class Report:
 
     `str(report)` is the text `verify` prints (with the replay line of a `check`); `passed`,
     `max_ulp`, `count`, `failures`, `classes` (disagreements per class: finite, subnormal,
-    zero_sign, inf, nan), `histogram` (ULP bucket → count, nonempty buckets), `worst` (Cases),
+    zero_sign, inf, nan), `histogram` (the nonempty `Bucket`s: lo, hi, count, label), `worst` (Cases),
     `simplest` (class → the simplest failing input after shrinking, as a float), `position_dependent`
     and `json` (every field as the engine wrote it) describe it; in a notebook it renders as
     Markdown, and `plot()` is the ULP error against x as SVG."""
@@ -67,7 +77,7 @@ class Report:
         self.count = int(r["count"])
         self.failures = int(r["failures"])
         self.classes = {k: int(v) for k, v in r["classes"].items()}
-        self.histogram = {b["ulp"]: int(b["count"]) for b in r["histogram"]}
+        self.histogram = [Bucket(b["ulp"], b.get("lo"), b.get("hi"), int(b["count"])) for b in r["histogram"]]
         self.position_dependent = int(r["position_dependent"])
         self.worst = [Case(w["x"], w["expected"], w["actual"], w["x_decimal"], w["expected_decimal"],
                            w["actual_decimal"], w.get("ulp"), w["class"], w["allowed"]) for w in r["worst"]]
@@ -77,6 +87,10 @@ class Report:
 
     def __str__(self):
         return self.text + (f"\nreplay: {self.replay}" if self.replay else "")
+
+    def count_beyond(self, ulps: int) -> int:
+        """Results more than `ulps` ULP away (NaN against a number included)."""
+        return sum(b.count for b in self.histogram if b.lo is None or b.lo > ulps)
 
     def summary(self) -> str:
         """One line: what was compared and the verdict (the first line of a failure message)."""

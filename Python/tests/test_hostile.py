@@ -203,3 +203,20 @@ def test_a_wrapper_script_engine_is_stopped_with_everything_it_started(monkeypat
         threading.Event().wait(0.1)
     else:
         pytest.fail("the wrapper's child is still running")
+
+
+def test_a_parameter_the_entry_lacks_is_named_as_such_whatever_its_value():
+    with pytest.raises(ValueError, match="gelu has no parameter 'approximate'"):
+        ao.reference("gelu", X, params={"approximate": "tanh"})
+
+
+def test_check_hands_torch_callables_tensors_on_the_device_asked_for():
+    torch = pytest.importorskip("torch")
+    devices = set()
+
+    def fn(x):
+        devices.add(x.device.type)
+        return ao.reference("relu", x)
+    assert ao.check(fn, "relu", torch.float32, count=10, seed=1, device="cpu").passed and devices == {"cpu"}
+    with pytest.raises(TypeError, match="device='cpu' is for torch dtypes"):
+        ao.check(fn, "relu", np.float32, device="cpu")

@@ -35,6 +35,12 @@ public enum FunctionSpec {
             let key = parameter.trimmingCharacters(in: .whitespaces)
             guard values[key] == nil else { throw InputError("--param \(key) given twice") }
             do { values[key] = try ExactNumber(parsing: text) } catch let error as ExactNumber.ParseError {
+                // An unknown name is the error to report, not its value's syntax ("gelu has no
+                // parameter 'approximate'", not "'tanh' is not an exact number"): the oracle says it.
+                guard activation.entry.parameters.contains(where: { $0.name == key }) else {
+                    values[key] = ExactNumber(negative: false, mantissa: "0")
+                    continue
+                }
                 throw InputError("--param \(key): \(error)")
             }
         }

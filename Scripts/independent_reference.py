@@ -619,6 +619,22 @@ def cmd_vectors(args):
     write_per_entry(args.outdir, lines_of)
 
 
+def read_narrow(path):
+    """The sections of a file `narrow` wrote: {(input, output, overflow, scale, quantity): {x: y}},
+    in file order (bit patterns as ints)."""
+    sections, head = {}, None
+    for line in open(path).read().splitlines():
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("= "):
+            head = tuple(line[2:].split())
+            sections.setdefault(head, {})
+            continue
+        x, y = line.split()
+        sections[head][int(x, 16)] = int(y, 16)
+    return sections
+
+
 # Mixed formats and scales for the narrow vectors: (input format, output format, scale). The
 # scales are what FP8 recipes use: 1, a power of two (an MX block scale) and a per-tensor
 # amax-derived decimal (not dyadic: the product must be rounded once, exactly).

@@ -20,6 +20,7 @@ matches NaN. Needs numpy, ml_dtypes and the frameworks named; not needed by the 
 """
 import argparse
 import datetime
+import functools
 import os
 import platform
 import sys
@@ -42,17 +43,15 @@ ML = {"e4m3fn": ml_dtypes.float8_e4m3fn, "e5m2": ml_dtypes.float8_e5m2, "e4m3fnu
 WIDE = {"f32": np.dtype(np.float32), "bf16": np.dtype(ml_dtypes.bfloat16)}
 
 
+@functools.lru_cache(maxsize=None)
+def vectors(entry):
+    """The entry's committed narrow vectors, read once."""
+    return ir.read_narrow(DATA / f"{entry}.txt")
+
+
 def correct(entry, name, quantity, overflow):
     """{x bits: correctly rounded bits} for every input of the narrow format `name`, under `overflow`."""
-    sections, head = {}, None
-    for line in (DATA / f"{entry}.txt").read_text().splitlines():
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("= "):
-            head = tuple(line[2:].split())
-            continue
-        x, y = line.split()
-        sections.setdefault(head, {})[int(x, 16)] = int(y, 16)
+    sections = vectors(entry)
     fmt = ir.Fmt(name)
     table = dict(sections[(name, name, fmt.overflow, "1", quantity)])
     if overflow != fmt.overflow:

@@ -115,36 +115,22 @@ def test_pytorch_saturates_e4m3fn_where_ml_dtypes_gives_nan():
     assert got == [sat.round(Fr(465)), sat.inf(False), sat.round(Fr(-10**9))]
 
 
-def read_sections(path):
-    sections, head = {}, None
-    for line in path.read_text().splitlines():
-        if line.startswith("#") or not line:
-            continue
-        if line.startswith("= "):
-            head = tuple(line[2:].split())
-            sections.setdefault(head, [])
-            continue
-        x, y = line.split()
-        sections[head].append((int(x, 16), int(y, 16)))
-    return sections
-
-
 def test_the_vectors_cover_every_narrow_format_and_entry():
     files = sorted(p.stem for p in DATA.glob("*.txt"))
     assert files == sorted(ir.FUNCTIONS)
     for path in DATA.glob("*.txt"):
-        sections = read_sections(path)
+        sections = ir.read_narrow(path)
         for name in ir.NARROW:
             fmt = ir.Fmt(name)
             for quantity in ("value", "derivative"):
                 cases = sections[(name, name, fmt.overflow, "1", quantity)]
-                assert [x for x, _ in cases] == list(fmt.patterns()), (path.stem, name, quantity)
+                assert list(cases) == list(fmt.patterns()), (path.stem, name, quantity)
 
 
 @pytest.mark.parametrize("name", ir.NARROW)
 def test_relu_vectors_are_relu_by_definition(name):
     fmt = ir.Fmt(name)
-    cases = dict(read_sections(DATA / "relu.txt")[(name, name, fmt.overflow, "1", "value")])
+    cases = ir.read_narrow(DATA / "relu.txt")[(name, name, fmt.overflow, "1", "value")]
     for x in fmt.patterns():
         if fmt.is_nan(x):
             assert fmt.is_nan(cases[x])

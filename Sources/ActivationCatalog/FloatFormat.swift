@@ -175,6 +175,11 @@ public enum FloatFormat: String, CaseIterable, Sendable, Hashable, CustomStringC
         case .none: preconditionFailure("\(self) has no NaN")
         }
     }
+    /// The canonical NaN with the sign asked for, where the format can carry one (the fnuz
+    /// formats' single NaN has none).
+    public func nan(negative: Bool) -> UInt64 {
+        hasNegativeZero && negative ? quietNaN | signMask : quietNaN
+    }
     public func infinity(negative: Bool) -> UInt64 {
         precondition(hasInfinity, "\(self) has no infinity")
         return exponentMask | (negative ? signMask : 0)
@@ -196,7 +201,7 @@ public enum FloatFormat: String, CaseIterable, Sendable, Hashable, CustomStringC
         precondition(allows(overflow), "\(self) has no \(overflow.rawValue) to overflow to")
         switch overflow {
         case .infinity: return infinity(negative: negative)
-        case .nan: return specialValues == .negativeZeroIsNaN ? signMask : quietNaN | (negative ? signMask : 0)
+        case .nan: return nan(negative: negative)
         case .saturate: return largestFinite | (negative ? signMask : 0)
         }
     }
@@ -332,7 +337,7 @@ extension FloatFormat {
     /// `tieBreak` > 0 (< 0) says the number meant is a hair above (below) `value`: an exact
     /// midpoint then rounds up (down) instead of to even.
     public func rounding(_ value: Double, tieBreak: Int = 0) -> UInt64 {
-        if value.isNaN { return hasNegativeZero ? quietNaN | (value.sign == .minus ? signMask : 0) : quietNaN }
+        if value.isNaN { return nan(negative: value.sign == .minus) }
         if value.isInfinite { return exactInfinity(negative: value < 0) }
         let negative = value.sign == .minus
         if value == 0 { return zero(negative: negative) }

@@ -307,7 +307,7 @@ extension FloatFormat {
             body = body.dropFirst()
         }
         switch body {
-        case "nan": return hasNaN ? (hasNegativeZero ? quietNaN | (negative ? signMask : 0) : quietNaN) : nil
+        case "nan": return hasNaN ? nan(negative: negative) : nil
         case "inf", "infinity": return hasInfinity ? infinity(negative: negative) : nil
         default: break
         }

@@ -120,28 +120,28 @@ public struct ValidationReport: Sendable {
         histogram.indices.filter { histogram[$0] > 0 }.map { (Self.bucketLabel($0), histogram[$0]) }
     }
 
-    /// The nonempty buckets' bounds, in `histogramRows`' order: lo...hi ULP; hi nil past 2^64 − 1;
-    /// both nil for the NaN bucket (NaN against a number).
+    /// The nonempty buckets' bounds, in `histogramRows`' order.
     public var histogramBounds: [(lo: UInt64?, hi: UInt64?)] {
-        histogram.indices.filter { histogram[$0] > 0 }.map { k in
-            switch k {
-            case 0, 1, 2: (UInt64(k), UInt64(k))
-            case 65: ((UInt64(1) << 63) + 1, nil)
-            case 66: (nil, nil)
-            default: ((UInt64(1) << UInt64(k - 2)) + 1, UInt64(1) << UInt64(k - 1))
-            }
+        histogram.indices.filter { histogram[$0] > 0 }.map(Self.bucketBounds)
+    }
+
+    /// Histogram bucket k holds distances lo...hi ULP: 0, 1, 2, then 2^(k−2) + 1 ... 2^(k−1); hi is
+    /// nil for the last numeric bucket (its 2^64 is past UInt64), both are nil for NaN (k = 66).
+    public static func bucketBounds(_ k: Int) -> (lo: UInt64?, hi: UInt64?) {
+        switch k {
+        case 0, 1, 2: (UInt64(k), UInt64(k))
+        case 65: ((UInt64(1) << 63) + 1, nil)
+        case 66: (nil, nil)
+        default: ((UInt64(1) << UInt64(k - 2)) + 1, UInt64(1) << UInt64(k - 1))
         }
     }
 
-    /// A human label for histogram bucket k.
+    /// A human label for histogram bucket k: its bounds.
     public static func bucketLabel(_ k: Int) -> String {
-        switch k {
-        case 0: "0"
-        case 1: "1"
-        case 2: "2"
-        case 65: "9223372036854775809–18446744073709551616"
-        case 66: "NaN"
-        default: "\((UInt64(1) << UInt64(k - 2)) + 1)–\(UInt64(1) << UInt64(k - 1))"
+        switch bucketBounds(k) {
+        case (nil, _): "NaN"
+        case (let lo?, nil): "\(lo)–18446744073709551616"
+        case (let lo?, let hi?): lo == hi ? "\(lo)" : "\(lo)–\(hi)"
         }
     }
 

@@ -18,19 +18,15 @@ import re
 import secrets
 from decimal import Decimal
 from fractions import Fraction
-from importlib import metadata as _metadata
 from typing import Callable, Iterable, Mapping, Optional
 
 import numpy as np
 
-from ._engine import ENGINE, EngineError, InStep, RequestError, find_binary, payload_bits
+from ._engine import ENGINE, EngineError, InStep, RequestError, find_binary, package_version, payload_bits
 from ._formats import UINT, WIDTH, holder_for_dtype, to_bits
 from ._report import SVG, Bucket, Case, Report
 
-try:
-    __version__ = _metadata.version("activation-oracle")
-except _metadata.PackageNotFoundError:  # imported from the source tree
-    __version__ = "0+source"
+__version__ = package_version() or "0+source"  # "0+source": imported from the source tree
 
 __all__ = ["reference", "compare", "assert_ulp", "check", "inputs", "functions", "Report", "Case", "Bucket", "SVG",
            "EngineError", "CallableError", "engine_version", "find_binary"]

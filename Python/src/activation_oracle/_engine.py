@@ -25,6 +25,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -41,7 +42,9 @@ HELLO_SECONDS = 60.0
 class EngineError(RuntimeError):
     """The oracle engine could not be started or died; the next call starts a new one."""
 
-    reason = ""  # the short cause, for a message that wraps it
+    def __init__(self, message: str, reason: str = ""):
+        super().__init__(message)
+        self.reason = reason  # the short cause, for a message that wraps it
 
 
 def find_binary() -> str:
@@ -72,12 +75,11 @@ def find_binary() -> str:
                       "Swift package (swift build -c release) and set ACTIVATION_ORACLE_BIN to .build/release/activation-oracle")
 
 
-def _package_version():
-    """The installed distribution's version, or None when running from the source tree."""
+def package_version():
+    """The installed distribution's version, or None when imported from the source tree."""
     try:
-        from importlib import metadata
         return metadata.version("activation-oracle")
-    except Exception:  # noqa: BLE001 - not installed (source tree): nothing to compare
+    except metadata.PackageNotFoundError:
         return None
 
 
@@ -123,7 +125,7 @@ class Engine:
             self.kill()
             raise EngineError(f"{self.binary} did not answer as an activation-oracle engine of protocol 1")
         self.version = reply["version"]
-        package = _package_version()
+        package = package_version()
         if package is not None and package != self.version:
             self.kill()
             raise EngineError(f"{self.binary} is activation-oracle {self.version} but this package is {package}: an engine of "
@@ -168,9 +170,8 @@ class Engine:
                 pass
         how = "is gone" if code is None else (f"was killed by signal {-code}" if code < 0 else f"exited with status {code}")
         self.kill()
-        error = EngineError(f"the activation-oracle engine ({self.binary}) {how} {when}{tail}; the next call starts a new one")
-        error.reason = f"it {how}{tail}"
-        return error
+        return EngineError(f"the activation-oracle engine ({self.binary}) {how} {when}{tail}; the next call starts a new one",
+                           reason=f"it {how}{tail}")
 
     # -- frames ---------------------------------------------------------------------------------
     def _send(self, header: dict, payload=b""):
@@ -192,9 +193,7 @@ class Engine:
         while got < n:
             if deadline is not None and not select.select([stream], [], [], max(0.0, deadline - time.monotonic()))[0]:
                 self.kill()
-                error = EngineError(f"{self.binary}: no answer within {HELLO_SECONDS:g} s")
-                error.reason = f"no answer within {HELLO_SECONDS:g} s"
-                raise error
+                raise EngineError(f"{self.binary}: no answer within {HELLO_SECONDS:g} s", reason=f"no answer within {HELLO_SECONDS:g} s")
             k = stream.readinto(view[got:])
             if not k:
                 raise self._death("while an answer was read")
@@ -205,9 +204,8 @@ class Engine:
         magic, json_length, payload_length = HEAD.unpack(self._read_exactly(HEAD.size, deadline))
         if magic != MAGIC or json_length > MAXIMUM_JSON or payload_length > MAXIMUM_PAYLOAD:
             self.kill()
-            error = EngineError(f"the activation-oracle engine ({self.binary}) answered out of protocol (a frame without AOF1 or over the limits); the next call starts a new one")
-            error.reason = "it answered out of protocol"
-            raise error
+            raise EngineError(f"the activation-oracle engine ({self.binary}) answered out of protocol (a frame without AOF1 "
+                              "or over the limits); the next call starts a new one", reason="it answered out of protocol")
         header = json.loads(self._read_exactly(json_length, deadline)) if json_length else {}
         payload = self._read_exactly(payload_length, deadline) if payload_length else b""
         return header, payload

@@ -92,14 +92,18 @@ class Report:
         """Results more than `ulps` ULP away (NaN against a number included)."""
         return sum(b.count for b in self.histogram if b.lo is None or b.lo > ulps)
 
+    @property
+    def _subject(self) -> str:
+        return f"{self.function}{'′' if self.derivative else ''} {self.format}"
+
     def summary(self) -> str:
         """One line: what was compared and the verdict (the first line of a failure message)."""
         verdict = "pass" if self.passed else f"FAIL, {self.failures} results beyond the allowances"
-        return f"{self.function}{'′' if self.derivative else ''} {self.format}: {verdict} (max ULP {self.max_ulp} over {self.count} results)"
+        return f"{self._subject}: {verdict} (max ULP {self.max_ulp} over {self.count} results)"
 
     def __repr__(self):
         verdict = "pass" if self.passed else f"FAIL, {self.failures} beyond the allowances"
-        return f"<activation_oracle.Report {self.function}{'′' if self.derivative else ''} {self.format}: {self.count} results, max ULP {self.max_ulp}, {verdict}>"
+        return f"<activation_oracle.Report {self._subject}: {self.count} results, max ULP {self.max_ulp}, {verdict}>"
 
     def assert_passed(self) -> "Report":
         """Raises AssertionError whose message is the report unless it passed; returns the report.

@@ -336,24 +336,28 @@ extension FloatFormat {
     ///
     /// `tieBreak` > 0 (< 0) says the number meant is a hair above (below) `value`: an exact
     /// midpoint then rounds up (down) instead of to even.
-    public func rounding(_ value: Double, tieBreak: Int = 0) -> UInt64 {
+    ///
+    /// `overflow`: what a finite value beyond the largest finite becomes (nil: the format's
+    /// default); an infinite `value` is taken as an exact infinity (`exactInfinity`). NaN gives
+    /// the format's NaN, so it must have one (the MX element formats have none).
+    public func rounding(_ value: Double, tieBreak: Int = 0, overflow: Overflow? = nil) -> UInt64 {
         if value.isNaN { return nan(negative: value.sign == .minus) }
-        if value.isInfinite { return exactInfinity(negative: value < 0) }
+        if value.isInfinite { return exactInfinity(negative: value < 0, overflow) }
         let negative = value.sign == .minus
         if value == 0 { return zero(negative: negative) }
         let (_, n, e) = FloatFormat.f64.decode(value.bitPattern)
         // |value| = n · 2^e, n < 2^53; keep the bits above this format's unit at that binade.
         let top = e + (64 - n.leadingZeroBitCount) - 1          // exponent of the leading bit
-        if top > maxExponent + 1 { return overflowed(negative: negative) }
+        if top > maxExponent + 1 { return overflowed(negative: negative, overflow) }
         let unit = max(top - (precision - 1), minSubnormalExponent)
         let shift = unit - e
-        if shift <= 0 { return encode(negative: negative, significand: n << UInt64(-shift), unitExponent: unit) }
+        if shift <= 0 { return encode(negative: negative, significand: n << UInt64(-shift), unitExponent: unit, overflow: overflow) }
         if shift > 54 { return zero(negative: negative) }
         let kept = n >> UInt64(shift)
         let rest = n & ((1 << UInt64(shift)) - 1)
         let half: UInt64 = 1 << UInt64(shift - 1)
         let outward = tieBreak * (negative ? -1 : 1)
         let up = rest > half || (rest == half && (outward != 0 ? outward > 0 : kept & 1 == 1))
-        return encode(negative: negative, significand: kept + (up ? 1 : 0), unitExponent: unit)
+        return encode(negative: negative, significand: kept + (up ? 1 : 0), unitExponent: unit, overflow: overflow)
     }
 }

@@ -45,6 +45,39 @@ private func constant(_ q: ExactRational) -> Formula {
 private func constant(_ n: Int) -> Formula { constant(ExactRational(n)) }
 private var identity: Formula { Formula(exact: { x in .exact(ExactRational(x)) }, fast: { x in FastInterval(x) }) }
 
+/// f = r + t on one side of 0, with r exact and a tail t of proven sign (never 0 there): the form
+/// that decides where the plain one cannot. A derivative whose limit is 1 is a sum of two tail
+/// terms of opposite signs (gelu′ = 1 + x·φ(x) − Φ(−x)); far out both underflow even MPFR's
+/// exponent range (e^(−x²/2) at x = 2^100) and their difference straddles 0, while a narrow
+/// output or a scale makes r·s a rounding midpoint (gelu′(x)/4 in e2m1 sits on 0.25, the midpoint
+/// of 0 and 0.5) that only t's sign decides. The tail's enclosure is cut to that sign, so
+/// r + t has an open endpoint at r and rounds at once.
+struct Tail {
+    let r: ExactRational
+    let sign: Int
+    let t: (IntervalArithmetic) -> Interval
+
+    /// Below this working precision the plain form is used (it decides nearly everything).
+    static let plainPrecision = 1024
+
+    func enclosure(_ a: IntervalArithmetic) -> Interval {
+        var t = t(a)
+        if sign > 0 && t.lo.sign <= 0 { t = Interval(lo: BigFloat.exact(0), hi: t.hi, loOpen: true, hiOpen: t.hiOpen) }
+        if sign < 0 && t.hi.sign >= 0 { t = Interval(lo: t.lo, hi: BigFloat.exact(0), loOpen: t.loOpen, hiOpen: true) }
+        return a.add(a.constant(r), t)
+    }
+}
+
+/// `f` with a tail form where `tail(x)` gives one, used once the plain form needed more than
+/// `Tail.plainPrecision` bits.
+private func withTail(_ f: Formula, _ tail: @escaping (BigFloat) -> Tail?) -> Formula {
+    Formula(exact: { x in
+        let plain = f.exact(x)
+        guard case .real(let enclose) = plain, let form = tail(x) else { return plain }
+        return .real { a in a.precision <= Tail.plainPrecision ? enclose(a) : form.enclosure(a) }
+    }, fast: f.fast)
+}
+
 /// One formula for x < 0 and another for x ≥ 0 (celu, smooth at 0 without a kink).
 private func bySign(negative: Formula, nonNegative: Formula) -> Formula {
     Formula(exact: { x in (x.sign < 0 ? negative : nonNegative).exact(x) },
@@ -68,8 +101,21 @@ private func sigmoidGated(beta: ExactRational) -> Piece {
         let t = a.multiply(a.constant(b), x)
         return a.multiply(a.sigmoid(t), a.add(a.constant(1), a.multiply(t, a.sigmoid(a.negate(t)))))
     }
-    return Piece(value: real(value, value), derivative: real(derivative, derivative))
+    // f′ = 1 + σ(−t)·(t·σ(t) − 1), t = beta·x; positive tail for t ≥ 2 (2σ(2) > 1.76, increasing).
+    let two = ExactRational(2)
+    let tail = { (x: BigFloat) -> Tail? in
+        let t = beta * ExactRational(x)
+        guard ExactRational.compare(t, two) >= 0 else { return nil }
+        return Tail(r: ExactRational(1), sign: 1) { a in
+            let tt = a.constant(t)
+            return a.multiply(a.sigmoid(a.negate(tt)), a.subtract(a.multiply(tt, a.sigmoid(tt)), a.constant(1)))
+        }
+    }
+    return Piece(value: real(value, value), derivative: withTail(real(derivative, derivative), tail))
 }
+
+/// For x ≥ 1: the x ≥ 1 test of the two-term derivative tails.
+private func atLeastOne(_ x: BigFloat) -> Bool { BigFloat.compare(x, BigFloat.exact(1)) >= 0 }
 
 /// alpha·(e^(x/scaleIn) − 1) for x ≤ 0 and its derivative (alpha/scaleIn)·e^(x/scaleIn): the
 /// negative side of elu, selu and celu, through expm1 so that small |x| keeps its digits.
@@ -132,7 +178,17 @@ extension Activation {
                                        a.sqrt(a.scale(a.pi, byPowerOfTwo: 1)))
                 return a.add(cdf(a, x), a.multiply(x, density))
             }
-            return [Piece(value: real(value, value), derivative: real(derivative, derivative))]
+            // gelu′ = 1 + (x·φ(x) − Φ(−x)), positive for x ≥ 1: Φ(−x) < φ(x)/x ≤ x·φ(x) (Mills).
+            let tail = { (x: BigFloat) -> Tail? in
+                guard atLeastOne(x) else { return nil }
+                return Tail(r: one, sign: 1) { a in
+                    let X = Interval.point(x)
+                    let density = a.divide(a.exp(a.negate(a.scale(a.square(X), byPowerOfTwo: -1))),
+                                           a.sqrt(a.scale(a.pi, byPowerOfTwo: 1)))
+                    return a.subtract(a.multiply(X, density), cdf(a, a.negate(X)))
+                }
+            }
+            return [Piece(value: real(value, value), derivative: withTail(real(derivative, derivative), tail))]
         case .geluTanh:
             // (1 + tanh u)/2 = σ(2u): no cancellation for u < 0, and σ(−2u) is the other factor
             // of sech²(u)/4 = σ(2u)·σ(−2u).
@@ -152,7 +208,18 @@ extension Activation {
                 let second = a.scale(a.multiply(a.multiply(x, a.multiply(s, sMinus)), du), byPowerOfTwo: 1)
                 return a.add(s, second)
             }
-            return [Piece(value: real(value, value), derivative: real(derivative, derivative))]
+            // f′ = 1 + σ(−2u)·(2x·σ(2u)·u′ − 1), positive for x ≥ 1 (1.52 > 1 there, increasing).
+            let tail = { (x: BigFloat) -> Tail? in
+                guard atLeastOne(x) else { return nil }
+                return Tail(r: one, sign: 1) { a in
+                    let X = Interval.point(x)
+                    let twoU = a.scale(u(a, X), byPowerOfTwo: 1)
+                    let du = a.multiply(c(a), a.add(a.constant(1), a.multiply(a.constant(k3), a.square(X))))
+                    let inner = a.scale(a.multiply(a.multiply(X, a.sigmoid(twoU)), du), byPowerOfTwo: 1)
+                    return a.multiply(a.sigmoid(a.negate(twoU)), a.subtract(inner, a.constant(1)))
+                }
+            }
+            return [Piece(value: real(value, value), derivative: withTail(real(derivative, derivative), tail))]
         case .quickGELU:
             return [sigmoidGated(beta: ExactRational(try! ExactNumber(parsing: "1.702")))]
         case .silu:
@@ -163,7 +230,18 @@ extension Activation {
                 let sp = a.softplus(x)
                 return a.add(a.tanh(sp), a.multiply(x, a.multiply(a.sechSquared(sp), a.sigmoid(x))))
             }
-            return [Piece(value: real(value, value), derivative: real(derivative, derivative))]
+            // f′ = 1 + σ(−2sp)·(4x·σ(x)·σ(2sp) − 2) (sech² s = 4σ(2s)σ(−2s), 1 − tanh s = 2σ(−2s)),
+            // positive for x ≥ 1 (2.72 > 2 there, increasing).
+            let tail = { (x: BigFloat) -> Tail? in
+                guard atLeastOne(x) else { return nil }
+                return Tail(r: one, sign: 1) { a in
+                    let X = Interval.point(x)
+                    let twoSp = a.scale(a.softplus(X), byPowerOfTwo: 1)
+                    let inner = a.scale(a.multiply(a.multiply(X, a.sigmoid(X)), a.sigmoid(twoSp)), byPowerOfTwo: 2)
+                    return a.multiply(a.sigmoid(a.negate(twoSp)), a.subtract(inner, a.constant(2)))
+                }
+            }
+            return [Piece(value: real(value, value), derivative: withTail(real(derivative, derivative), tail))]
         case .softplus:
             let beta = Constant(p["beta"])
             func value<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value {
@@ -222,6 +300,40 @@ extension Piece {
         case .parameterDerivative(let name):
             guard let f = parameterDerivatives[name] else { preconditionFailure("validate(_:) first") }
             return f
+        }
+    }
+}
+
+extension Activation {
+    /// The limit of `quantity` at −∞ (`negative`) or +∞ where it is finite and nonzero and the
+    /// piece there is not exact at the stand-in ±2^(2^20) — the real pieces tending to a constant,
+    /// and softsign. f(±inf) is this limit exactly: the stand-in's value differs from it by a
+    /// hair, which decides wrongly when the limit times a scale is a rounding midpoint (gelu′(+inf)/4
+    /// is 0.25, between e2m1's 0 and 0.5: ties to even give 0, the stand-in's 1 + hair gives 0.5).
+    /// Zero and infinite limits come from the stand-in (its sign and overflow are the limit's).
+    /// Exhaustive on purpose, like `pieces`.
+    func finiteLimit(_ quantity: Quantity, negative: Bool, _ p: ResolvedParameters) -> ExactRational? {
+        let one = ExactRational(1)
+        func nonZero(_ q: ExactRational) -> ExactRational? { q.isZero ? nil : q }
+        switch (self, quantity) {
+        case (.sigmoid, .value): return negative ? nil : one
+        case (.tanh, .value), (.softsign, .value): return negative ? -one : one
+        case (.elu, .value): return negative ? nonZero(-p["alpha"]) : nil
+        case (.selu, .value): return negative ? nonZero(-(p["scale"] * p["alpha"])) : nil
+        case (.celu, .value): return negative && p["alpha"].sign > 0 ? -p["alpha"] : nil
+        case (.gelu, .derivative), (.geluTanh, .derivative), (.quickGELU, .derivative), (.mish, .derivative),
+             (.softplus, .derivative):
+            return negative ? nil : one
+        case (.silu, .derivative):
+            let beta = p["beta"]
+            return beta.isZero ? nil : ((beta.sign > 0) != negative ? one : nil)
+        case (.tanhShrink, .derivative): return one
+        case (.logSigmoid, .derivative): return negative ? one : nil
+        case (.sigmoid, _), (.tanh, _), (.relu, _), (.relu6, _), (.leakyReLU, _), (.prelu, _), (.rrelu, _),
+             (.elu, _), (.selu, _), (.celu, _), (.gelu, _), (.geluTanh, _), (.quickGELU, _), (.silu, _), (.mish, _),
+             (.softplus, _), (.softsign, _), (.hardSigmoid, _), (.hardSwish, _), (.hardTanh, _), (.hardShrink, _),
+             (.softShrink, _), (.tanhShrink, _), (.threshold, _), (.thresholdedReLU, _), (.logSigmoid, _), (.step, _):
+            return nil
         }
     }
 }

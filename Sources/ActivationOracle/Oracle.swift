@@ -211,11 +211,14 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
         return pieces[index].formula(quantity).exact(x)
     }
 
-    /// The fast path: a binary64 enclosure of `quantity`·factor at the binary64 x, rounded at both
-    /// ends; nil when that does not decide (the enclosure straddles a rounding boundary, x sits on
-    /// a kink, or the result is a zero whose sign needs the exact rules) — then Ziv's loop decides.
-    /// Sound because the enclosure is (see `FastArithmetic`); never used for binary64 results.
-    private func fastEvaluate(_ quantity: Quantity, x: Double, factor: Double?, format: FloatFormat) -> UInt64? {
+    /// The fast path: a binary64 enclosure of `quantity` (times `factor`) at the binary64 x, rounded
+    /// at both ends into `result`; nil when that does not decide (the enclosure straddles a
+    /// rounding boundary, x sits on a kink, or the result is a zero whose sign needs the exact
+    /// rules) — then Ziv's loop decides. Sound because the enclosure is (see `FastArithmetic`);
+    /// never used for binary64 results. `factor` is a backward pass's gradient g (any sign; an
+    /// exact zero product is +0) or, with `scaled`, the result's positive scale (signs of f kept).
+    private func fastEvaluate(_ quantity: Quantity, x: Double, factor: FastInterval?, scaled: Bool = false,
+                              format: FloatFormat, overflow: FloatFormat.Overflow? = nil) -> UInt64? {
         var index = fastKinks.count
         for (i, kink) in fastKinks.enumerated() {
             if x > kink.hi { continue }
@@ -228,17 +231,18 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
         case .derivative: box = fastDerivative[index](x)
         case .parameterDerivative: box = pieces[index].formula(quantity).fast(x)
         }
-        if let factor { box = FastArithmetic().multiply(box, FastInterval(factor)) }
+        if let factor { box = FastArithmetic().multiply(box, factor) }
+        let gradient = factor != nil && !scaled
         guard !box.lo.isNaN && !box.hi.isNaN else { return nil }
         if box.isPoint && box.lo == 0 {
             // Exactly zero: +0, except at x = ±0 where the sign comes from beside 0.
-            return x == 0 && factor == nil ? nil : format.zero(negative: false)
+            return x == 0 && !gradient ? nil : format.zero(negative: false)
         }
-        let lo = Self.round(box.lo, format), hi = Self.round(box.hi, format)
+        let lo = Self.round(box.lo, format, overflow), hi = Self.round(box.hi, format, overflow)
         if format.isZero(lo) || format.isZero(hi) {
             // A zero result needs a proven sign (nonzero values keep theirs; exact zeros are +0).
             guard format.isZero(lo) && format.isZero(hi) else { return nil }
-            if factor != nil { return nil }
+            if gradient { return nil }
             if box.lo > 0 || box.sign > 0 { return format.zero(negative: false) }
             if box.hi < 0 || box.sign < 0 { return format.zero(negative: true) }
             // Underflowed in binary64 too: beyond ±4096 the tail's sign (as Ziv's loop does when
@@ -266,8 +270,8 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
     /// `FastPathTests` checks each sign with Ziv's loop alone at points out to −4096.
     public static let negativeDerivativeBelow: [Activation: Double] = [.gelu: -1.5, .geluTanh: -1.5, .mish: -2]
 
-    @inline(__always) private static func round(_ v: Double, _ format: FloatFormat) -> UInt64 {
-        format == .f32 ? UInt64(Float(v).bitPattern) : format.rounding(v)
+    @inline(__always) private static func round(_ v: Double, _ format: FloatFormat, _ overflow: FloatFormat.Overflow?) -> UInt64 {
+        format == .f32 && (overflow ?? .infinity) == .infinity ? UInt64(Float(v).bitPattern) : format.rounding(v, overflow: overflow)
     }
 
     /// Whether `evaluate` may try the fast path first (tests turn it off to compare the two).
@@ -278,7 +282,7 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
     public func fastResult(_ quantity: Quantity = .value, bits: UInt64, format: FloatFormat) -> UInt64? {
         let bits = bits & format.allBitsMask
         guard format != .f64 && format.isFinite(bits) else { return nil }
-        return fastEvaluate(quantity, x: format.doubleValue(bits), factor: nil, format: format)
+        return fastEvaluate(quantity, x: format.doubleValue(bits), factor: nil, format: format, overflow: format.defaultOverflow)
     }
 
     private enum Decision {
@@ -292,7 +296,9 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
     /// Largest working precision tried before giving up (a bug, not an input problem).
     static let maximumPrecision = 1 << 21
 
-    private func decide(_ evaluation: Evaluation, _ format: FloatFormat, _ overflow: FloatFormat.Overflow? = nil) -> Decision {
+    private func decide(_ evaluation: Evaluation, _ format: FloatFormat, _ overflow: FloatFormat.Overflow? = nil,
+                        scale: Constant? = nil) -> Decision {
+        let evaluation = scale.map { Self.scaled(evaluation, by: $0.exact) } ?? evaluation
         switch evaluation {
         case .exact(let q):
             return q.isZero ? .exactZero : .rounded(q.rounded(to: format, overflow: overflow))
@@ -331,7 +337,7 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
 
     /// The correctly rounded `quantity` at the input with bit pattern `bits` in `format`.
     public func evaluate(_ quantity: Quantity = .value, bits: UInt64, format: FloatFormat) -> UInt64 {
-        evaluate(quantity, bits: bits, format: format, overflow: format.defaultOverflow)
+        evaluate(quantity, bits: bits, format: format, to: .plain(format))
     }
 
     /// The same under another rule for results beyond the largest finite (`format.allows(overflow)`
@@ -339,38 +345,73 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
     /// is not an overflow: it stays ±inf where the format has one, unless saturating.
     public func evaluate(_ quantity: Quantity = .value, bits: UInt64, format: FloatFormat, overflow: FloatFormat.Overflow) -> UInt64 {
         precondition(format.allows(overflow), "\(format) has no \(overflow.rawValue) to overflow to")
+        return evaluate(quantity, bits: bits, format: format, to: try! ResultRounding(format, overflow: overflow))
+    }
+
+    /// RN(s·q(x)) in `result`'s format under its overflow rule, for the input with bit pattern
+    /// `bits` in `format`: one rounding of the exact product, whatever the two formats. NaN gives
+    /// the output's NaN (a NaN input into a format without one — the MX element formats — is a
+    /// caller's error: `precondition`). f(±inf) = ±inf is an exact infinity (`exactInfinity`);
+    /// a finite limit (σ(+inf) = 1) is scaled and rounded like any value. Zeros follow the rules
+    /// above (s > 0 keeps every sign).
+    public func evaluate(_ quantity: Quantity = .value, bits: UInt64, format: FloatFormat, to result: ResultRounding) -> UInt64 {
+        let out = result.format, overflow = result.overflow, scale = result.factor
         let bits = bits & format.allBitsMask
-        if format.isNaN(bits) { return format.quietNaN }
-        if overflow != format.defaultOverflow && format.isInfinite(bits) {
-            let limit = evaluate(quantity, bits: bits, format: format)
-            return format.isInfinite(limit) ? format.exactInfinity(negative: format.isNegative(limit), overflow) : limit
+        if format.isNaN(bits) {
+            precondition(out.hasNaN, "\(out) has no NaN for f(NaN)")
+            return out.quietNaN
         }
-        if usesFastPath && format != .f64 && !format.isNarrow && format.isFinite(bits),
-           let r = fastEvaluate(quantity, x: format.doubleValue(bits), factor: nil, format: format) {
+        if format.isInfinite(bits) {
+            // An infinite limit stays infinite (exact): f at the stand-in ±2^(2^20), times
+            // 2^(−2^19), still overflows binary64 only then (finite limits and parameters stay
+            // within 2^65536). A finite nonzero one is exact (`finiteLimit`); zeros come below.
+            MPFRRange.widen()
+            let negative = format.isNegative(bits)
+            let probe = decide(formula(quantity, at: exactInput(bits, format)), .f64, scale: Self.limitProbe)
+            if case .rounded(let limit) = probe, FloatFormat.f64.isInfinite(limit) {
+                return out.exactInfinity(negative: FloatFormat.f64.isNegative(limit), overflow)
+            }
+            if let limit = activation.finiteLimit(quantity, negative: negative, parameters),
+               case .rounded(let r) = decide(.exact(limit), out, overflow, scale: scale) {
+                return r
+            }
+        }
+        if usesFastPath && out != .f64 && format.isFinite(bits),
+           let r = fastEvaluate(quantity, x: format.doubleValue(bits), factor: scale?.fast, scaled: true, format: out, overflow: overflow) {
             return r
         }
         MPFRRange.widen()
         let x = exactInput(bits, format)
-        switch decide(formula(quantity, at: x), format, overflow) {
-        case .rounded(let result):
-            return result
+        switch decide(formula(quantity, at: x), out, overflow, scale: scale) {
+        case .rounded(let r):
+            return r
         case .zeroOfUnresolvedSign:
             // Only far tails underflow that much, and every transcendental piece in the catalog
             // keeps one sign for |x| ≥ 4096 (checked by the tests), so f there gives the sign.
             let near = BigFloat.powerOfTwo(12, negative: x.sign < 0)
             precondition(BigFloat.compare(BigFloat.exactAbs(x), near) > 0, "oracle: unresolved sign at |x| ≤ 4096")
-            if case .rounded(let r) = decide(formula(quantity, at: near), format) {
-                return format.zero(negative: format.isNegative(r))
+            if case .rounded(let r) = decide(formula(quantity, at: near), .f64) {
+                return out.zero(negative: FloatFormat.f64.isNegative(r))
             }
             preconditionFailure("oracle: no sign for \(self) at ±4096")
         case .exactZero:
             if format.isZero(bits) {
                 let beside = Self.zeroNeighbour(negative: format.isNegative(bits))
-                if case .rounded(let r) = decide(formula(quantity, at: beside), format), format.isNegative(r) {
-                    return format.zero(negative: true)
+                if case .rounded(let r) = decide(formula(quantity, at: beside), .f64), FloatFormat.f64.isNegative(r) {
+                    return out.zero(negative: true)
                 }
             }
-            return format.zero(negative: false)
+            return out.zero(negative: false)
+        }
+    }
+
+    private static let limitProbe = Constant(ExactRational(BigFloat.powerOfTwo(-(1 << 19))))
+
+    /// s·q as one evaluation: exact stays exact, enclosures are multiplied by s's.
+    private static func scaled(_ evaluation: Evaluation, by s: ExactRational) -> Evaluation {
+        switch evaluation {
+        case .exact(let q): return .exact(q * s)
+        case .real(let enclose): return .real { a in a.multiply(enclose(a), a.constant(s)) }
         }
     }
 
@@ -382,17 +423,12 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
         if format.isNaN(bits) || format.isNaN(g) { return format.quietNaN }
         precondition(format.isFinite(g), "scaledBy: g must be finite")
         if usesFastPath && format != .f64 && format.isFinite(bits),
-           let r = fastEvaluate(quantity, x: format.doubleValue(bits), factor: format.doubleValue(g), format: format) {
+           let r = fastEvaluate(quantity, x: format.doubleValue(bits), factor: FastInterval(format.doubleValue(g)), format: format) {
             return r
         }
         MPFRRange.widen()
-        let factor = BigFloat.exact(bits: g, format: format)
-        let scaled: Evaluation
-        switch formula(quantity, at: exactInput(bits, format)) {
-        case .exact(let q): scaled = .exact(q * ExactRational(factor))
-        case .real(let enclose): scaled = .real { a in a.multiply(enclose(a), .point(factor)) }
-        }
-        switch decide(scaled, format) {
+        let factor = ExactRational(BigFloat.exact(bits: g, format: format))
+        switch decide(Self.scaled(formula(quantity, at: exactInput(bits, format)), by: factor), format) {
         case .rounded(let r): return r
         case .exactZero, .zeroOfUnresolvedSign: return format.zero(negative: false)
         }

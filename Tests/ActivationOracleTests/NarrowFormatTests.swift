@@ -49,34 +49,37 @@ struct NarrowFormatTests {
     func agrees(_ activation: Activation) throws {
         let url = TestData.directory.appendingPathComponent("independent-narrow/\(activation.name).txt")
         let f = try ActivationFunction(activation)
-        var section: (FloatFormat, FloatFormat.Overflow, Quantity)?
-        var count = 0, mismatches = 0
+        var section: (input: FloatFormat, result: ResultRounding, quantity: Quantity)?
+        var count = 0, mismatches = 0, mixed = 0
         for (index, line) in try String(contentsOf: url, encoding: .utf8).split(separator: "\n").enumerated() {
             if line.hasPrefix("#") { continue }
             let fields = line.split(separator: " ").map(String.init)
             if fields.first == "=" {
                 guard fields.count == 6, let input = FloatFormat(rawValue: fields[1]), let output = FloatFormat(rawValue: fields[2]),
-                      let overflow = FloatFormat.Overflow(rawValue: fields[3]) else {
+                      let overflow = FloatFormat.Overflow(rawValue: fields[3]), let scale = try? ExactNumber(parsing: fields[4]) else {
                     Issue.record("\(url.lastPathComponent):\(index + 1): bad section \(line)"); return
                 }
-                // Mixed input/output formats and scales need the oracle's tail forms (not yet:
-                // gelu(x)/16 for bf16 x ≥ 1700 sits on an e4m3fn midpoint closer than 2^−2^21).
-                section = input == output && fields[4] == "1" ? (input, overflow, fields[5] == "value" ? .value : .derivative) : nil
+                section = (input, try ResultRounding(output, overflow: overflow, scale: scale), fields[5] == "value" ? .value : .derivative)
                 continue
             }
-            guard let (format, overflow, quantity) = section else { continue }
+            guard let (format, result, quantity) = section else { continue }
             guard fields.count == 2, let x = UInt64(fields[0], radix: 16), let expected = UInt64(fields[1], radix: 16) else {
                 Issue.record("\(url.lastPathComponent):\(index + 1): bad line \(line)"); return
             }
             count += 1
-            let got = f.evaluate(quantity, bits: x, format: format, overflow: overflow)
-            if !format.sameResult(got, expected) {
+            if format != result.format || result.scale != nil { mixed += 1 }
+            let got = format == result.format && result.scale == nil
+                ? f.evaluate(quantity, bits: x, format: format, overflow: result.overflow)
+                : f.evaluate(quantity, bits: x, format: format, to: result)
+            let out = result.format
+            if !out.sameResult(got, expected) {
                 mismatches += 1
                 if mismatches <= 10 {
-                    Issue.record("\(activation) \(quantity) \(format) overflow \(overflow.rawValue), x = \(format.hexBits(x)) (\(format.hexFloat(x))): expected \(format.hexBits(expected)), oracle gave \(format.hexBits(got))")
+                    Issue.record("\(activation) \(quantity) \(format) → \(result), x = \(format.hexBits(x)) (\(format.hexFloat(x))): expected \(out.hexBits(expected)), oracle gave \(out.hexBits(got))")
                 }
             }
         }
+        #expect(mixed > 500, "too few mixed-format or scaled cases for \(activation)")
         #expect(count > 2_000, "too few narrow cases for \(activation)")
         #expect(mismatches == 0)
     }

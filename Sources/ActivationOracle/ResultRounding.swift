@@ -1,0 +1,59 @@
+import ActivationCatalog
+
+/// Where a result goes: the format it is rounded to (which may differ from the input's — bf16 in,
+/// e4m3fn out), what a value beyond that format's largest finite becomes, and an exact positive
+/// factor s applied before the one rounding: the oracle then gives RN_out(s·f(x)), the fused
+/// "activation → scale → cast" of FP8 and MX recipes, with no intermediate rounding.
+///
+/// Only positive scales: FP8 recipes' per-tensor scales and MX block scales (powers of two) are
+/// positive, and a negative one would need its own sign-of-zero rules.
+public struct ResultRounding: @unchecked Sendable, CustomStringConvertible {
+    public let format: FloatFormat
+    public let overflow: FloatFormat.Overflow
+    /// The exact factor s, as given; nil for 1.
+    public let scale: ExactNumber?
+    /// s with its binary64 enclosure (nil for 1).
+    let factor: Constant?
+
+    /// Throws `OracleError` when `format` has no `overflow` result (inf in e4m3fn, NaN in e2m1),
+    /// or the scale is not positive or lies beyond 2^±65536 (the range parameters have).
+    public init(_ format: FloatFormat, overflow: FloatFormat.Overflow? = nil, scale: ExactNumber? = nil) throws {
+        let overflow = overflow ?? format.defaultOverflow
+        guard format.allows(overflow) else {
+            let offered = FloatFormat.Overflow.allCases.filter(format.allows).map(\.rawValue)
+            throw OracleError("\(format) has no \(overflow == .infinity ? "infinity" : "NaN") to overflow to (--overflow \(offered.joined(separator: "|")))")
+        }
+        self.format = format
+        self.overflow = overflow
+        MPFRRange.widen()
+        if let scale, case let q = ExactRational(scale), ExactRational.compare(q, ExactRational(1)) != 0 {
+            guard q.sign > 0 else { throw OracleError("--scale must be positive (got \(scale.text))") }
+            let magnitude = q.num.exponent - q.den.exponent
+            guard abs(magnitude) < 65_536 else {
+                throw OracleError("--scale must have magnitude between 2^-65536 and 2^65536 (got \(scale.text))")
+            }
+            self.scale = scale
+            self.factor = Constant(q)
+        } else {
+            self.scale = nil
+            self.factor = nil
+        }
+    }
+
+    /// The format's own rounding: its default overflow, no scale.
+    public static func plain(_ format: FloatFormat) -> ResultRounding {
+        // Cannot throw: every format allows its default overflow.
+        try! ResultRounding(format)
+    }
+
+    /// Whether this is `plain(format)`.
+    public var isPlain: Bool { scale == nil && overflow == format.defaultOverflow }
+
+    /// `e4m3fn`, `e4m3fn, overflow saturate, scale 1/16`.
+    public var description: String {
+        var parts = [format.rawValue]
+        if overflow != format.defaultOverflow { parts.append("overflow \(overflow.rawValue)") }
+        if let scale { parts.append("scale \(scale.text)") }
+        return parts.joined(separator: ", ")
+    }
+}

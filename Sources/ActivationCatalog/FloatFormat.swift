@@ -34,6 +34,19 @@ public enum FloatFormat: String, CaseIterable, Sendable, Hashable, CustomStringC
 
     public var description: String { rawValue }
 
+    /// The format by its name here (`e4m3fn`) or by ml_dtypes' and NumPy's (`float8_e4m3fn`,
+    /// `float4_e2m1fn`, `bfloat16`, `float32`); nil for anything else.
+    public init?(named name: String) {
+        if let format = FloatFormat(rawValue: name) { self = format; return }
+        let aliases: [String: FloatFormat] = [
+            "float16": .f16, "half": .f16, "bfloat16": .bf16, "float32": .f32, "float": .f32, "float64": .f64, "double": .f64,
+            "float8_e4m3fn": .e4m3fn, "float8_e5m2": .e5m2, "float8_e4m3fnuz": .e4m3fnuz, "float8_e5m2fnuz": .e5m2fnuz,
+            "float6_e2m3fn": .e2m3, "float6_e3m2fn": .e3m2, "float4_e2m1fn": .e2m1,
+        ]
+        guard let format = aliases[name] else { return nil }
+        self = format
+    }
+
     /// The IEEE-layout formats every command, kernel and file form speaks.
     public static let interchange: [FloatFormat] = [.f16, .bf16, .f32, .f64]
     /// The 8-, 6- and 4-bit formats.

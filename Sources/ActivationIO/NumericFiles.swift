@@ -8,6 +8,15 @@ public enum NumericEncoding: Equatable, Sendable {
     case npy(descr: String, shape: [Int])
     /// One value per line: decimal or hex float (or bit patterns with `--bits`).
     case text(bits: Bool)
+
+    /// The same form for results in `output` read from inputs in `input`: the same text mode,
+    /// the same shape; NumPy's float dtype when the input was a float dtype and `output` has
+    /// one, else `output`'s bit patterns (`|u1` for the 8-bit and smaller formats).
+    public func converted(from input: FloatFormat, to output: FloatFormat) -> NumericEncoding {
+        guard case .npy(let descr, let shape) = self, input != output else { return self }
+        let wasFloat = descr == input.numpyFloatDescr
+        return .npy(descr: (wasFloat ? output.numpyFloatDescr : nil) ?? output.numpyBitsDescr, shape: shape)
+    }
 }
 
 /// Limits on untrusted files, so that any input is read in bounded memory and time.
@@ -127,7 +136,11 @@ public final class NumericReader {
         case "True": throw InputError("\(name): Fortran-order arrays are not supported (save with numpy.ascontiguousarray)")
         default: throw InputError("\(name): malformed .npy header: fortran_order is '\(fortran.prefix(20))'")
         }
-        let accepted = [format.numpyFloatDescr, format.numpyBitsDescr].compactMap { $0 }
+        // Bit patterns as unsigned integers (`|u1` and `<u1` alike), or as the one-field void
+        // dtype NumPy writes for ml_dtypes' arrays (`<V1` for float8_e4m3fn, `<V2` for bfloat16).
+        var accepted = [format.numpyFloatDescr, format.numpyBitsDescr].compactMap { $0 }
+        if format.byteWidth == 1 { accepted += ["<u1", "|V1", "<V1"] }
+        if format == .bf16 { accepted += ["<V2"] }
         guard accepted.contains(descr) else {
             throw InputError("\(name): dtype \(descr.prefix(20)) does not match --format \(format) (expected \(accepted.joined(separator: " or ")))")
         }
@@ -206,6 +219,9 @@ public final class NumericReader {
                 for b in 0..<width { v |= UInt64(raw[start + i * width + b]) << UInt64(8 * b) }
                 values[i] = v
             }
+        }
+        if format.bitWidth < 8 * width, let i = values.firstIndex(where: { $0 & ~format.allBitsMask != 0 }) {
+            throw InputError("\(name): element \(total - remaining + i) is 0x\(String(values[i], radix: 16)), not a bit pattern of \(format) (\(format.bitWidth) bits)")
         }
         start += count * width
         remaining -= count

@@ -471,11 +471,25 @@ public struct TanhShrinkKernel: ActivationKernel {
         0x1.359d1628b7da8p-54, -0x1.f5ed3bd476459p-56, 0x1.96d8b1366dc40p-57, -0x1.49c6fe119408fp-58,
         0x1.0b4eb33edc78ap-59, -0x1.b157ac319d001p-61,
     ]
-    /// Past |x| = 19.1, tanh(x) is ±1 in Double, and x ∓ 1 can be an exact midpoint of the output
-    /// format while the value is x ∓ 1 ± 2e^(−2|x|).
+    /// For |x| ≥ 1: (|x| − 1) + t with t = 2/(e^(2|x|) + 1) = 1 − tanh|x| > 0, both sums
+    /// error-free (TwoSum), so the tie-break is the sign of what rounding dropped. x − tanh x
+    /// loses t wherever it is below half an ulp of x − 1 (from |x| ≈ 18 in Double), and x ∓ 1 is
+    /// a midpoint of narrower outputs: tanh-shrink(18) = 17 + 4.6e−16 lies just above e4m3fn's
+    /// midpoint 17 (so 18, not 16).
     public func valueWithTieBreak(_ x: Double) -> (Double, Int)? {
-        guard abs(x) > 19.1, x.isFinite else { return nil }
-        return x > 0 ? (x - 1, 1) : (x + 1, -1)
+        guard abs(x) >= 1, x.isFinite else { return nil }
+        let a = abs(x)
+        let t = 2 / (exp(2 * a) + 1) // 0 once e^(2a) overflows: then t only breaks ties
+        let (s, e1) = twoSum(a, -1)
+        let (r, e2) = twoSum(s, t)
+        let residual = e1 + e2
+        let tie = residual > 0 ? 1 : (residual < 0 ? -1 : (t == 0 ? 1 : 0))
+        return x > 0 ? (r, tie) : (-r, -tie)
+    }
+
+    @inline(__always) private func twoSum(_ a: Double, _ b: Double) -> (Double, Double) {
+        let s = a + b, bb = s - a
+        return (s, (a - (s - bb)) + (b - bb))
     }
     public func value(_ x: Double) -> Double {
         guard abs(x) < 1 else { return x - tanh(x) }

@@ -50,10 +50,23 @@ public enum Gate {
         case .f32: return run(Float(formatBits: bits))
         case .f64: return run(Double(formatBits: bits))
         case .e4m3fn, .e5m2, .e4m3fnuz, .e5m2fnuz, .e2m3, .e3m2, .e2m1:
-            // No narrow kernels yet (#19): the Double kernel, rounded once. Commands refuse these
-            // formats until narrow kernels with certified bounds exist.
-            if format.isNaN(bits) { return format.quietNaN }
-            return format.rounding(Double(bitPattern: run(format.doubleValue(bits))))
+            return evaluate(kernel, quantity, bits: bits, format: format, to: .plain(format))
+        }
+    }
+
+    /// The kernel's result in another format, overflow rule or scale (`Kernel.evaluate(derivative:
+    /// bits:input:output:)`, the scale rounded to binary64); nil for a parameter derivative.
+    public static func evaluate(_ kernel: Kernel, _ quantity: Quantity, bits: UInt64, format: FloatFormat,
+                                to result: ResultRounding) -> UInt64 {
+        let output = KernelOutput(result.format, overflow: result.overflow,
+                                  scale: result.scale.map { Double(bitPattern: FloatFormat.f64.rounding($0)) } ?? 1)
+        switch quantity {
+        case .value: return kernel.evaluate(derivative: false, bits: bits, input: format, output: output)
+        case .derivative: return kernel.evaluate(derivative: true, bits: bits, input: format, output: output)
+        case .parameterDerivative(let name):
+            let x = format.doubleValue(bits)
+            let d = kernel.parameterDerivative(x, with: name) ?? x
+            return result.format.rounding(d * output.scale, overflow: result.overflow)
         }
     }
 
@@ -95,6 +108,12 @@ public enum Gate {
 
     /// Correctly rounded results for many inputs, on every core.
     public static func oracle(_ function: ActivationFunction, _ quantity: Quantity, _ inputs: [UInt64], _ format: FloatFormat) -> [UInt64] {
+        oracle(function, quantity, inputs, format, to: .plain(format))
+    }
+
+    /// The same, rounded into `result` (another format, overflow rule or scale).
+    public static func oracle(_ function: ActivationFunction, _ quantity: Quantity, _ inputs: [UInt64], _ format: FloatFormat,
+                              to result: ResultRounding) -> [UInt64] {
         var out = [UInt64](repeating: 0, count: inputs.count)
         let workers = max(1, min(inputs.count, ProcessInfo.processInfo.activeProcessorCount * 4))
         out.withUnsafeMutableBufferPointer { buffer in
@@ -103,7 +122,7 @@ public enum Gate {
                 let function = function.independentCopy()
                 var i = w
                 while i < inputs.count {
-                    buffer[i] = function.evaluate(quantity, bits: inputs[i], format: format)
+                    buffer[i] = function.evaluate(quantity, bits: inputs[i], format: format, to: result)
                     i += workers
                 }
             }
@@ -122,7 +141,7 @@ public enum Gate {
     /// formats when `exhaustiveSmall`).
     public static func inputs(_ function: ActivationFunction, _ format: FloatFormat, count: Int, seed: UInt64,
                               exhaustiveSmall: Bool) -> [UInt64] {
-        if exhaustiveSmall && format.bitWidth == 16 { return Inputs.all16(format) }
+        if format.isNarrow || (exhaustiveSmall && format.bitWidth == 16) { return Inputs.all(format) }
         return Inputs.specials(format) + Inputs.kinks(function, format) + Thresholds.inputs(function, format)
             + Inputs.random(format, count: count, seed: seed)
     }

@@ -18,7 +18,9 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
 public enum Inputs {
     /// ±0, ±inf, quiet and signalling NaNs with payloads, ±smallest and largest subnormal,
     /// ±smallest normal, ±largest finite, ±1, ±0.5, ±2.
+    /// The narrow formats have few enough patterns to take them all.
     public static func specials(_ format: FloatFormat) -> [UInt64] {
+        if format.isNarrow { return all(format) }
         let one = format.rounding(1.0), half = format.rounding(0.5), two = format.rounding(2.0)
         let positive: [UInt64] = [0, format.exponentMask, 1, format.fractionMask, format.fractionMask + 1,
                                   format.largestFinite, one, half, two]
@@ -61,7 +63,13 @@ public enum Inputs {
     /// Every bit pattern of a 16-bit format.
     public static func all16(_ format: FloatFormat) -> [UInt64] {
         precondition(format.bitWidth == 16)
-        return (0..<UInt64(1 << 16)).map { $0 }
+        return all(format)
+    }
+
+    /// Every bit pattern of a format of at most 16 bits.
+    public static func all(_ format: FloatFormat) -> [UInt64] {
+        precondition(format.bitWidth <= 16)
+        return (0..<UInt64(1) << UInt64(format.bitWidth)).map { $0 }
     }
 }
 

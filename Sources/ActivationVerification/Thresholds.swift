@@ -17,14 +17,17 @@ public enum Thresholds {
         var out: [Point] = []
         for negative in [false, true] {
             let sign = negative ? format.signMask : 0
-            let limit = function.evaluate(quantity, bits: format.infinity(negative: negative), format: format)
             let side = negative ? "−" : "+"
-            let properties: [(String, (UInt64) -> Bool)] = [
-                ("rounds to its limit at \(side)inf", { format.sameValue($0, limit) }),
+            var properties: [(String, (UInt64) -> Bool)] = [
                 ("rounds to zero", { format.isZero($0) }),
                 ("is subnormal or zero", { format.isSubnormal($0) || format.isZero($0) }),
-                ("overflows", { format.isInfinite($0) }),
+                // Formats without infinity overflow to NaN (or saturate, which is no threshold).
+                ("overflows", { format.hasInfinity ? format.isInfinite($0) : format.isNaN($0) }),
             ]
+            if format.hasInfinity {
+                let limit = function.evaluate(quantity, bits: format.infinity(negative: negative), format: format)
+                properties.insert(("rounds to its limit at \(side)inf", { format.sameValue($0, limit) }), at: 0)
+            }
             for (name, holds) in properties {
                 if let x = firstFrom(function, quantity, format, sign: sign, where: holds) {
                     out.append(Point(what: "\(quantity) \(name) from x = \(format.hexFloat(x))", input: x))

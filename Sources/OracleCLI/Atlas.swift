@@ -31,6 +31,7 @@ enum Atlas {
             manifest.append("\(h.finalize())  golden/\(activation.name).txt")
         }
         out["golden/MANIFEST.sha256"] = manifest.joined(separator: "\n") + "\n"
+        out["narrow-certificates.md"] = try narrowCertificates()
         out["README.md"] = index(reference: reference)
         return out
     }
@@ -57,6 +58,8 @@ enum Atlas {
                   "| file | what | made by |", "|---|---|---|",
                   "| [atlas/](atlas/) | one page per entry: definition, specials and sign-of-zero rules, thresholds per format, kinks under every convention, gradient behaviour, pitfalls of the common formulas with the inputs where they fail; SVG figures | `activation-oracle docs` |",
                   "| [golden/](golden/) | correctly rounded values and derivatives per entry in four formats (hex bit patterns), `MANIFEST.sha256` | `activation-oracle docs` |",
+                  "| [narrow-certificates.md](narrow-certificates.md) | the kernels' 8-, 6- and 4-bit results against the oracle on every input of each narrow format, and every bfloat16 input into each 8-bit format | `activation-oracle docs` |",
+                  "| [narrow-formats.md](narrow-formats.md) | how often computing in float32 or bfloat16 (correctly, or by PyTorch, JAX, NumPy) and then casting differs from the correctly rounded narrow result | `Scripts/narrow_tables.py` |",
                   "| [certificates/](certificates/) | exhaustive float32 runs of the built-in kernels: every input, max ULP, worst input, classes, SHA-256 of the outputs, the command | `activation-oracle exhaustive` |",
                   "| [oracle-crosscheck.md](oracle-crosscheck.md) | the oracle against an independent reference (mpmath, gmpy2, exact fractions): 18,833,796 comparisons, 0 disagreements | `Scripts/crosscheck.py` |",
                   "| [oracle-fast-path.md](oracle-fast-path.md) | the oracle's binary64 fast path against Ziv's loop alone | `oracle-throughput --compare-only` |",
@@ -64,6 +67,30 @@ enum Atlas {
                   "| [kernel-bench.md](kernel-bench.md) | ns/element of every kernel and the ratio to a copy: float32 in three builds, binary16 and bfloat16 in two | `activation-oracle bench` |",
                   "| [peer-speed.md](peer-speed.md), [peer-speed-f16.md](peer-speed-f16.md), [peer-speed-bf16.md](peer-speed-bf16.md) | our kernels and the frameworks' timed in one run, per format | `Scripts/peer_speed.py` |",
                   "", "The independent test vectors live beside their tests in `Tests/ActivationOracleTests/Data/independent/`."]
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Reference/narrow-certificates.md: `NarrowCertificates` for every entry.
+    static func narrowCertificates() throws -> String {
+        var lines = ["<!-- \(marker) -->", "# Narrow outputs: every input checked", "",
+                     "The built-in kernels' results in the 8-, 6- and 4-bit formats (`Kernel.evaluate(derivative:bits:input:output:)`: the Double kernel, one correct final rounding) against the oracle's correctly rounded ones, on every input: each narrow format into itself, and every bfloat16 input into each 8-bit format. Default parameters, each format's default overflow rule (e4m3fn and the fnuz formats: NaN; e5m2: inf; MX: saturate), no scale. A cell is `mismatches / inputs`, ✓ when within the declared bound (0 ULP: correctly rounded); NaN inputs into a format without NaN have no result and are left out.", "",
+                     "| entry | quantity | " + NarrowCertificates.pairs.map { $0.0 == $0.1 ? "\($0.0)" : "\($0.0) → \($0.1)" }.joined(separator: " | ") + " |",
+                     "|---|---|" + String(repeating: "---:|", count: NarrowCertificates.pairs.count)]
+        var failing: [String] = []
+        for activation in Activation.allCases {
+            let rows = try NarrowCertificates.rows(activation)
+            for quantity in [Quantity.value, .derivative] {
+                let cells = rows.filter { $0.quantity == quantity }.map { r -> String in
+                    if !r.passed, let x = r.firstMismatch {
+                        failing.append("\(activation.name) \(quantity) \(r.input) → \(r.output): \(r.mismatches) mismatches, max \(r.maxULP) ULP, first at x = \(r.input.hexBits(x))")
+                    }
+                    return "\(r.mismatches) / \(r.inputs) \(r.passed ? "✓" : "✗")"
+                }
+                lines.append("| \(activation.name) | \(quantity == .value ? "f" : "f′") | " + cells.joined(separator: " | ") + " |")
+            }
+        }
+        lines += ["", failing.isEmpty ? "Every cell passes: the narrow kernels are correctly rounded on all of these inputs." : "Failing cells:", ""]
+            + failing.map { "- \($0)" }
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -46,8 +46,10 @@ public enum CLI {
                 print(ActivationOracleCommand.fullMessage(for: error))
                 exit(0)
             }
-            let message = ActivationOracleCommand.message(for: error)
-                .split(separator: "\n").first.map(String.init) ?? "\(error)"
+            // One line: a list of allowed values ("- f16" lines) joins the first line.
+            let lines = ActivationOracleCommand.message(for: error).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            let choices = lines.dropFirst().prefix { $0.hasPrefix("- ") }.map { $0.dropFirst(2) }
+            let message = (lines.first.map { choices.isEmpty ? $0 : $0 + " " + choices.joined(separator: ", ") }) ?? "\(error)"
             fail(message + " (see activation-oracle --help)")
         }
     }
@@ -60,17 +62,12 @@ public enum CLI {
     }
 }
 
-/// The commands speak the four interchange formats. The narrow ones (e4m3fn, e5m2, the fnuz pair,
-/// the MX element formats) are spoken by the oracle library so far; the commands, the engine and
-/// the kernels take them up next (issue #19), so until then they are refused with the others'
-/// list.
+/// Every format by its name or ml_dtypes' (`float8_e4m3fn`).
 extension FloatFormat: ExpressibleByArgument {
-    public init?(argument: String) {
-        guard let format = FloatFormat(rawValue: argument), !format.isNarrow else { return nil }
-        self = format
-    }
-    public static var allValueStrings: [String] { interchange.map(\.rawValue) }
+    public init?(argument: String) { self.init(named: argument) }
+    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
 }
+extension FloatFormat.Overflow: ExpressibleByArgument {}
 extension KinkConvention: ExpressibleByArgument {}
 
 /// Which function, parameters, quantity and kink convention: shared by every subcommand that
@@ -103,6 +100,35 @@ struct FunctionOptions: ParsableArguments {
     }
 }
 
+/// Where results go when not simply into the input's format: another format, an overflow rule,
+/// an exact scale. Shared by the commands that produce or judge results.
+struct ResultOptions: ParsableArguments {
+    @Option(name: .customLong("output-format"), help: "Format of the results (default: --format's). bf16 in, e4m3fn out: RN_e4m3fn(s·f(x)) with one rounding.")
+    var outputFormat: FloatFormat?
+
+    @Option(help: "What a finite result beyond the output's largest finite becomes: nan, saturate or inf (default: ml_dtypes' choice per format; PyTorch's float8 casts saturate).")
+    var overflow: FloatFormat.Overflow?
+
+    @Option(help: "Exact positive factor s applied before the rounding: the result is RN(s·f(x)) (1/16, 0x1p-4, f32:0.3).")
+    var scale: String?
+
+    /// The rounding asked for, or an `InputError`: no such overflow in that format (inf in
+    /// e4m3fn), a scale that is not a positive exact number.
+    func resolve(input: FloatFormat) throws -> ResultRounding {
+        let number: ExactNumber?
+        if let scale {
+            do { number = try ExactNumber(parsing: scale) } catch let error as ExactNumber.ParseError {
+                throw InputError("--scale: \(error)")
+            }
+        } else {
+            number = nil
+        }
+        do { return try ResultRounding(outputFormat ?? input, overflow: overflow, scale: number) } catch let error as OracleError {
+            throw InputError(error.description)
+        }
+    }
+}
+
 /// Files in and out.
 struct IOOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: "Input: .npy (<f2/<f4/<f8, or <u2/<u4/<u8 bit patterns; bf16 as <u2) or text, one value per line. Default: stdin.")
@@ -115,15 +141,23 @@ struct IOOptions: ParsableArguments {
     var bits = false
 
     /// Reads the input in chunks, maps each chunk of bit patterns, writes the results in the
-    /// input's form; the output file appears only when everything succeeded.
-    func stream(format: FloatFormat, chunk: Int = 1 << 15, _ transform: ([UInt64]) -> [UInt64]) throws {
+    /// input's form (in `output`'s format: its float dtype when the input had one, else its bit
+    /// patterns); the output file appears only when everything succeeded. `check` sees each
+    /// chunk first and may refuse it (one line, nothing written).
+    func stream(format: FloatFormat, output outFormat: FloatFormat? = nil, chunk: Int = 1 << 15,
+                check: ([UInt64], Int) throws -> Void = { _, _ in }, _ transform: ([UInt64]) -> [UInt64]) throws {
         let files = OutputFiles()
         if let output, output != "-" { _ = try OutputFiles.target(output, option: "--output") }
         let reader = try NumericReader(path: input, format: format, textBits: bits)
-        let writer = try NumericWriter(path: output, files: files, format: format, encoding: reader.encoding)
+        let outFormat = outFormat ?? format
+        let writer = try NumericWriter(path: output, files: files, format: outFormat,
+                                       encoding: reader.encoding.converted(from: format, to: outFormat))
+        var seen = 0
         while true {
             let inputs = try reader.next(maximum: chunk)
             if inputs.isEmpty { break }
+            try check(inputs, seen)
+            seen += inputs.count
             try writer.write(transform(inputs))
         }
         try writer.finish()
@@ -146,7 +180,7 @@ func parseFormats(_ text: String) throws -> [FloatFormat] {
     let names = text.split(separator: ",", omittingEmptySubsequences: false)
     return try names.map { name -> FloatFormat in
         guard let f = FloatFormat(argument: String(name).trimmingCharacters(in: .whitespaces)) else {
-            throw InputError("--format: unknown format '\(name)' in '\(text)' (f16, bf16, f32, f64, comma-separated)")
+            throw InputError("--format: unknown format '\(name)' in '\(text)' (\(FloatFormat.allValueStrings.joined(separator: ", ")), comma-separated)")
         }
         return f
     }

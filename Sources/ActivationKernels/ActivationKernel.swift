@@ -121,6 +121,14 @@ extension SIMD8 where Scalar == Double {
     return (x * (0.5 + c * x), c > 0 ? 1 : (c < 0 ? -1 : 0)) // factored: keeps the sign of a zero
 }
 
+/// f(x) = x + t(x) with a tail t of sign `sign` (gelu, silu, mish: −sign(x); softplus: +1;
+/// log-sigmoid: −1) that falls below Double's last place of x, so the Double result is x itself
+/// while x can be a midpoint of a narrower output (bfloat16 9.5 is one of e4m3fn's; gelu(9.5) is
+/// 9.5 − 1e−21, so 9, not 10): the tail's sign breaks the tie. No tie-break otherwise.
+@inlinable func identityTail(_ x: Double, _ v: Double, sign: Int) -> (Double, Int) {
+    (v, v == x && x.isFinite && x != 0 ? sign : 0)
+}
+
 /// Parameter values and kink data a kernel is built from: parameters as the `Double` nearest the
 /// exact value, kink positions as `Double`, and at each kink the side whose derivative the chosen
 /// convention takes (catalog order).

@@ -147,7 +147,9 @@ public struct GELUKernel: ActivationKernel {
         return factor(x, mills) * density * 0x1p-192
     }
 
-    public func valueWithTieBreak(_ x: Double) -> (Double, Int)? { halfNearZero(x, curvature: Self.inverseSqrt2Pi) }
+    public func valueWithTieBreak(_ x: Double) -> (Double, Int)? {
+        halfNearZero(x, curvature: Self.inverseSqrt2Pi) ?? identityTail(x, value(x), sign: x > 0 ? -1 : 1)
+    }
     public func value(_ x: Double) -> Double {
         if x.isInfinite { return x > 0 ? x : -0.0 }
         if x < -37 { return Self.tail(x) { x, mills in x * mills } }     // x·Φ = x·φ·R
@@ -225,7 +227,9 @@ public struct GELUTanhKernel: ActivationKernel {
     }
     /// (1 + tanh u)/2 = σ(2u): no cancellation for u ≪ 0, and x³ is never formed past |x| = 1e100,
     /// where the result is x or −0.
-    public func valueWithTieBreak(_ x: Double) -> (Double, Int)? { halfNearZero(x, curvature: 0.5 * Self.c.hi) }
+    public func valueWithTieBreak(_ x: Double) -> (Double, Int)? {
+        halfNearZero(x, curvature: 0.5 * Self.c.hi) ?? identityTail(x, value(x), sign: x > 0 ? -1 : 1)
+    }
     public func value(_ x: Double) -> Double {
         if abs(x) > 1e100 { return x > 0 ? x : -0.0 }
         let t = Self.twoU(x)
@@ -269,7 +273,10 @@ public struct SigmoidGatedKernel: ActivationKernel {
         let t = beta * x
         return t.hi.isFinite ? t : DoubleDouble(beta.hi * x)
     }
-    public func valueWithTieBreak(_ x: Double) -> (Double, Int)? { halfNearZero(x, curvature: 0.25 * beta.hi) }
+    /// x·σ(beta·x) = x only where beta·x > 0 is large: then the tail −x·σ(−beta·x) has x's other sign.
+    public func valueWithTieBreak(_ x: Double) -> (Double, Int)? {
+        halfNearZero(x, curvature: 0.25 * beta.hi) ?? identityTail(x, value(x), sign: x > 0 ? -1 : 1)
+    }
     public func value(_ x: Double) -> Double {
         let t = argument(x)
         if t.hi.isInfinite { return t.hi > 0 ? x : (x > 0 ? 0.0 : -0.0) } // x·σ(−∞): x·e^t → 0 with x's sign
@@ -333,6 +340,7 @@ public struct SigmoidGatedKernel: ActivationKernel {
 
 public struct MishKernel: ActivationKernel {
     public init() {}
+    public func valueWithTieBreak(_ x: Double) -> (Double, Int)? { identityTail(x, value(x), sign: x > 0 ? -1 : 1) }
     /// x·tanh(softplus(x)); past x = −700 it is x·e^x to 2^−1000, formed without a subnormal factor.
     public func value(_ x: Double) -> Double {
         if x < -700 { return x == -.infinity ? -0.0 : tinyProduct(x, DoubleDouble(x)) }
@@ -378,6 +386,8 @@ public struct SoftplusKernel: ActivationKernel {
     public init(beta: Double) { self.beta = beta }
     public static var isVectorized: Bool { true }
     public func value(_ x: Double) -> Double { softplus(beta * x) / beta }
+    /// softplus(beta·x)/beta = x + log1p(e^(−beta·x))/beta, above x (beta > 0).
+    public func valueWithTieBreak(_ x: Double) -> (Double, Int)? { identityTail(x, value(x), sign: 1) }
     /// σ(beta·x), by the sigmoid kernel's code (lanes too).
     public func derivative(_ x: Double) -> Double { SigmoidKernel.sigma(beta * x) }
     @inline(__always) public func evaluate(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
@@ -533,6 +543,8 @@ public struct LogSigmoidKernel: ActivationKernel {
     public init() {}
     public static var isVectorized: Bool { true }
     public func value(_ x: Double) -> Double { -softplus(-x) }
+    /// −softplus(−x) = x − log1p(e^x), below x.
+    public func valueWithTieBreak(_ x: Double) -> (Double, Int)? { identityTail(x, value(x), sign: -1) }
     /// σ(−x), by the sigmoid kernel's code (lanes too).
     public func derivative(_ x: Double) -> Double { SigmoidKernel.sigma(-x) }
     @inline(__always) public func evaluate(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {

@@ -34,6 +34,10 @@ struct EngineCommand: ParsableCommand {
         var worst: Int?
         var source: String?
         var message: String?
+        /// `reference` only: where results go (another format, overflow rule, exact scale).
+        var output_format: String?
+        var overflow: String?
+        var scale: String?
     }
 
     /// Python's side of a `check` stopped it (its callable raised or answered wrongly).
@@ -79,12 +83,31 @@ struct EngineCommand: ParsableCommand {
     func resolve(_ r: Request) throws -> (ActivationFunction, Quantity, FloatFormat) {
         guard let name = r.function else { throw InputError("no function named") }
         guard let formatName = r.format, let format = FloatFormat(argument: formatName) else {
-            throw InputError("unknown format '\(r.format ?? "")' (f16, bf16, f32, f64)")
+            throw InputError("unknown format '\(r.format ?? "")' (\(FloatFormat.allValueStrings.joined(separator: ", ")))")
         }
         let convention = try r.convention.map(FunctionSpec.convention(named:)) ?? .pytorch
         let params = (r.params ?? [:]).sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) }
         let (f, quantity) = try FunctionSpec.resolve(name, parameters: params, convention: convention, derivative: r.derivative ?? false)
         return (f, quantity, format)
+    }
+
+    /// The request's output format, overflow rule and scale, as `reference --output-format
+    /// --overflow --scale` reads them.
+    func resultRounding(_ r: Request, input: FloatFormat) throws -> ResultRounding {
+        var output: FloatFormat?, overflow: FloatFormat.Overflow?
+        if let name = r.output_format {
+            guard let format = FloatFormat(argument: name) else {
+                throw InputError("unknown output format '\(name.prefix(40))' (\(FloatFormat.allValueStrings.joined(separator: ", ")))")
+            }
+            output = format
+        }
+        if let name = r.overflow {
+            guard let rule = FloatFormat.Overflow(rawValue: name) else {
+                throw InputError("unknown overflow '\(name.prefix(40))' (nan, saturate, inf)")
+            }
+            overflow = rule
+        }
+        return try ResultOptions.rounding(input: input, output: output, overflow: overflow, scale: r.scale)
     }
 
     func allowances(_ r: Request, _ f: ActivationFunction) throws -> Allowances {
@@ -108,8 +131,10 @@ struct EngineCommand: ParsableCommand {
             try reply(["functions": Activation.allCases.map(Self.describe)])
         case "reference":
             let (f, quantity, format) = try resolve(r)
+            let rounding = try resultRounding(r, input: format)
             let x = try patterns(payload, format)
-            try reply([:], payload: Frames.payload(Gate.oracle(f, quantity, x, format), width: format.byteWidth))
+            try ReferenceCommand.refuseNaN(x, 0, format, rounding.format)
+            try reply([:], payload: Frames.payload(Gate.oracle(f, quantity, x, format, to: rounding), width: rounding.format.byteWidth))
         case "inputs":
             let (f, _, format) = try resolve(r)
             let count = r.count ?? 10_000

@@ -115,6 +115,11 @@ struct ResultOptions: ParsableArguments {
     /// The rounding asked for, or an `InputError`: no such overflow in that format (inf in
     /// e4m3fn), a scale that is not a positive exact number.
     func resolve(input: FloatFormat) throws -> ResultRounding {
+        try Self.rounding(input: input, output: outputFormat, overflow: overflow, scale: scale)
+    }
+
+    static func rounding(input: FloatFormat, output outputFormat: FloatFormat?, overflow: FloatFormat.Overflow?,
+                         scale: String?) throws -> ResultRounding {
         let number: ExactNumber?
         if let scale {
             do { number = try ExactNumber(parsing: scale) } catch let error as ExactNumber.ParseError {

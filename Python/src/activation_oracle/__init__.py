@@ -23,7 +23,7 @@ from typing import Callable, Iterable, Mapping, Optional
 import numpy as np
 
 from ._engine import ENGINE, EngineError, InStep, RequestError, find_binary, package_version, payload_bits
-from ._formats import UINT, WIDTH, holder_for_dtype, to_bits
+from ._formats import TORCH_NAMES, UINT, WIDTH, _torch_module, format_of_dtype, holder_for_dtype, to_bits
 from ._report import SVG, Bucket, Case, Report
 
 __version__ = package_version() or "0+source"  # "0+source": imported from the source tree
@@ -144,15 +144,33 @@ def _send(bits: np.ndarray, fmt: str) -> memoryview:
 
 
 def reference(function: str, x, *, derivative: bool = False, params: Optional[Mapping] = None,
-              convention: Optional[str] = None):
+              convention: Optional[str] = None, output_format=None, overflow: Optional[str] = None, scale=None):
     """The correctly rounded f(x) (or f′(x)) for every element of `x`: an array of x's form,
-    dtype and shape (NumPy float16/float32/float64 or ml_dtypes bfloat16; a torch tensor gives a
-    tensor). `params` are exact: {"alpha": "0.01"} is 1/100, "f32:0.01" the float32 nearest it,
-    a float is its exact binary value. `convention` picks the derivative at kinks (pytorch, jax,
-    tensorflow, left, right; default pytorch)."""
+    dtype and shape (NumPy float16/float32/float64, ml_dtypes bfloat16 and the 8-, 6- and 4-bit
+    formats; a torch tensor gives a tensor). `params` are exact: {"alpha": "0.01"} is 1/100,
+    "f32:0.01" the float32 nearest it, a float is its exact binary value. `convention` picks the
+    derivative at kinks (pytorch, jax, tensorflow, left, right; default pytorch).
+
+    `output_format` (a dtype or name: "e4m3fn", ml_dtypes.float8_e4m3fn, torch.float8_e5m2,
+    "bf16"), `overflow` ("nan", "saturate" or "inf"; default ml_dtypes' choice per format) and
+    `scale` (an exact positive number, like a parameter) give RN_out(scale·f(x)) with one
+    rounding — the fused "activation, scale, cast to FP8" result. The answer is an array of the
+    output format (an ml_dtypes array, or a torch tensor when x is one and torch has the dtype)."""
     bits, holder = to_bits(x)
     header = {"op": "reference", **_spec(function, holder.format, derivative, params, convention)}
-    width = WIDTH[holder.format]
+    out_holder = holder
+    if output_format is not None:
+        out_fmt = format_of_dtype(output_format)
+        header["output_format"] = out_fmt
+        if out_fmt != holder.format:
+            out_holder = _output_holder(holder, output_format, out_fmt, bits.shape)
+    if overflow is not None:
+        if not isinstance(overflow, str):
+            raise TypeError(f"overflow must be 'nan', 'saturate' or 'inf', got {type(overflow).__name__}")
+        header["overflow"] = _text("overflow", overflow, 40)
+    if scale is not None:
+        header["scale"] = _param_text("scale", scale)
+    width = WIDTH[out_holder.format]
     out = np.empty(bits.shape, dtype=UINT[width])
 
     def run(engine):
@@ -160,8 +178,26 @@ def reference(function: str, x, *, derivative: bool = False, params: Optional[Ma
             part = bits[start:start + BATCH]
             _, data = engine._exchange(header, _send(part, holder.format))
             out[start:start + part.size] = payload_bits(data, width)
-        return holder.from_bits(out)
+        return out_holder.from_bits(out, holder.shape)
     return ENGINE.call(run)
+
+
+def _output_holder(holder, output_format, out_fmt: str, shape):
+    """Where results in another format go: the caller's dtype object when it named one (a torch
+    dtype for a tensor input, an ml_dtypes one), else the natural one for x's kind."""
+    if holder.kind == "torch":
+        torch = _torch_module(output_format) if not isinstance(output_format, str) else None
+        if torch is None:
+            import torch
+            name = {"f16": "float16", "bf16": "bfloat16", "f32": "float32", "f64": "float64", **TORCH_NAMES}.get(out_fmt)
+            if name is None or not hasattr(torch, name):
+                raise TypeError(f"torch has no dtype for {out_fmt}: pass a NumPy array to get an ml_dtypes array")
+            output_format = getattr(torch, name)
+        return holder_for_dtype(output_format, shape, device=holder.device)
+    if _torch_module(output_format) is not None:
+        raise TypeError("output_format is a torch dtype but x is a NumPy array: name the format ('e4m3fn') instead")
+    name = output_format if isinstance(output_format, str) else out_fmt
+    return holder_for_dtype(name if isinstance(output_format, str) else output_format, shape)
 
 
 def compare(function: str, x, actual, *, derivative: bool = False, params: Optional[Mapping] = None,

@@ -309,4 +309,4 @@ def _shutdown():
 
 
 def payload_bits(data: bytes, width: int) -> np.ndarray:
-    return np.frombuffer(data, dtype={16: "<u2", 32: "<u4", 64: "<u8"}[width])
+    return np.frombuffer(data, dtype={8: "u1", 16: "<u2", 32: "<u4", 64: "<u8"}[width])

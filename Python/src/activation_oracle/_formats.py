@@ -6,15 +6,23 @@ from __future__ import annotations
 
 import numpy as np
 
-# The engine's format names, their bit widths, and the unsigned NumPy type of their patterns.
-WIDTH = {"f16": 16, "bf16": 16, "f32": 32, "f64": 64}
-UINT = {16: np.dtype("<u2"), 32: np.dtype("<u4"), 64: np.dtype("<u8")}
+# The engine's format names, the bits each pattern is stored in (the 6- and 4-bit MX formats take
+# a byte each, as in ml_dtypes), and the unsigned NumPy type of their patterns.
+NARROW = ("e4m3fn", "e5m2", "e4m3fnuz", "e5m2fnuz", "e2m3", "e3m2", "e2m1")
+WIDTH = {"f16": 16, "bf16": 16, "f32": 32, "f64": 64, **{name: 8 for name in NARROW}}
+UINT = {8: np.dtype("u1"), 16: np.dtype("<u2"), 32: np.dtype("<u4"), 64: np.dtype("<u8")}
+# ml_dtypes' names of the narrow formats (also accepted as dtype names).
+ML_NAMES = {"e4m3fn": "float8_e4m3fn", "e5m2": "float8_e5m2", "e4m3fnuz": "float8_e4m3fnuz",
+            "e5m2fnuz": "float8_e5m2fnuz", "e2m3": "float6_e2m3fn", "e3m2": "float6_e3m2fn", "e2m1": "float4_e2m1fn"}
+# PyTorch's dtypes of the narrow formats it has (names; torch is imported only when a tensor comes).
+TORCH_NAMES = {"e4m3fn": "float8_e4m3fn", "e5m2": "float8_e5m2", "e4m3fnuz": "float8_e4m3fnuz", "e5m2fnuz": "float8_e5m2fnuz"}
 
 _NAMES = {
     "f16": "f16", "float16": "f16", "half": "f16", "binary16": "f16",
     "bf16": "bf16", "bfloat16": "bf16",
     "f32": "f32", "float32": "f32", "single": "f32",
     "f64": "f64", "float64": "f64", "double": "f64",
+    **{name: name for name in NARROW}, **{ml: name for name, ml in ML_NAMES.items()},
 }
 _NUMPY = {np.dtype(np.float16): "f16", np.dtype(np.float32): "f32", np.dtype(np.float64): "f64"}
 
@@ -53,7 +61,8 @@ def format_of_dtype(dtype) -> str:
         return name
     torch = _torch_module(dtype)
     if torch is not None and isinstance(dtype, torch.dtype):
-        table = {torch.float16: "f16", torch.bfloat16: "bf16", torch.float32: "f32", torch.float64: "f64"}
+        table = {torch.float16: "f16", torch.bfloat16: "bf16", torch.float32: "f32", torch.float64: "f64",
+                 **{getattr(torch, t): name for name, t in TORCH_NAMES.items() if hasattr(torch, t)}}
         if dtype not in table:
             raise TypeError(f"unsupported dtype {dtype}: use torch.float16, torch.bfloat16, torch.float32 or torch.float64")
         return table[dtype]
@@ -69,6 +78,10 @@ def format_of_dtype(dtype) -> str:
     ml = _ml_dtypes()
     if ml is not None and np_dtype == np.dtype(ml.bfloat16):
         return "bf16"
+    if ml is not None:
+        for name, ml_name in ML_NAMES.items():
+            if hasattr(ml, ml_name) and np_dtype == np.dtype(getattr(ml, ml_name)):
+                return name
     raise TypeError(f"unsupported dtype {np_dtype}: use float16, bfloat16 (ml_dtypes), float32 or float64")
 
 
@@ -88,7 +101,7 @@ class Holder:
         bits = np.ascontiguousarray(bits, dtype=UINT[WIDTH[self.format]])
         if self.kind == "torch":
             import torch
-            signed = {16: torch.int16, 32: torch.int32, 64: torch.int64}[WIDTH[self.format]]
+            signed = {8: torch.int8, 16: torch.int16, 32: torch.int32, 64: torch.int64}[WIDTH[self.format]]
             t = torch.from_numpy(bits.view(bits.dtype.str.replace("u", "i")).copy()).view(signed).view(self.dtype)
             return t.reshape(shape).to(self.device)
         if not self.dtype.isnative:  # answered in the caller's byte order
@@ -106,11 +119,12 @@ def holder_for_dtype(dtype, shape=(0,), device=None) -> Holder:
     if device is not None:
         raise TypeError(f"device={device!r} is for torch dtypes; NumPy arrays live on the CPU")
     if isinstance(dtype, str):
-        if fmt == "bf16":
+        if fmt == "bf16" or fmt in NARROW:
             ml = _ml_dtypes()
-            if ml is None:
-                raise TypeError("bfloat16 as a NumPy array needs ml_dtypes (pip install ml_dtypes), or pass torch.bfloat16")
-            return Holder("numpy", fmt, shape, np.dtype(ml.bfloat16))
+            ml_name = "bfloat16" if fmt == "bf16" else ML_NAMES[fmt]
+            if ml is None or not hasattr(ml, ml_name):
+                raise TypeError(f"{ml_name} as a NumPy array needs ml_dtypes (pip install ml_dtypes)")
+            return Holder("numpy", fmt, shape, np.dtype(getattr(ml, ml_name)))
         return Holder("numpy", fmt, shape, np.dtype({"f16": np.float16, "f32": np.float32, "f64": np.float64}[fmt]))
     return Holder("numpy", fmt, shape, np.dtype(dtype))
 
@@ -125,7 +139,7 @@ def to_bits(x, name: str = "x"):
         if not isinstance(x, torch.Tensor):
             raise TypeError(f"{name} must be an array or a tensor, got {type(x).__name__}")
         fmt = format_of_dtype(x.dtype)
-        signed = {16: torch.int16, 32: torch.int32, 64: torch.int64}[WIDTH[fmt]]
+        signed = {8: torch.int8, 16: torch.int16, 32: torch.int32, 64: torch.int64}[WIDTH[fmt]]
         if x.layout != torch.strided or x.is_nested or x.device.type == "meta":
             what = "a meta tensor (no data)" if x.device.type == "meta" else f"a {x.layout} tensor".replace("torch.", "")
             raise TypeError(f"{name} is {what}: pass a dense tensor with data")
@@ -164,4 +178,29 @@ def values_of_bits(bits, fmt: str) -> np.ndarray:
         return (bits.astype(np.uint32) << np.uint32(16)).view(np.float32).astype(np.float64)
     if fmt == "f32":
         return bits.view(np.float32).astype(np.float64)
+    if fmt in NARROW:
+        return np.array([narrow_value(int(b), fmt) for b in bits.reshape(-1)], dtype=np.float64).reshape(bits.shape)
     return bits.view(np.float64).copy()
+
+
+# (exponent bits, fraction bits, specials) of the narrow formats, from their specifications: for
+# messages only (the engine does all rounding).
+_LAYOUT = {"e4m3fn": (4, 3, "fn"), "e5m2": (5, 2, "ieee"), "e4m3fnuz": (4, 3, "fnuz"), "e5m2fnuz": (5, 2, "fnuz"),
+           "e2m3": (2, 3, "none"), "e3m2": (3, 2, "none"), "e2m1": (2, 1, "none")}
+
+
+def narrow_value(b: int, fmt: str) -> float:
+    """The value of one narrow bit pattern (NaN and ±inf included)."""
+    e_bits, m_bits, kind = _LAYOUT[fmt]
+    sign = -1.0 if b >> (e_bits + m_bits) & 1 else 1.0
+    e, m = b >> m_bits & ((1 << e_bits) - 1), b & ((1 << m_bits) - 1)
+    bias = (1 << (e_bits - 1)) - 1 + (kind == "fnuz")
+    if kind == "fnuz" and b == 1 << (e_bits + m_bits):
+        return float("nan")
+    if kind == "ieee" and e == (1 << e_bits) - 1:
+        return sign * float("inf") if m == 0 else float("nan")
+    if kind == "fn" and e == (1 << e_bits) - 1 and m == (1 << m_bits) - 1:
+        return float("nan")
+    if e == 0:
+        return sign * m * 2.0 ** (1 - bias - m_bits)
+    return sign * (1 + m / (1 << m_bits)) * 2.0 ** (e - bias)

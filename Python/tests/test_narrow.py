@@ -108,3 +108,25 @@ def test_bad_output_options_raise_clear_errors():
         ao.reference("gelu", x[:1], output_format="e9m9")
     with pytest.raises(TypeError):
         ao.reference("gelu", x[:1], overflow=3)
+
+
+def test_compare_and_check_in_an_output_format():
+    """compare and check judge results in the output format against RN_out(scale·f(x)): the
+    correctly rounded answer passes, a compute-in-float32-then-cast kernel is caught."""
+    x = np.linspace(-8, 8, 4001).astype(ml_dtypes.bfloat16)
+    exact = ao.reference("gelu", x, output_format="e4m3fn", scale="1/16")
+    assert ao.compare("gelu", x, exact, output_format="e4m3fn", scale="1/16").passed
+
+    def cast_after(v):  # f in float32 (erf-free tanh form), then the cast: not correctly rounded
+        f = v.astype(np.float32)
+        with np.errstate(all="ignore"):
+            return (f * 0.5 * (1 + np.tanh(np.float32(0.7978845608) * (f + np.float32(0.044715) * f ** 3))) / 16).astype(ml_dtypes.float8_e4m3fn)
+
+    report = ao.compare("gelu", x, cast_after(x), output_format="e4m3fn", scale="1/16")
+    assert not report.passed and report.max_ulp >= 1
+    checked = ao.check(lambda v: ao.reference("gelu", v, output_format="e4m3fn", scale="1/16"), "gelu", "bf16",
+                       output_format="e4m3fn", scale="1/16")
+    assert checked.passed
+    assert not ao.check(cast_after, "gelu", "bf16", output_format="e4m3fn", scale="1/16").passed
+    with pytest.raises(TypeError, match="asked in e4m3fn"):
+        ao.compare("gelu", x, x, output_format="e4m3fn")

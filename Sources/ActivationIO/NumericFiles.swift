@@ -14,7 +14,7 @@ public enum NumericEncoding: Equatable, Sendable {
     /// one, else `output`'s bit patterns (`|u1` for the 8-bit and smaller formats).
     public func converted(from input: FloatFormat, to output: FloatFormat) -> NumericEncoding {
         guard case .npy(let descr, let shape) = self, input != output else { return self }
-        let wasFloat = descr == input.numpyFloatDescr
+        let wasFloat = descr == input.numpyFloatDescr || descr.dropFirst().hasPrefix("V") // ml_dtypes' arrays save as void
         return .npy(descr: (wasFloat ? output.numpyFloatDescr : nil) ?? output.numpyBitsDescr, shape: shape)
     }
 }
@@ -237,7 +237,7 @@ public final class NumericReader {
             let text = line.trimmingCharacters(in: CharacterSet(charactersIn: " \t"))
             if text.isEmpty || text.hasPrefix("#") { continue }
             guard let value = bits ? format.bitPattern(text) : format.parseValue(text) else {
-                let what = bits ? "a \(format) bit pattern" : "an \(format) value"
+                let what = bits ? "a bit pattern of \(format)" : "a value of \(format)\(format.isNarrow ? " (within ±\(format.shortestDecimal(format.largestFinite)))" : "")"
                 let shown = String(decoding: text.utf8.prefix(60).map { $0 < 0x20 || $0 == 0x7f ? UInt8(ascii: "?") : $0 }, as: UTF8.self)
                 throw InputError("\(name):\(lineNumber): cannot read '\(shown)' as \(what)")
             }
@@ -331,7 +331,7 @@ extension FloatFormat {
         if self == .f32, body.first?.isNumber == true || body.first == ".", let v = Float(text) { return UInt64(v.bitPattern) }
         if self == .f64, body.first?.isNumber == true || body.first == ".", let v = Double(text) { return v.bitPattern }
         guard let number = try? ExactNumber(parsing: text), number.denominator == "1" else { return nil }
-        return rounding(number)
+        return roundingWithinRange(number)
     }
 
     /// The shortest decimal that reads back (correctly rounded) as exactly these bits; `nan`,
@@ -345,6 +345,9 @@ extension FloatFormat {
             if isInfinite(bits) { return isNegative(bits) ? "-inf" : "inf" }
             let value = doubleValue(bits)
             if value == 0 { return isNegative(bits) ? "-0.0" : "0.0" }
+            // The narrow formats' values are short exact decimals; a shorter one could lie beyond
+            // the largest finite and read back only through saturation (e2m3's 7.5 as "8").
+            if isNarrow { return value.description }
             for digits in 1...17 {
                 let text = String(format: "%.\(digits)g", value)
                 if let back = try? ExactNumber(parsing: text), rounding(back) == bits { return text }

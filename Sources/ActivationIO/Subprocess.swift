@@ -1,4 +1,5 @@
 import ActivationCatalog
+import ActivationOracle
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -25,7 +26,7 @@ private func closeOnExecPipe(_ fds: inout [Int32]) -> Int32 {
 /// Another implementation running as a child process, spoken to through the subprocess protocol
 /// (README, "The subprocess protocol"):
 ///
-///     tool → child   activation-oracle-protocol 1 <function> <format> <value|derivative>
+///     tool → child   activation-oracle-protocol 1 <function> <format> <value|derivative> [output=<format> overflow=<rule> scale=<s>]
 ///     child → tool   ready
 ///     tool → child   <n>                      then n lines, input bit patterns in hex (0x3f800000)
 ///     child → tool   n lines, result bit patterns in hex, in order
@@ -50,7 +51,9 @@ private func closeOnExecPipe(_ fds: inout [Int32]) -> Int32 {
 /// semaphore, or making the whole engine async — more code than the ~250 lines here.
 public final class Subprocess {
     public let command: String
+    /// The inputs' format, and the results' (the same unless an output format was asked for).
     public let format: FloatFormat
+    public let resultFormat: FloatFormat
     public let timeout: Double
     /// The longest line the child may send (a result is at most 18 characters).
     public static let maximumLine = 256
@@ -75,11 +78,22 @@ public final class Subprocess {
         }
     }
 
-    public init(command: String, header: String, format: FloatFormat, timeout: Double) throws {
+    /// The protocol's first line for this question. Results in another format, overflow rule or
+    /// scale add three words (`output=e4m3fn overflow=nan scale=1/16`); a plain implementation
+    /// answers in the input's format and sees no difference.
+    public static func header(_ function: ActivationFunction, _ format: FloatFormat, _ quantity: Quantity,
+                              _ rounding: ResultRounding) -> String {
+        let extra = rounding.format == format && rounding.isPlain ? ""
+            : " output=\(rounding.format) overflow=\(rounding.overflow.rawValue) scale=\(rounding.scale?.text ?? "1")"
+        return "activation-oracle-protocol 1 \(function.activation.name) \(format) \(quantity)" + extra
+    }
+
+    public init(command: String, header: String, format: FloatFormat, resultFormat: FloatFormat? = nil, timeout: Double) throws {
         try Self.checkTimeout(timeout)
         guard !command.isEmpty, !command.utf8.contains(0) else { throw InputError("--command: empty, or contains a NUL byte") }
         self.command = command
         self.format = format
+        self.resultFormat = resultFormat ?? format
         self.timeout = timeout
         signal(SIGPIPE, SIG_IGN)
         var toChild: [Int32] = [0, 0], fromChild: [Int32] = [0, 0], errors: [Int32] = [0, 0]
@@ -171,8 +185,8 @@ public final class Subprocess {
         for x in inputs { text += format.hexBits(x) + "\n" }
         let lines = try exchange(Array(text.utf8), expecting: inputs.count, what: "results")
         return try lines.enumerated().map { i, line in
-            guard let v = format.protocolResult(line) else {
-                throw fail("result line \(received - lines.count + i + 1): cannot read '\(Self.printable(line))' as a \(format) bit pattern")
+            guard let v = resultFormat.protocolResult(line) else {
+                throw fail("result line \(received - lines.count + i + 1): cannot read '\(Self.printable(line))' as a bit pattern of \(resultFormat)")
             }
             return v
         }

@@ -129,6 +129,13 @@ extension SIMD8 where Scalar == Double {
     (v, v == x && x.isFinite && x != 0 ? sign : 0)
 }
 
+/// f (or f′) = c + t with a constant limit c and a tail t of sign `sign` lost in Double, where the
+/// Double result is c itself: c times a scale can be a midpoint of a narrower output (silu′(x)/4 is
+/// 0.25 in e2m1, between 0 and 0.5; silu′ > 1 there, so 0.5). No tie-break otherwise.
+@inlinable func limitTail(_ v: Double, _ c: Double, sign: Int, at x: Double) -> (Double, Int) {
+    (v, v == c && x.isFinite ? sign : 0) // at ±inf the limit is the exact value
+}
+
 /// Parameter values and kink data a kernel is built from: parameters as the `Double` nearest the
 /// exact value, kink positions as `Double`, and at each kink the side whose derivative the chosen
 /// convention takes (catalog order).

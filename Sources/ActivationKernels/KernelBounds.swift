@@ -14,6 +14,19 @@ import ActivationCatalog
 /// subnormal (sigmoid′ for x < −708, gelu′ for x < −37.5, …) a gradient |g| > 1 magnifies the
 /// subnormal's absolute error: f′ is rounded before the product, and no scaled form is kept.
 public enum KernelBounds {
+    /// The bound for inputs in one format and results in another (`Kernel.evaluate(derivative:
+    /// bits:input:output:)`): the output's own bound, except from binary64 inputs, whose Double
+    /// result carries the f64 kernel's few-ULP error into the final rounding — 1 ULP there
+    /// (measured: rational kernels such as softsign and hard-sigmoid round through a midpoint
+    /// for some binary64 inputs). Inputs of 16 bits or fewer are certified exhaustively into
+    /// each 8-bit format at 0 (Reference/narrow-certificates.md); float32 inputs are checked by
+    /// `activation-oracle check --output-format` on the gate's inputs and the output's midpoints.
+    public static func ulps(_ activation: Activation, input: FloatFormat, output: FloatFormat, derivative: Bool) -> UInt64 {
+        if input == output { return ulps(activation, output, derivative: derivative) }
+        if input == .f64 { return max(1, ulps(activation, output, derivative: derivative)) }
+        return ulps(activation, output, derivative: derivative)
+    }
+
     public static func ulps(_ activation: Activation, _ format: FloatFormat, derivative: Bool) -> UInt64 {
         switch format {
         case .f16, .bf16:

@@ -12,6 +12,13 @@ public struct SigmoidKernel: ActivationKernel {
     public init() {}
     public static var isVectorized: Bool { true }
     public func value(_ x: Double) -> Double { Self.sigma(x) }
+    /// σ(x) = 1 − σ(−x) < 1; near 0, σ(x) = 1/2 + x/4 − …, which is 1/2 in Double below
+    /// |x| = 2^−54 (and 1/2 times a scale can be a midpoint).
+    public func valueWithTieBreak(_ x: Double) -> (Double, Int)? {
+        let v = value(x)
+        if v == 0.5 && x != 0 { return (v, x > 0 ? 1 : -1) }
+        return limitTail(v, 1, sign: -1, at: x)
+    }
     public func derivative(_ x: Double) -> Double {
         guard abs(x) <= 700 else { return logisticDerivative(x) }
         return logisticDerivative(expMinusAbs: FastExp.exp(-abs(x)))
@@ -44,6 +51,14 @@ public struct SigmoidKernel: ActivationKernel {
 public struct TanhKernel: ActivationKernel {
     public init() {}
     public func value(_ x: Double) -> Double { tanh(x) }
+    /// |tanh x| < 1, and tanh x = x − x³/3 + … is x to Double precision for |x| < 2^−27, while x
+    /// can be a midpoint of a narrower output (bfloat16 from float32): x with the tail's sign
+    /// (glibc's tanh(0x1.01p−54) is one ulp above x, which crossed that midpoint).
+    public func valueWithTieBreak(_ x: Double) -> (Double, Int)? {
+        if abs(x) < 0x1p-27 && x != 0 { return (x, x > 0 ? -1 : 1) }
+        let v = value(x)
+        return (v, v == 1 && x.isFinite ? -1 : (v == -1 && x.isFinite ? 1 : 0))
+    }
     /// sech²(x) = 4e/(1 + e)², e = e^(−2|x|): not 1 − tanh², which is 0 once tanh rounds to ±1.
     /// Clamped at its maximum 1, which rounding could overshoot near 0.
     public func derivative(_ x: Double) -> Double {
@@ -155,6 +170,8 @@ public struct GELUKernel: ActivationKernel {
         if x < -37 { return Self.tail(x) { x, mills in x * mills } }     // x·Φ = x·φ·R
         return x * Self.cdf(x)
     }
+    /// gelu′ = 1 + (x·φ − Φ(−x)) > 1 for x ≥ 1 (see the oracle's tail form).
+    public func derivativeWithTieBreak(_ x: Double) -> (Double, Int)? { x >= 1 ? limitTail(derivative(x), 1, sign: 1, at: x) : nil }
     /// Φ(x) + x·φ(x), by its root series near x ≈ −0.7518 where the two terms cancel. Past
     /// |x| = 40 the result is 1 or −0 (x·φ(x) < 2^−1074).
     public func derivative(_ x: Double) -> Double {
@@ -235,6 +252,8 @@ public struct GELUTanhKernel: ActivationKernel {
         let t = Self.twoU(x)
         return t.hi < -700 ? tinyProduct(x, t) : x * logistic(t)
     }
+    /// f′ = 1 + σ(−2u)·(2x·σ(2u)·u′ − 1) > 1 for x ≥ 1.
+    public func derivativeWithTieBreak(_ x: Double) -> (Double, Int)? { x >= 1 ? limitTail(derivative(x), 1, sign: 1, at: x) : nil }
     /// σ(2u)·(1 + 2x·σ(−2u)·u′), u′ = √(2/π)(1 + 3·0.044715x²), factored so an underflowed σ(2u)
     /// leaves −0, not +0; by its root series near x ≈ −0.7522.
     public func derivative(_ x: Double) -> Double {
@@ -294,6 +313,10 @@ public struct SigmoidGatedKernel: ActivationKernel {
         guard let s = SigmoidKernel.sigma(x) else { return nil }
         return x * s
     }
+    /// f′ = 1 + σ(−t)·(t·σ(t) − 1) > 1 for t = beta·x ≥ 2.
+    public func derivativeWithTieBreak(_ x: Double) -> (Double, Int)? {
+        argument(x).hi >= 2 ? limitTail(derivative(x), 1, sign: 1, at: x) : nil
+    }
     /// σ(t)·(1 + t·σ(−t)), by its root series near t ≈ −1.2785 where the sum cancels; the limit
     /// is 1 at t = +∞ and 0⁻ at t = −∞.
     public func derivative(_ x: Double) -> Double {
@@ -340,12 +363,25 @@ public struct SigmoidGatedKernel: ActivationKernel {
 
 public struct MishKernel: ActivationKernel {
     public init() {}
-    public func valueWithTieBreak(_ x: Double) -> (Double, Int)? { identityTail(x, value(x), sign: x > 0 ? -1 : 1) }
+    /// Far out, the identity's tail; near 0, mish(x) = (3/5)·x + 0.32·x² + … (tanh(ln 2) = 3/5
+    /// exactly), whose Double product is rounded: 3x − 5p (one fma, its sign exact) says on which
+    /// side of p the exact 3x/5 lies, and where the product is exact the x² term lifts it
+    /// (mish(−65·2^−134) = −39·2^−134 + …, a bfloat16 midpoint).
+    public func valueWithTieBreak(_ x: Double) -> (Double, Int)? {
+        if abs(x) < 0x1p-50 && x != 0 {
+            let p = x * 0.6
+            let r = (-5 * p).addingProduct(3, x)
+            return (p, r > 0 ? 1 : (r < 0 ? -1 : 1))
+        }
+        return identityTail(x, value(x), sign: x > 0 ? -1 : 1)
+    }
     /// x·tanh(softplus(x)); past x = −700 it is x·e^x to 2^−1000, formed without a subnormal factor.
     public func value(_ x: Double) -> Double {
         if x < -700 { return x == -.infinity ? -0.0 : tinyProduct(x, DoubleDouble(x)) }
         return x * tanh(softplus(x))
     }
+    /// f′ = 1 + σ(−2sp)·(4x·σ(x)·σ(2sp) − 2) > 1 for x ≥ 1.
+    public func derivativeWithTieBreak(_ x: Double) -> (Double, Int)? { x >= 1 ? limitTail(derivative(x), 1, sign: 1, at: x) : nil }
     /// tanh(sp) + x·sech²(sp)·σ(x); the exact value is negative left of ≈ −1.19, so a total
     /// underflow there is −0.
     public func derivative(_ x: Double) -> Double {
@@ -390,6 +426,8 @@ public struct SoftplusKernel: ActivationKernel {
     public func valueWithTieBreak(_ x: Double) -> (Double, Int)? { identityTail(x, value(x), sign: 1) }
     /// σ(beta·x), by the sigmoid kernel's code (lanes too).
     public func derivative(_ x: Double) -> Double { SigmoidKernel.sigma(beta * x) }
+    /// σ(beta·x) < 1.
+    public func derivativeWithTieBreak(_ x: Double) -> (Double, Int)? { limitTail(derivative(x), 1, sign: -1, at: x) }
     @inline(__always) public func evaluate(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
         derivative ? SigmoidKernel.sigma(beta * x) : nil
     }
@@ -533,8 +571,9 @@ public struct TanhShrinkKernel: ActivationKernel {
     }
     /// tanh²(x) = x² − 2x⁴/3 + …: below |x| = 2^−26 the x⁴ term is lost and x² (exact for the
     /// narrower formats) may be their exact midpoint.
+    /// And tanh² x = 1 − sech² x < 1 where it rounds to 1.
     public func derivativeWithTieBreak(_ x: Double) -> (Double, Int)? {
-        abs(x) < 0x1p-26 && x != 0 ? (x * x, -1) : nil
+        abs(x) < 0x1p-26 && x != 0 ? (x * x, -1) : limitTail(derivative(x), 1, sign: -1, at: x)
     }
 }
 
@@ -547,6 +586,8 @@ public struct LogSigmoidKernel: ActivationKernel {
     public func valueWithTieBreak(_ x: Double) -> (Double, Int)? { identityTail(x, value(x), sign: -1) }
     /// σ(−x), by the sigmoid kernel's code (lanes too).
     public func derivative(_ x: Double) -> Double { SigmoidKernel.sigma(-x) }
+    /// σ(−x) < 1.
+    public func derivativeWithTieBreak(_ x: Double) -> (Double, Int)? { limitTail(derivative(x), 1, sign: -1, at: x) }
     @inline(__always) public func evaluate(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
         derivative ? SigmoidKernel.sigma(-x) : nil
     }

@@ -7,6 +7,31 @@ enum Evaluation {
     /// A real number known through enclosures at any working precision (Ziv's loop asks for more
     /// bits until the enclosure rounds to one value).
     case real((IntervalArithmetic) -> Interval)
+    /// A real number with a second form r + t (`Tail`), used beyond `Tail.plainPrecision`.
+    case tailed((IntervalArithmetic) -> Interval, Tail)
+
+    /// The enclosure Ziv's loop asks at each precision (nil for an exact rational).
+    var enclosure: ((IntervalArithmetic) -> Interval)? {
+        switch self {
+        case .exact: return nil
+        case .real(let enclose): return enclose
+        case .tailed(let plain, let tail):
+            return { a in a.precision <= Tail.plainPrecision ? plain(a) : tail.enclosure(a) }
+        }
+    }
+
+    /// s·(this value) for an exact positive s: an exact rational stays exact, and a tail form's
+    /// r is multiplied exactly, so that r·s stays a point (s = 3/10 times gelu(100) = 30 − 2^−7213
+    /// sits just below e5m2's midpoint 30: only the exact 30 and the tail's sign decide that).
+    func scaled(by s: ExactRational) -> Evaluation {
+        switch self {
+        case .exact(let q): return .exact(q * s)
+        case .real(let enclose): return .real { a in a.multiply(enclose(a), a.constant(s)) }
+        case .tailed(let plain, let tail):
+            return .tailed({ a in a.multiply(plain(a), a.constant(s)) },
+                           Tail(r: tail.r * s, sign: tail.sign) { a in a.multiply(tail.t(a), a.constant(s)) })
+        }
+    }
 }
 
 /// One quantity of one piece, written once (generically over `RationalOperations` or
@@ -46,7 +71,9 @@ private func constant(_ n: Int) -> Formula { constant(ExactRational(n)) }
 private var identity: Formula { Formula(exact: { x in .exact(ExactRational(x)) }, fast: { x in FastInterval(x) }) }
 
 /// f = r + t on one side of 0, with r exact and a tail t of proven sign (never 0 there): the form
-/// that decides where the plain one cannot. A derivative whose limit is 1 is a sum of two tail
+/// that decides where the plain one cannot: where r (or r·s under a scale) is a rounding midpoint
+/// of the output and t is below any working precision (gelu(17) = 17 − 1e−65 is a tie of
+/// e4m3fn's 16 and 18). A derivative whose limit is 1 is a sum of two tail
 /// terms of opposite signs (gelu′ = 1 + x·φ(x) − Φ(−x)); far out both underflow even MPFR's
 /// exponent range (e^(−x²/2) at x = 2^100) and their difference straddles 0, while a narrow
 /// output or a scale makes r·s a rounding midpoint (gelu′(x)/4 in e2m1 sits on 0.25, the midpoint
@@ -74,7 +101,7 @@ private func withTail(_ f: Formula, _ tail: @escaping (BigFloat) -> Tail?) -> Fo
     Formula(exact: { x in
         let plain = f.exact(x)
         guard case .real(let enclose) = plain, let form = tail(x) else { return plain }
-        return .real { a in a.precision <= Tail.plainPrecision ? enclose(a) : form.enclosure(a) }
+        return .tailed(enclose, form)
     }, fast: f.fast)
 }
 
@@ -111,7 +138,15 @@ private func sigmoidGated(beta: ExactRational) -> Piece {
             return a.multiply(a.sigmoid(a.negate(tt)), a.subtract(a.multiply(tt, a.sigmoid(tt)), a.constant(1)))
         }
     }
-    return Piece(value: real(value, value), derivative: withTail(real(derivative, derivative), tail))
+    // f = x − x·σ(−t) where t = beta·x > 0: the tail has x's other sign.
+    let valueTail = { (x: BigFloat) -> Tail? in
+        let t = beta * ExactRational(x)
+        guard t.sign > 0 else { return nil }
+        return Tail(r: ExactRational(x), sign: -x.sign) { a in
+            a.negate(a.multiply(.point(x), a.sigmoid(a.negate(a.constant(t)))))
+        }
+    }
+    return Piece(value: withTail(real(value, value), valueTail), derivative: withTail(real(derivative, derivative), tail))
 }
 
 /// For x ≥ 1: the x ≥ 1 test of the two-term derivative tails.
@@ -123,7 +158,13 @@ private func exponentialLinear(alpha: ExactRational, inputScale: ExactRational =
     let k = Constant(alpha), s = Constant(inputScale), ks = Constant(alpha * inputScale)
     func value<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.multiply(a.constant(k), a.expm1(a.multiply(a.constant(s), x))) }
     func derivative<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.multiply(a.constant(ks), a.exp(a.multiply(a.constant(s), x))) }
-    return Piece(value: real(value, value), derivative: real(derivative, derivative))
+    // f = −alpha + alpha·e^(x/scaleIn) where x/scaleIn < 0: the tail has alpha's sign.
+    let valueTail = { (x: BigFloat) -> Tail? in
+        let sx = inputScale * ExactRational(x)
+        guard sx.sign < 0, !alpha.isZero else { return nil }
+        return Tail(r: -alpha, sign: alpha.sign) { a in a.multiply(a.constant(k), a.exp(a.constant(sx))) }
+    }
+    return Piece(value: withTail(real(value, value), valueTail), derivative: real(derivative, derivative))
 }
 
 extension Activation {
@@ -137,11 +178,23 @@ extension Activation {
         case .sigmoid:
             func value<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.sigmoid(x) }
             func derivative<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.multiply(a.sigmoid(x), a.sigmoid(a.negate(x))) }
-            return [Piece(value: real(value, value), derivative: real(derivative, derivative))]
+            // σ(x) = 1 − σ(−x) for x > 0.
+            let valueTail = { (x: BigFloat) -> Tail? in
+                x.sign > 0 ? Tail(r: one, sign: -1) { a in a.negate(a.sigmoid(a.negate(.point(x)))) } : nil
+            }
+            return [Piece(value: withTail(real(value, value), valueTail), derivative: real(derivative, derivative))]
         case .tanh:
             func value<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.tanh(x) }
             func derivative<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.sechSquared(x) }
-            return [Piece(value: real(value, value), derivative: real(derivative, derivative))]
+            // tanh x = ±1 ∓ 2σ(∓2x) (1 − tanh x = 2σ(−2x)).
+            let valueTail = { (x: BigFloat) -> Tail? in
+                if x.sign == 0 { return nil }
+                let twoX = BigFloat.exactProduct(x, BigFloat.exact(2))
+                return x.sign > 0
+                    ? Tail(r: one, sign: -1) { a in a.negate(a.scale(a.sigmoid(a.negate(.point(twoX))), byPowerOfTwo: 1)) }
+                    : Tail(r: -one, sign: 1) { a in a.scale(a.sigmoid(.point(twoX)), byPowerOfTwo: 1) }
+            }
+            return [Piece(value: withTail(real(value, value), valueTail), derivative: real(derivative, derivative))]
         case .relu:
             return [flat(zero), linear(slope: one)]
         case .relu6:
@@ -178,6 +231,10 @@ extension Activation {
                                        a.sqrt(a.scale(a.pi, byPowerOfTwo: 1)))
                 return a.add(cdf(a, x), a.multiply(x, density))
             }
+            // gelu = x − x·Φ(−x) for x > 0.
+            let valueTail = { (x: BigFloat) -> Tail? in
+                x.sign > 0 ? Tail(r: ExactRational(x), sign: -1) { a in a.negate(a.multiply(.point(x), cdf(a, a.negate(.point(x))))) } : nil
+            }
             // gelu′ = 1 + (x·φ(x) − Φ(−x)), positive for x ≥ 1: Φ(−x) < φ(x)/x ≤ x·φ(x) (Mills).
             let tail = { (x: BigFloat) -> Tail? in
                 guard atLeastOne(x) else { return nil }
@@ -188,7 +245,7 @@ extension Activation {
                     return a.subtract(a.multiply(X, density), cdf(a, a.negate(X)))
                 }
             }
-            return [Piece(value: real(value, value), derivative: withTail(real(derivative, derivative), tail))]
+            return [Piece(value: withTail(real(value, value), valueTail), derivative: withTail(real(derivative, derivative), tail))]
         case .geluTanh:
             // (1 + tanh u)/2 = σ(2u): no cancellation for u < 0, and σ(−2u) is the other factor
             // of sech²(u)/4 = σ(2u)·σ(−2u).
@@ -208,6 +265,12 @@ extension Activation {
                 let second = a.scale(a.multiply(a.multiply(x, a.multiply(s, sMinus)), du), byPowerOfTwo: 1)
                 return a.add(s, second)
             }
+            // f = x − x·σ(−2u) for x > 0 (u > 0 there).
+            let valueTail = { (x: BigFloat) -> Tail? in
+                x.sign > 0 ? Tail(r: ExactRational(x), sign: -1) { a in
+                    a.negate(a.multiply(.point(x), a.sigmoid(a.negate(a.scale(u(a, .point(x)), byPowerOfTwo: 1)))))
+                } : nil
+            }
             // f′ = 1 + σ(−2u)·(2x·σ(2u)·u′ − 1), positive for x ≥ 1 (1.52 > 1 there, increasing).
             let tail = { (x: BigFloat) -> Tail? in
                 guard atLeastOne(x) else { return nil }
@@ -219,7 +282,7 @@ extension Activation {
                     return a.multiply(a.sigmoid(a.negate(twoU)), a.subtract(inner, a.constant(1)))
                 }
             }
-            return [Piece(value: real(value, value), derivative: withTail(real(derivative, derivative), tail))]
+            return [Piece(value: withTail(real(value, value), valueTail), derivative: withTail(real(derivative, derivative), tail))]
         case .quickGELU:
             return [sigmoidGated(beta: ExactRational(try! ExactNumber(parsing: "1.702")))]
         case .silu:
@@ -229,6 +292,12 @@ extension Activation {
             func derivative<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value {
                 let sp = a.softplus(x)
                 return a.add(a.tanh(sp), a.multiply(x, a.multiply(a.sechSquared(sp), a.sigmoid(x))))
+            }
+            // f = x − 2x·σ(−2sp) for x > 0 (1 − tanh s = 2σ(−2s)).
+            let valueTail = { (x: BigFloat) -> Tail? in
+                x.sign > 0 ? Tail(r: ExactRational(x), sign: -1) { a in
+                    a.negate(a.scale(a.multiply(.point(x), a.sigmoid(a.negate(a.scale(a.softplus(.point(x)), byPowerOfTwo: 1)))), byPowerOfTwo: 1))
+                } : nil
             }
             // f′ = 1 + σ(−2sp)·(4x·σ(x)·σ(2sp) − 2) (sech² s = 4σ(2s)σ(−2s), 1 − tanh s = 2σ(−2s)),
             // positive for x ≥ 1 (2.72 > 2 there, increasing).
@@ -241,14 +310,25 @@ extension Activation {
                     return a.multiply(a.sigmoid(a.negate(twoSp)), a.subtract(inner, a.constant(2)))
                 }
             }
-            return [Piece(value: real(value, value), derivative: withTail(real(derivative, derivative), tail))]
+            return [Piece(value: withTail(real(value, value), valueTail), derivative: withTail(real(derivative, derivative), tail))]
         case .softplus:
             let beta = Constant(p["beta"])
             func value<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value {
                 a.divide(a.softplus(a.multiply(a.constant(beta), x)), a.constant(beta))
             }
             func derivative<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.sigmoid(a.multiply(a.constant(beta), x)) }
-            return [Piece(value: real(value, value), derivative: real(derivative, derivative))]
+            // For beta·x > 0: f = x + softplus(−beta·x)/beta, f′ = 1 − σ(−beta·x).
+            let side = { (x: BigFloat) -> ExactRational? in
+                let t = p["beta"] * ExactRational(x)
+                return t.sign > 0 ? t : nil
+            }
+            let valueTail = { (x: BigFloat) -> Tail? in
+                side(x).map { t in Tail(r: ExactRational(x), sign: 1) { a in a.divide(a.softplus(a.negate(a.constant(t))), a.constant(beta)) } }
+            }
+            let derivativeTail = { (x: BigFloat) -> Tail? in
+                side(x).map { t in Tail(r: one, sign: -1) { a in a.negate(a.sigmoid(a.negate(a.constant(t)))) } }
+            }
+            return [Piece(value: withTail(real(value, value), valueTail), derivative: withTail(real(derivative, derivative), derivativeTail))]
         case .softsign:
             func value<A: RationalOperations>(_ a: A, _ x: A.Value) -> A.Value { a.divide(x, a.add(a.constant(1), a.abs(x))) }
             func derivative<A: RationalOperations>(_ a: A, _ x: A.Value) -> A.Value {
@@ -276,7 +356,18 @@ extension Activation {
         case .tanhShrink:
             func value<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.tanhShrink(x) }
             func derivative<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.square(a.tanh(x)) }
-            return [Piece(value: real(value, value), derivative: real(derivative, derivative))]
+            // x − tanh x = (x ∓ 1) ± 2σ(∓2x); tanh² x = 1 − sech² x.
+            let valueTail = { (x: BigFloat) -> Tail? in
+                if x.sign == 0 { return nil }
+                let twoX = BigFloat.exactProduct(x, BigFloat.exact(2))
+                return x.sign > 0
+                    ? Tail(r: ExactRational(x) - one, sign: 1) { a in a.scale(a.sigmoid(a.negate(.point(twoX))), byPowerOfTwo: 1) }
+                    : Tail(r: ExactRational(x) + one, sign: -1) { a in a.negate(a.scale(a.sigmoid(.point(twoX)), byPowerOfTwo: 1)) }
+            }
+            let derivativeTail = { (x: BigFloat) -> Tail? in
+                x.sign == 0 ? nil : Tail(r: one, sign: -1) { a in a.negate(a.sechSquared(.point(x))) }
+            }
+            return [Piece(value: withTail(real(value, value), valueTail), derivative: withTail(real(derivative, derivative), derivativeTail))]
         case .threshold:
             return [flat(p["value"]), linear(slope: one)]
         case .thresholdedReLU:
@@ -284,7 +375,14 @@ extension Activation {
         case .logSigmoid:
             func value<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.negate(a.softplus(a.negate(x))) }
             func derivative<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.sigmoid(a.negate(x)) }
-            return [Piece(value: real(value, value), derivative: real(derivative, derivative))]
+            // For x < 0: f = x − softplus(x), f′ = 1 − σ(x).
+            let valueTail = { (x: BigFloat) -> Tail? in
+                x.sign < 0 ? Tail(r: ExactRational(x), sign: -1) { a in a.negate(a.softplus(.point(x))) } : nil
+            }
+            let derivativeTail = { (x: BigFloat) -> Tail? in
+                x.sign < 0 ? Tail(r: one, sign: -1) { a in a.negate(a.sigmoid(.point(x))) } : nil
+            }
+            return [Piece(value: withTail(real(value, value), valueTail), derivative: withTail(real(derivative, derivative), derivativeTail))]
         case .step:
             return [flat(zero), flat(one)]
         }

@@ -298,31 +298,30 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
 
     private func decide(_ evaluation: Evaluation, _ format: FloatFormat, _ overflow: FloatFormat.Overflow? = nil,
                         scale: Constant? = nil) -> Decision {
-        let evaluation = scale.map { Self.scaled(evaluation, by: $0.exact) } ?? evaluation
-        switch evaluation {
-        case .exact(let q):
+        let evaluation = scale.map { evaluation.scaled(by: $0.exact) } ?? evaluation
+        guard let enclose = evaluation.enclosure else {
+            guard case .exact(let q) = evaluation else { preconditionFailure("no enclosure") }
             return q.isZero ? .exactZero : .rounded(q.rounded(to: format, overflow: overflow))
-        case .real(let enclose):
-            var precision = 2 * format.precision + 16
-            while precision <= Self.maximumPrecision {
-                let box = enclose(IntervalArithmetic(precision: precision))
-                if !box.hasNaN {
-                    if box.isExactZero { return .exactZero }
-                    let lo = box.lo.rounded(to: format, beyond: box.loOpen ? 1 : 0, overflow: overflow)
-                    let hi = box.hi.rounded(to: format, beyond: box.hiOpen ? -1 : 0, overflow: overflow)
-                    if lo == hi { return .rounded(lo) }
-                    if format.isZero(lo) && format.isZero(hi) {
-                        // Both round to zero; the exact value is not 0 (only point enclosures are),
-                        // so a one-signed enclosure decides the sign.
-                        if box.lo.sign < 0 && box.hi.sign <= 0 { return .rounded(format.zero(negative: true)) }
-                        if box.lo.sign >= 0 && box.hi.sign > 0 { return .rounded(format.zero(negative: false)) }
-                        if box.lo.isUnderflowArtifact && box.hi.isUnderflowArtifact { return .zeroOfUnresolvedSign }
-                    }
-                }
-                precision *= 2
-            }
-            preconditionFailure("oracle: \(self) did not converge below \(Self.maximumPrecision) bits")
         }
+        var precision = 2 * format.precision + 16
+        while precision <= Self.maximumPrecision {
+            let box = enclose(IntervalArithmetic(precision: precision))
+            if !box.hasNaN {
+                if box.isExactZero { return .exactZero }
+                let lo = box.lo.rounded(to: format, beyond: box.loOpen ? 1 : 0, overflow: overflow)
+                let hi = box.hi.rounded(to: format, beyond: box.hiOpen ? -1 : 0, overflow: overflow)
+                if lo == hi { return .rounded(lo) }
+                if format.isZero(lo) && format.isZero(hi) {
+                    // Both round to zero; the exact value is not 0 (only point enclosures are),
+                    // so a one-signed enclosure decides the sign.
+                    if box.lo.sign < 0 && box.hi.sign <= 0 { return .rounded(format.zero(negative: true)) }
+                    if box.lo.sign >= 0 && box.hi.sign > 0 { return .rounded(format.zero(negative: false)) }
+                    if box.lo.isUnderflowArtifact && box.hi.isUnderflowArtifact { return .zeroOfUnresolvedSign }
+                }
+            }
+            precision *= 2
+        }
+        preconditionFailure("oracle: \(self) did not converge below \(Self.maximumPrecision) bits")
     }
 
     /// The stand-in for ±inf: every kink lies far inside ±2^(2^16), and f(±2^(2^20)) rounds to
@@ -407,14 +406,6 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
 
     private static let limitProbe = Constant(ExactRational(BigFloat.powerOfTwo(-(1 << 19))))
 
-    /// s·q as one evaluation: exact stays exact, enclosures are multiplied by s's.
-    private static func scaled(_ evaluation: Evaluation, by s: ExactRational) -> Evaluation {
-        switch evaluation {
-        case .exact(let q): return .exact(q * s)
-        case .real(let enclose): return .real { a in a.multiply(enclose(a), a.constant(s)) }
-        }
-    }
-
     /// The correctly rounded product g·q(x) — what a backward pass computes (gradIn = gradOut·f′(x))
     /// — for finite g, as one rounding of the exact product. NaN x or g gives NaN; an exact zero
     /// product is +0 (backward passes have no sign-of-zero convention to follow).
@@ -428,7 +419,7 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
         }
         MPFRRange.widen()
         let factor = ExactRational(BigFloat.exact(bits: g, format: format))
-        switch decide(Self.scaled(formula(quantity, at: exactInput(bits, format)), by: factor), format) {
+        switch decide(formula(quantity, at: exactInput(bits, format)).scaled(by: factor), format) {
         case .rounded(let r): return r
         case .exactZero, .zeroOfUnresolvedSign: return format.zero(negative: false)
         }
@@ -441,16 +432,20 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
 
     /// An enclosure of the exact real value at `precision` bits (for error measures in real units).
     /// For ±inf inputs it encloses f at the stand-in ±2^(2^20); NaN inputs give nil.
+    /// With `scale`, the enclosure of s·f (a plain rounding's scale is 1).
     public func enclosure(_ quantity: Quantity = .value, bits: UInt64, format: FloatFormat,
-                          precision: Int = 128) -> RealInterval? {
+                          precision: Int = 128, scale: ResultRounding? = nil) -> RealInterval? {
         MPFRRange.widen()
         let bits = bits & format.allBitsMask
         if format.isNaN(bits) { return nil }
         let box: Interval
-        switch formula(quantity, at: exactInput(bits, format)) {
-        case .exact(let q): box = q.enclosure(precision: precision)
-        case .real(let enclose): box = enclose(IntervalArithmetic(precision: precision))
-        }
+        let evaluation = formula(quantity, at: exactInput(bits, format))
+        let scaled = scale?.factor.map { evaluation.scaled(by: $0.exact) } ?? evaluation
+        if let enclose = scaled.enclosure {
+            box = enclose(IntervalArithmetic(precision: precision))
+        } else if case .exact(let q) = scaled {
+            box = q.enclosure(precision: precision)
+        } else { return nil }
         return RealInterval(lower: RealNumber(box.lo), upper: RealNumber(box.hi))
     }
 }
@@ -489,10 +484,26 @@ public struct RealInterval: Sendable {
 extension FloatFormat {
     /// The exact number correctly rounded to this format (how text inputs such as `0.1` become
     /// values, in every format including bfloat16). Zero keeps its sign.
-    public func rounding(_ number: ExactNumber) -> UInt64 {
+    public func rounding(_ number: ExactNumber, overflow: Overflow? = nil) -> UInt64 {
         MPFRRange.widen()
         if number.isZero { return zero(negative: number.negative) }
-        return ExactRational(number).rounded(to: self)
+        return ExactRational(number).rounded(to: self, overflow: overflow)
+    }
+}
+
+extension FloatFormat {
+    /// `rounding(number)`, or nil when the number lies beyond the largest finite (rounds past it,
+    /// ties to even) in a format without infinity: 500 is no e4m3fn value (its default overflow
+    /// would read it as NaN, and saturation as 448). Formats with infinity read it as ±inf.
+    public func roundingWithinRange(_ number: ExactNumber) -> UInt64? {
+        let bits = rounding(number)
+        guard !hasInfinity, !number.isZero else { return bits }
+        var q = ExactRational(number)
+        if q.sign < 0 { q = -q }
+        let largest = ExactRational(BigFloat.exact(bits: largestFinite, format: self))
+        let halfUnit = ExactRational(BigFloat.powerOfTwo(maxExponent - fractionBits - 1))
+        let c = ExactRational.compare(q, largest + halfUnit)
+        return c > 0 || (c == 0 && largestFinite & 1 == 1) ? nil : bits
     }
 }
 

@@ -14,6 +14,11 @@ public struct ResultRounding: @unchecked Sendable, CustomStringConvertible {
     public let scale: ExactNumber?
     /// s with its binary64 enclosure (nil for 1).
     let factor: Constant?
+    /// s as a `Double` when it is exactly one (1 when there is no scale); nil otherwise.
+    public var binary64Scale: Double? {
+        guard let factor else { return 1 }
+        return factor.fast.isPoint ? factor.fast.lo : nil
+    }
 
     /// Throws `OracleError` when `format` has no `overflow` result (inf in e4m3fn, NaN in e2m1),
     /// or the scale is not positive or lies beyond 2^±65536 (the range parameters have).
@@ -27,10 +32,12 @@ public struct ResultRounding: @unchecked Sendable, CustomStringConvertible {
         self.overflow = overflow
         MPFRRange.widen()
         if let scale, case let q = ExactRational(scale), ExactRational.compare(q, ExactRational(1)) != 0 {
-            guard q.sign > 0 else { throw OracleError("--scale must be positive (got \(scale.text))") }
+            let shown = scale.text.count > 40 ? scale.text.prefix(40) + "…" : Substring(scale.text)
+            guard q.sign > 0 else { throw OracleError("--scale must be positive (got \(shown))") }
+            // Binary exponents of numerator and denominator: within one of log2 of the scale.
             let magnitude = q.num.exponent - q.den.exponent
             guard abs(magnitude) < 65_536 else {
-                throw OracleError("--scale must have magnitude between 2^-65536 and 2^65536 (got \(scale.text))")
+                throw OracleError("--scale must lie within about 2^±65535 (got \(shown))")
             }
             self.scale = scale
             self.factor = Constant(q)

@@ -177,6 +177,53 @@ public enum ActivationCheck {
         }
     }
 
+    /// A fused kernel that writes its results in an 8-bit or smaller format (FP8, MX): one byte per
+    /// element, the bit pattern of `output`, judged against RN_output(scale·f(x)) — one rounding
+    /// of the exact product. `overflow` defaults to ml_dtypes' rule for `output` (NaN for e4m3fn,
+    /// saturation for the MX formats; PyTorch's casts saturate); `scale` is an exact positive
+    /// number ("1/16", "0x1p-4", "f32:0.37"). NaN inputs are not sent when `output` has no NaN.
+    /// Called as `check(buffer:)` calls, with guard bytes around the output.
+    public static func check<T: FloatFormatRepresentable>(
+        _ test: ActivationUnderTest, output: FloatFormat, overflow: FloatFormat.Overflow? = nil, scale: String? = nil,
+        options: ActivationTestOptions = .init(), buffer f: (UnsafeBufferPointer<T>, UnsafeMutableBufferPointer<UInt8>) -> Void
+    ) throws -> ActivationTestReport {
+        guard output.byteWidth == 1 else { throw ActivationTestError("output \(output): byte buffers hold the 8-bit and smaller formats") }
+        let rounding: ResultRounding
+        do {
+            rounding = try ResultRounding(output, overflow: overflow, scale: try scale.map { try ExactNumber(parsing: $0) })
+        } catch let error as OracleError {
+            throw ActivationTestError(error.description)
+        } catch let error as ExactNumber.ParseError {
+            throw ActivationTestError("scale: \(error)")
+        }
+        return try withoutActuallyEscaping(f) { f in
+            var calls = 0
+            return try run(test, T.floatFormat, options, source: "buffer (\(T.self)) → \(rounding)", result: rounding) { inputs in
+                calls += 1
+                return try guardedBytes(inputs, as: T.self, offset: 1 + calls % 7) { x, y in f(x, y) }
+            }
+        }
+    }
+
+    /// `guarded` for byte outputs: canaries 0xA5 around the output.
+    static func guardedBytes<T: FloatFormatRepresentable>(
+        _ inputs: [UInt64], as: T.Type, offset: Int, _ body: (UnsafeBufferPointer<T>, UnsafeMutableBufferPointer<UInt8>) -> Void
+    ) throws -> [UInt64] {
+        let n = inputs.count, pad = 16, canary: UInt8 = 0xA5
+        var x = [T](repeating: T(formatBits: 0), count: offset + n + pad)
+        for i in 0..<n { x[offset + i] = T(formatBits: inputs[i]) }
+        var y = [UInt8](repeating: canary, count: offset + n + pad)
+        x.withUnsafeBufferPointer { xp in
+            y.withUnsafeMutableBufferPointer { yp in
+                body(UnsafeBufferPointer(rebasing: xp[offset..<offset + n]), UnsafeMutableBufferPointer(rebasing: yp[offset..<offset + n]))
+            }
+        }
+        for i in y.indices where (i < offset || i >= offset + n) && y[i] != canary {
+            throw ActivationTestError("the buffer implementation wrote outside its output: byte \(i - offset) of a buffer of \(n)")
+        }
+        return (0..<n).map { UInt64(y[offset + $0]) }
+    }
+
     /// A backward implementation: `output[i] = gradOutput[i] · f′(input[i])`, compared with the
     /// correctly rounded product (one rounding of the exact g·f′(x)). Each input is paired with a
     /// gradient drawn from it and the seed (±1, 0.5, −2, powers of two from 2^−8 to 2^7, random
@@ -263,7 +310,8 @@ public enum ActivationCheck {
     }
 
     static func run(_ test: ActivationUnderTest, _ format: FloatFormat, _ options: ActivationTestOptions, source: String,
-                    oracle: Hunt.Oracle? = nil, _ implementation: ([UInt64]) throws -> [UInt64]) throws -> ActivationTestReport {
+                    oracle: Hunt.Oracle? = nil, result: ResultRounding? = nil,
+                    _ implementation: ([UInt64]) throws -> [UInt64]) throws -> ActivationTestReport {
         let (function, quantity) = try test.resolve()
         var others: [ActivationFunction] = []
         for c in options.alsoAcceptConventions {
@@ -274,7 +322,8 @@ public enum ActivationCheck {
         }
         let allowances = Allowances(maxULP: options.maxULP, allowFTZ: options.allowFlushToZero, ignoreZeroSign: options.ignoreZeroSign,
                                     kinkConventions: others, allowPositionDependence: options.allowPositionDependence)
-        var report = ValidationReport(function: function, quantity: quantity, format: format, allowances: allowances)
+        var report = ValidationReport(function: function, quantity: quantity, format: format, result: result, allowances: allowances)
+        let keep = { (x: UInt64) in report.outputFormat.hasNaN || !format.isNaN(x) } // no result for NaN without NaN
         if options.exhaustive {
             guard format == .f32 else { throw ActivationTestError("exhaustive checks are for Float (2^32 inputs); 16-bit formats are always checked on every input") }
             let shard: Range<Int>
@@ -282,12 +331,12 @@ public enum ActivationCheck {
                 throw ActivationTestError(error.description)
             }
             for chunk in shard {
-                let inputs = Exhaustive.inputs(chunk: chunk)
+                let inputs = Exhaustive.inputs(chunk: chunk).filter(keep)
                 let actual: [UInt64]
                 do { actual = try Hunt.answers(inputs, implementation) } catch let error as ImplementationError {
                     throw ActivationTestError(error.description)
                 }
-                report.record(inputs: inputs, expected: oracle?(inputs) ?? Gate.oracle(function, quantity, inputs, format), actual: actual)
+                report.record(inputs: inputs, expected: oracle?(inputs) ?? Gate.oracle(function, quantity, inputs, format, to: report.result), actual: actual)
             }
             if oracle == nil { report.measureWorst() } // its real-valued error is against f, not g·f′
             let replay = "ActivationTestOptions(exhaustive: true, shard: (\(options.shard.index), \(options.shard.of)))"
@@ -295,8 +344,9 @@ public enum ActivationCheck {
                                         source: "\(test) through \(source), every input of shard \(options.shard.index)/\(options.shard.of)")
         }
         let fresh = try freshSeed()
-        var inputs = Gate.inputs(function, format, count: options.count, seed: options.seed, exhaustiveSmall: true)
+        var inputs = Gate.inputs(function, format, count: options.count, seed: options.seed, exhaustiveSmall: true, result: result)
         if format.bitWidth > 16 && options.freshCount > 0 { inputs += Inputs.random(format, count: options.freshCount, seed: fresh) }
+        inputs = inputs.filter(keep)
         let simplest: [Disagreement: UInt64]
         do {
             simplest = try Hunt.run(inputs, report: &report, oracle: oracle, implementation: implementation)

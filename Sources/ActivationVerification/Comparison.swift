@@ -54,12 +54,19 @@ public enum Gate {
         }
     }
 
+    /// The built-in kernels multiply by a binary64 scale: a scale that is not one (3/10) would be
+    /// another function than the oracle's, so commands running the kernels refuse it.
+    public static func checkKernelScale(_ result: ResultRounding) throws {
+        guard let scale = result.scale, result.binary64Scale == nil else { return }
+        throw InputError("--scale \(scale.text.prefix(40)) is not a binary64 number, and the built-in kernels scale in binary64 (f64:\(scale.text.prefix(40)) is the nearest one)")
+    }
+
     /// The kernel's result in another format, overflow rule or scale (`Kernel.evaluate(derivative:
     /// bits:input:output:)`, the scale rounded to binary64); nil for a parameter derivative.
     public static func evaluate(_ kernel: Kernel, _ quantity: Quantity, bits: UInt64, format: FloatFormat,
                                 to result: ResultRounding) -> UInt64 {
         let output = KernelOutput(result.format, overflow: result.overflow,
-                                  scale: result.scale.map { Double(bitPattern: FloatFormat.f64.rounding($0)) } ?? 1)
+                                  scale: result.binary64Scale ?? result.scale.map { Double(bitPattern: FloatFormat.f64.rounding($0)) } ?? 1)
         switch quantity {
         case .value: return kernel.evaluate(derivative: false, bits: bits, input: format, output: output)
         case .derivative: return kernel.evaluate(derivative: true, bits: bits, input: format, output: output)
@@ -94,12 +101,15 @@ public enum Gate {
     }
 
     /// Compares a whole set of results with the oracle; passes within `bound` ULP (no NaN, inf or
-    /// sign-of-zero disagreement is ever within a bound).
+    /// sign-of-zero disagreement is ever within a bound). Results are in `result`'s format
+    /// (default: the inputs').
     public static func compare(_ function: ActivationFunction, _ quantity: Quantity, format: FloatFormat,
+                               to result: ResultRounding? = nil,
                                inputs: [UInt64], results: [UInt64], bound: UInt64 = 0) -> ValidationReport {
         precondition(inputs.count == results.count)
-        let expected = oracle(function, quantity, inputs, format)
-        var report = ValidationReport(function: function, quantity: quantity, format: format,
+        let result = result ?? .plain(format)
+        let expected = oracle(function, quantity, inputs, format, to: result)
+        var report = ValidationReport(function: function, quantity: quantity, format: format, result: result,
                                       allowances: Allowances(maxULP: bound), keep: 5)
         report.record(inputs: inputs, expected: expected, actual: results)
         report.measureWorst()
@@ -138,12 +148,21 @@ public enum Gate {
 
     /// The gate's inputs for one entry and format: specials, kinks with neighbours, the oracle's
     /// thresholds with neighbours, and `count` random inputs from `seed` (every input for 16-bit
-    /// formats when `exhaustiveSmall`).
+    /// formats when `exhaustiveSmall`). Results going elsewhere (`result`: another format or a
+    /// scale) add the inputs whose scaled value lands on an output midpoint
+    /// (`Inputs.outputMidpoints`); NaN inputs are left out when the output has no NaN.
     public static func inputs(_ function: ActivationFunction, _ format: FloatFormat, count: Int, seed: UInt64,
-                              exhaustiveSmall: Bool) -> [UInt64] {
-        if format.isNarrow || (exhaustiveSmall && format.bitWidth == 16) { return Inputs.all(format) }
-        return Inputs.specials(format) + Inputs.kinks(function, format) + Thresholds.inputs(function, format)
-            + Inputs.random(format, count: count, seed: seed)
+                              exhaustiveSmall: Bool, result: ResultRounding? = nil) -> [UInt64] {
+        var inputs: [UInt64]
+        if format.isNarrow || (exhaustiveSmall && format.bitWidth == 16) {
+            inputs = Inputs.all(format)
+        } else {
+            inputs = Inputs.specials(format) + Inputs.kinks(function, format) + Thresholds.inputs(function, format)
+                + Inputs.random(format, count: count, seed: seed)
+            if let result, result.format != format || result.scale != nil { inputs += Inputs.outputMidpoints(format, result) }
+        }
+        if let result, !result.format.hasNaN { inputs.removeAll(where: format.isNaN) }
+        return inputs
     }
 }
 
@@ -162,7 +181,7 @@ public struct StreamComparison {
     /// Compares the next chunk (`inputs` and `actual` of the same length).
     public mutating func add(inputs: [UInt64], actual: [UInt64]) {
         precondition(inputs.count == actual.count)
-        let expected = Gate.oracle(report.function, report.quantity, inputs, report.format)
+        let expected = Gate.oracle(report.function, report.quantity, inputs, report.format, to: report.result)
         report.record(inputs: inputs, expected: expected, actual: actual)
         for i in inputs.indices {
             if let first = firstSeen[inputs[i]] {

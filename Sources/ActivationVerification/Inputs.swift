@@ -60,6 +60,27 @@ public enum Inputs {
         return out
     }
 
+    /// Inputs x (with a neighbour each side) for which s·x is a rounding midpoint of `result`'s
+    /// format: where f(x) ≈ x or x/2 (the gated units far out and near 0, softplus, leaky slopes)
+    /// a result computed wide and then cast lands on that midpoint and rounds the wrong way
+    /// (gelu(9.5)/16 = 0.59375 − 1e−22, e4m3fn's midpoint of 0.5625 and 0.625). For the narrow
+    /// outputs, every midpoint; for wider ones, a few per binade.
+    public static func outputMidpoints(_ format: FloatFormat, _ result: ResultRounding) -> [UInt64] {
+        let out = result.format, s = result.scale?.approximateValue ?? 1
+        guard s > 0, s.isFinite else { return [] }
+        let top = UInt64(1) << UInt64(out.bitWidth - 1)
+        let step = out.isNarrow ? 1 : max(1, Int(top >> 10))
+        var values: [Double] = []
+        for b in stride(from: UInt64(0), to: top, by: step) where out.isFinite(b) && out.isFinite(b + 1) && b + 1 <= out.largestFinite {
+            let mid = (out.doubleValue(b) + out.doubleValue(b + 1)) / 2
+            values += [mid / s, 2 * mid / s]
+        }
+        return values.flatMap { v in [v, -v] }.flatMap { v -> [UInt64] in
+            let x = format.rounding(v)
+            return format.isFinite(x) ? neighbourhood(of: x, format, k: 1) : []
+        }
+    }
+
     /// Every bit pattern of a 16-bit format.
     public static func all16(_ format: FloatFormat) -> [UInt64] {
         precondition(format.bitWidth == 16)

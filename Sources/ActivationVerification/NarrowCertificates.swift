@@ -46,7 +46,7 @@ public enum NarrowCertificates {
                 }
                 rows.append(Row(activation: activation, quantity: quantity, input: input, output: output, inputs: all.count,
                                 mismatches: mismatches, maxULP: maxULP, firstMismatch: first,
-                                bound: KernelBounds.ulps(activation, output, derivative: quantity == .derivative)))
+                                bound: KernelBounds.ulps(activation, input: input, output: output, derivative: quantity == .derivative)))
             }
         }
         return rows

@@ -24,10 +24,17 @@ package struct ReportRendering {
         }
         return ([line(header), line(widths.map { String(repeating: "-", count: $0) })] + rows.map(line)).joined(separator: "\n")
     }
+    /// The inputs' format, and the results' (the same unless an output format was asked for).
     package var format: FloatFormat { report.format }
+    package var out: FloatFormat { report.outputFormat }
+
+    /// `bf16` or `bf16 → e4m3fn, scale 1/16`.
+    package var formats: String {
+        report.result.format == format && report.result.isPlain ? "\(format)" : "\(format) → \(report.result)"
+    }
 
     package var title: String {
-        "\(report.function) \(report.quantity == .value ? "value" : report.quantity.description), \(format) (kink convention \(report.function.convention))"
+        "\(report.function) \(report.quantity == .value ? "value" : report.quantity.description), \(formats) (kink convention \(report.function.convention))"
     }
 
     package func ulpText(_ c: ValidationReport.Case) -> String { c.ulps == .max ? "NaN" : String(c.ulps) }
@@ -60,16 +67,16 @@ package struct ReportRendering {
         if !report.worst.isEmpty {
             lines.append("worst inputs:")
             let rows = report.worst.map { c in
-                [format.shortestDecimal(c.input), format.hexBits(c.input), format.shortestDecimal(c.expected),
-                 format.shortestDecimal(c.actual), ulpText(c), c.disagreement.rawValue + (c.allowed ? " (allowed)" : "")]
+                [format.shortestDecimal(c.input), format.hexBits(c.input), out.shortestDecimal(c.expected),
+                 out.shortestDecimal(c.actual), ulpText(c), c.disagreement.rawValue + (c.allowed ? " (allowed)" : "")]
             }
             lines.append(ReportRendering.table(header: ["x", "x bits", "expected", "actual", "ULP", "class"], rows: rows))
         }
         lines.append("position-dependent: \(report.positionDependent) inputs gave another result in another place\(report.positionDependent > 0 && report.allowances.allowPositionDependence ? " (allowed)" : "")")
         if !report.positionCases.isEmpty {
             let rows = report.positionCases.map { c in
-                [format.shortestDecimal(c.input), format.hexBits(c.input), format.shortestDecimal(c.first), c.firstPlace,
-                 format.shortestDecimal(c.other), c.otherPlace]
+                [format.shortestDecimal(c.input), format.hexBits(c.input), out.shortestDecimal(c.first), c.firstPlace,
+                 out.shortestDecimal(c.other), c.otherPlace]
             }
             lines.append(ReportRendering.table(header: ["x", "x bits", "result", "where", "other result", "where"], rows: rows))
         }
@@ -107,6 +114,10 @@ package struct ReportRendering {
         var parameters: [String: String]
         var convention: String
         var format: String
+        /// The results' format, overflow rule and scale ("1" for none).
+        var output_format: String
+        var overflow: String
+        var scale: String
         var derivative: Bool
         var quantity: String
         var source: String
@@ -130,7 +141,8 @@ package struct ReportRendering {
         for p in report.function.parameterTexts { parameters[p.name] = p.value }
         let value = JSONReport(
             function: report.function.activation.name, parameters: parameters, convention: report.function.convention.rawValue,
-            format: format.rawValue, derivative: report.quantity == .derivative, quantity: report.quantity.description,
+            format: format.rawValue, output_format: out.rawValue, overflow: report.result.overflow.rawValue,
+            scale: report.result.scale?.text ?? "1", derivative: report.quantity == .derivative, quantity: report.quantity.description,
             source: source, count: report.count, max_ulp: report.maxULP, pass: report.pass, failures: report.failures,
             allowed: report.allowedCount,
             allowances: .init(max_ulp: a.maxULP, allow_ftz: a.allowFTZ, ignore_zero_sign: a.ignoreZeroSign,
@@ -139,15 +151,15 @@ package struct ReportRendering {
             classes: Dictionary(uniqueKeysWithValues: classCounts.map { ($0.0.rawValue, $0.1) }),
             histogram: zip(histogramRows, report.histogramBounds).map { .init(ulp: $0.0.ulps, count: $0.0.count, lo: $0.1.lo, hi: $0.1.hi) },
             worst: report.worst.map { c in
-                .init(x: format.hexBits(c.input), expected: format.hexBits(c.expected), actual: format.hexBits(c.actual),
+                .init(x: format.hexBits(c.input), expected: out.hexBits(c.expected), actual: out.hexBits(c.actual),
                       ulp: c.ulps == .max ? nil : c.ulps, class: c.disagreement.rawValue, allowed: c.allowed,
-                      x_decimal: format.shortestDecimal(c.input), expected_decimal: format.shortestDecimal(c.expected),
-                      actual_decimal: format.shortestDecimal(c.actual))
+                      x_decimal: format.shortestDecimal(c.input), expected_decimal: out.shortestDecimal(c.expected),
+                      actual_decimal: out.shortestDecimal(c.actual))
             },
             simplest: Dictionary(uniqueKeysWithValues: simplest.map { ($0.key.rawValue, format.hexBits($0.value)) }),
             position_dependent: report.positionDependent,
             position_cases: report.positionCases.map {
-                .init(x: format.hexBits($0.input), first: format.hexBits($0.first), other: format.hexBits($0.other),
+                .init(x: format.hexBits($0.input), first: out.hexBits($0.first), other: out.hexBits($0.other),
                       first_place: $0.firstPlace, other_place: $0.otherPlace)
             })
         let encoder = JSONEncoder()
@@ -165,13 +177,13 @@ package struct ReportRendering {
         if !report.positionCases.isEmpty {
             out += ["", "| x | x bits | result | where | other result | where |", "|---|---|---|---|---|---|"]
             out += report.positionCases.map { c in
-                "| \(format.shortestDecimal(c.input)) | `\(format.hexBits(c.input))` | \(format.shortestDecimal(c.first)) | \(c.firstPlace) | \(format.shortestDecimal(c.other)) | \(c.otherPlace) |"
+                "| \(format.shortestDecimal(c.input)) | `\(format.hexBits(c.input))` | \(self.out.shortestDecimal(c.first)) | \(c.firstPlace) | \(self.out.shortestDecimal(c.other)) | \(c.otherPlace) |"
             }
         }
         if !report.worst.isEmpty {
             out += ["", "| x | x bits | expected | actual | ULP | class |", "|---|---|---|---|---:|---|"]
             out += report.worst.map { c in
-                "| \(format.shortestDecimal(c.input)) | `\(format.hexBits(c.input))` | \(format.shortestDecimal(c.expected)) | \(format.shortestDecimal(c.actual)) | \(ulpText(c)) | \(c.disagreement.rawValue)\(c.allowed ? " (allowed)" : "") |"
+                "| \(format.shortestDecimal(c.input)) | `\(format.hexBits(c.input))` | \(self.out.shortestDecimal(c.expected)) | \(self.out.shortestDecimal(c.actual)) | \(ulpText(c)) | \(c.disagreement.rawValue)\(c.allowed ? " (allowed)" : "") |"
             }
         }
         return out.joined(separator: "\n") + "\n"

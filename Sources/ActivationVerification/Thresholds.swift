@@ -27,9 +27,14 @@ public enum Thresholds {
             if format.hasInfinity {
                 let limit = function.evaluate(quantity, bits: format.infinity(negative: negative), format: format)
                 properties.insert(("rounds to its limit at \(side)inf", { format.sameValue($0, limit) }), at: 0)
+            } else {
+                // No infinity to take the limit at: the value at the largest finite input stands in.
+                let end = function.evaluate(quantity, bits: format.largestFinite | sign, format: format)
+                properties.insert(("rounds to its result at \(side)max", { format.sameValue($0, end) }), at: 0)
             }
             for (name, holds) in properties {
-                if let x = firstFrom(function, quantity, format, sign: sign, where: holds) {
+                // Holding only at the largest finite itself is no threshold.
+                if let x = firstFrom(function, quantity, format, sign: sign, where: holds), x & ~format.signMask != format.largestFinite {
                     out.append(Point(what: "\(quantity) \(name) from x = \(format.hexFloat(x))", input: x))
                 }
             }

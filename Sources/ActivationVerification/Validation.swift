@@ -55,7 +55,12 @@ public struct ValidationReport: Sendable {
 
     public let function: ActivationFunction
     public let quantity: Quantity
+    /// The inputs' format.
     public let format: FloatFormat
+    /// Where results go: `outputFormat`, its overflow rule and a scale (plain: `format` itself).
+    public let result: ResultRounding
+    /// The results' format (ULP distances and classes are counted in it).
+    public var outputFormat: FloatFormat { result.format }
     public let allowances: Allowances
     public private(set) var count = 0
     /// Largest ULP distance (see `ULP`) over every result except those a class allowance accepts
@@ -85,11 +90,12 @@ public struct ValidationReport: Sendable {
     let plotLimit = 4_000
     private var plotStride = 1, plotSeen = 0
 
-    public init(function: ActivationFunction, quantity: Quantity, format: FloatFormat,
+    public init(function: ActivationFunction, quantity: Quantity, format: FloatFormat, result: ResultRounding? = nil,
                 allowances: Allowances = Allowances(), keep: Int = 10) {
         self.function = function
         self.quantity = quantity
         self.format = format
+        self.result = result ?? .plain(format)
         self.allowances = allowances
         self.keep = max(1, keep)
     }
@@ -101,7 +107,7 @@ public struct ValidationReport: Sendable {
     /// Records that `input` gave `first` in one place and `other` in another (the same bits, or
     /// NaN and NaN, are no difference). Each input counts once.
     public mutating func recordPosition(input: UInt64, first: UInt64, firstPlace: String, other: UInt64, otherPlace: String) {
-        guard first != other, !(format.isNaN(first) && format.isNaN(other)) else { return }
+        guard first != other, !(outputFormat.isNaN(first) && outputFormat.isNaN(other)) else { return }
         guard positionInputs.count < 1 << 20, positionInputs.insert(input).inserted else { return }
         positionDependent += 1
         if positionCases.count < keep {
@@ -154,11 +160,11 @@ public struct ValidationReport: Sendable {
     @discardableResult
     mutating func record(input: UInt64, expected: UInt64, actual: UInt64) -> Case? {
         count += 1
-        guard let kind = Disagreement.classify(expected: expected, actual: actual, format: format) else {
+        guard let kind = Disagreement.classify(expected: expected, actual: actual, format: outputFormat) else {
             histogram[0] += 1
             return nil
         }
-        let ulps = ULP.distance(expected, actual, format: format)
+        let ulps = ULP.distance(expected, actual, format: outputFormat)
         classes[kind, default: 0] += 1
         let allowance = self.allowance(input: input, expected: expected, actual: actual, kind: kind, ulps: ulps)
         let allowed = allowance != nil
@@ -201,13 +207,13 @@ public struct ValidationReport: Sendable {
             break
         }
         if allowances.allowFTZ {
-            if format.isSubnormal(expected) && format.isZero(actual) { return .byClass }
+            if outputFormat.isSubnormal(expected) && outputFormat.isZero(actual) { return .byClass }
             if format.isSubnormal(input) {
                 let zero = format.zero(negative: format.isNegative(input))
-                if function.evaluate(quantity, bits: zero, format: format) == actual { return .byClass }
+                if function.evaluate(quantity, bits: zero, format: format, to: result) == actual { return .byClass }
             }
         }
-        for other in allowances.kinkConventions where other.evaluate(quantity, bits: input, format: format) == actual {
+        for other in allowances.kinkConventions where other.evaluate(quantity, bits: input, format: format, to: result) == actual {
             return .byClass
         }
         return nil
@@ -217,9 +223,9 @@ public struct ValidationReport: Sendable {
     public mutating func measureWorst() {
         for i in worst.indices {
             let c = worst[i]
-            guard format.isFinite(c.actual), format.isFinite(c.expected), format.isFinite(c.input),
-                  let exact = function.enclosure(quantity, bits: c.input, format: format, precision: 160) else { continue }
-            worst[i].realULPs = exact.lower.ulpError(of: c.actual, format: format)
+            guard outputFormat.isFinite(c.actual), outputFormat.isFinite(c.expected), format.isFinite(c.input),
+                  let exact = function.enclosure(quantity, bits: c.input, format: format, precision: 160, scale: result) else { continue }
+            worst[i].realULPs = exact.lower.ulpError(of: c.actual, format: outputFormat)
         }
     }
 }
@@ -234,7 +240,7 @@ public enum Hunt {
     public typealias Oracle = ([UInt64]) -> [UInt64]
 
     static func expected(_ inputs: [UInt64], _ report: ValidationReport, _ oracle: Oracle?) -> [UInt64] {
-        oracle?(inputs) ?? Gate.oracle(report.function, report.quantity, inputs, report.format)
+        oracle?(inputs) ?? Gate.oracle(report.function, report.quantity, inputs, report.format, to: report.result)
     }
 
     /// How many inputs are asked again in other places.
@@ -289,7 +295,7 @@ public enum Hunt {
             let inputs = part.map(\.input)
             let actual = try answers(inputs, implementation)
             var changed: [Int] = []
-            for (i, a) in part.enumerated() where a.result != actual[i] && !(report.format.isNaN(a.result) && report.format.isNaN(actual[i])) {
+            for (i, a) in part.enumerated() where a.result != actual[i] && !(report.outputFormat.isNaN(a.result) && report.outputFormat.isNaN(actual[i])) {
                 report.recordPosition(input: a.input, first: a.result, firstPlace: a.place, other: actual[i],
                                       otherPlace: "offset \(i) of a batch of \(length)")
                 changed.append(i)

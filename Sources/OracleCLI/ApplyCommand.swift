@@ -15,8 +15,10 @@ struct ApplyCommand: ParsableCommand {
 
     @OptionGroup var function: FunctionOptions
 
-    @Option(help: "Number format: f16, bf16, f32 or f64.")
+    @Option(help: "Number format: f16, bf16, f32, f64, e4m3fn, e5m2, e4m3fnuz, e5m2fnuz, e2m3, e3m2, e2m1 (or ml_dtypes' names).")
     var format: FloatFormat
+
+    @OptionGroup var result: ResultOptions
 
     @OptionGroup var io: IOOptions
 
@@ -24,6 +26,12 @@ struct ApplyCommand: ParsableCommand {
         let (f, quantity) = try function.resolve()
         try Gate.checkKernelParameters(f)
         let kernel = Gate.kernel(for: f)
-        try io.stream(format: format) { Gate.evaluateBuffer(kernel, quantity, inputs: $0, format: format) }
+        let rounding = try result.resolve(input: format)
+        try Gate.checkKernelScale(rounding)
+        let plain = rounding.format == format && rounding.isPlain
+        try io.stream(format: format, output: rounding.format, check: { try ReferenceCommand.refuseNaN($0, $1, format, rounding.format) }) { x in
+            plain ? Gate.evaluateBuffer(kernel, quantity, inputs: x, format: format)
+                : x.map { Gate.evaluate(kernel, quantity, bits: $0, format: format, to: rounding) }
+        }
     }
 }

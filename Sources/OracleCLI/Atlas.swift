@@ -214,7 +214,7 @@ struct Page {
         var L = ["## Thresholds per format", "", "Computed by bisection on the oracle over |x| ≥ 1: the first |x| from which the property holds all the way out (±1 means it already holds at ±1; see the dead zones below for exact zeros):", "",
                  "| format | quantity | from x = | property |", "|---|---|---|---|"]
         let header = L.count
-        for format in FloatFormat.interchange {
+        for format in FloatFormat.allCases {
             for q in [Quantity.value, .derivative] {
                 for p in Thresholds.points(f, q, format) {
                     let what = p.what.components(separatedBy: " from x = ").first ?? p.what

@@ -20,7 +20,7 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Only this activation (default: all).")
     var function: String?
 
-    @Option(help: "Formats to check, comma-separated: f16, bf16, f32, f64.")
+    @Option(help: "Input formats to check, comma-separated: f16, bf16, f32, f64, e4m3fn, e5m2, e4m3fnuz, e5m2fnuz, e2m3, e3m2, e2m1.")
     var format: String = "f32"
 
     @Option(help: "Random inputs per entry and format.")
@@ -31,6 +31,8 @@ struct CheckCommand: ParsableCommand {
 
     @Flag(help: "Sample f16/bf16 like the other formats instead of checking all 65,536 inputs.")
     var sampleSmall = false
+
+    @OptionGroup var result: ResultOptions
 
     func run() throws {
         let formats = try parseFormats(format)
@@ -47,12 +49,16 @@ struct CheckCommand: ParsableCommand {
             let function = try ActivationFunction(activation)
             let kernel = Gate.kernel(for: function)
             for format in formats {
-                let inputs = Gate.inputs(function, format, count: count, seed: seed, exhaustiveSmall: !sampleSmall)
+                let rounding = try result.resolve(input: format)
+        try Gate.checkKernelScale(rounding)
+                let plain = rounding.format == format && rounding.isPlain
+                let inputs = Gate.inputs(function, format, count: count, seed: seed, exhaustiveSmall: !sampleSmall, result: rounding)
                 var results: [ValidationReport] = []
-                let bounds = [false, true].map { KernelBounds.ulps(activation, format, derivative: $0) }
+                let bounds = [false, true].map { KernelBounds.ulps(activation, input: format, output: rounding.format, derivative: $0) }
                 for (quantity, bound) in zip([Quantity.value, .derivative], bounds) {
-                    let actual = Gate.evaluateBuffer(kernel, quantity, inputs: inputs, format: format)
-                    results.append(Gate.compare(function, quantity, format: format, inputs: inputs, results: actual, bound: bound))
+                    let actual = plain ? Gate.evaluateBuffer(kernel, quantity, inputs: inputs, format: format)
+                        : inputs.map { Gate.evaluate(kernel, quantity, bits: $0, format: format, to: rounding) }
+                    results.append(Gate.compare(function, quantity, format: format, to: rounding, inputs: inputs, results: actual, bound: bound))
                 }
                 let pass = results[0].pass && results[1].pass
                 failed = failed || !pass
@@ -60,13 +66,13 @@ struct CheckCommand: ParsableCommand {
                 let worst = worstCase.map { c in
                     "\(format.hexFloat(c.input)) (\(c.disagreement.rawValue)\(c.realULPs.map { String(format: ", %.3g ulp", $0) } ?? ""))"
                 } ?? "—"
-                rows.append([activation.name, format.rawValue, String(inputs.count), Self.describe(results[0]),
+                rows.append([activation.name, plain ? format.rawValue : "\(format) → \(rounding)", String(inputs.count), Self.describe(results[0]),
                              Self.describe(results[1]), "\(bounds[0])/\(bounds[1])", worst, pass ? "pass" : "FAIL"])
             }
         }
         print(ReportRendering.table(header: header, rows: rows))
         if failed {
-            print("FAILED: some kernels are beyond their declared bounds (replay: activation-oracle check --format \(format) --count \(count) --seed \(seed))")
+            print("FAILED: some kernels are beyond their declared bounds (replay: activation-oracle check --format \(format)\(result.replayArguments) --count \(count) --seed \(seed))")
             throw ExitCode(1)
         }
         print("all kernels within their declared bounds")

@@ -10,7 +10,7 @@ struct DemoCommand: ParsableCommand {
         commandName: "demo",
         abstract: "The catalog, then correctly rounded f and f′ at telling inputs (tails, subnormals, kinks, ±inf, NaN).")
 
-    @Option(help: "Number format: f16, bf16, f32 or f64.")
+    @Option(help: "Number format: f16, bf16, f32, f64, e4m3fn, e5m2, e4m3fnuz, e5m2fnuz, e2m3, e3m2, e2m1 (or ml_dtypes' names).")
     var format: FloatFormat = .f32
 
     static let inputs = ["-inf", "-100", "-20", "-5", "-1", "-0", "0", "1e-40", "1", "3", "20", "100", "inf", "nan"]
@@ -25,16 +25,17 @@ struct DemoCommand: ParsableCommand {
         }
         let width = 13
         print("\nf(x) and f′(x) (PyTorch convention at kinks), \(format):")
-        print("x".padding(toLength: 20, withPad: " ", startingAt: 0) +
-              Self.inputs.map { $0.leftPadded(width) }.joined())
-        let bits = Self.inputs.map { text -> UInt64 in
+        // Formats without infinity or NaN show their largest finite and skip NaN.
+        let bits = Self.inputs.compactMap { text -> UInt64? in
             switch text {
-            case "inf": return format.infinity(negative: false)
-            case "-inf": return format.infinity(negative: true)
-            case "nan": return format.quietNaN
-            default: return format.rounding(try! ExactNumber(parsing: text))
+            case "inf": return format.hasInfinity ? format.infinity(negative: false) : format.largestFinite
+            case "-inf": return format.hasInfinity ? format.infinity(negative: true) : format.largestFinite | format.signMask
+            case "nan": return format.hasNaN ? format.quietNaN : nil
+            default: return format.rounding(try! ExactNumber(parsing: text), overflow: .saturate)
             }
         }
+        print("x".padding(toLength: 20, withPad: " ", startingAt: 0) +
+              bits.map { format.compactDecimal($0).leftPadded(width) }.joined())
         for activation in Activation.allCases {
             let f = try ActivationFunction(activation)
             for quantity in [Quantity.value, .derivative] {

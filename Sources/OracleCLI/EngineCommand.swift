@@ -120,6 +120,9 @@ struct EngineCommand: ParsableCommand {
         guard let p = Frames.patterns(payload, width: format.byteWidth) else {
             throw InputError("a payload of \(payload.count) bytes is not a whole number of \(format) values")
         }
+        if format.bitWidth < 8 * format.byteWidth, let i = p.firstIndex(where: { $0 & ~format.allBitsMask != 0 }) {
+            throw InputError("element \(i) is 0x\(String(p[i], radix: 16)), not a bit pattern of \(format) (\(format.bitWidth) bits)")
+        }
         return p
     }
 
@@ -150,9 +153,10 @@ struct EngineCommand: ParsableCommand {
         }
     }
 
-    /// `compare`: the request names the function and allowances; `parts` frames follow, each the
-    /// inputs then the results (the same count of each). All parts are read even when the request
-    /// is refused, so that the exchange stays in step.
+    /// `compare`: the request names the function and allowances (and where results go, as for
+    /// `reference`); `parts` frames follow, each the inputs then the results (the same count of
+    /// each; results in the output format's width). All parts are read even when the request is
+    /// refused, so that the exchange stays in step.
     func compare(_ r: Request) throws {
         let parts = r.parts ?? 0
         var comparison: StreamComparison?
@@ -163,16 +167,22 @@ struct EngineCommand: ParsableCommand {
             let worst = r.worst ?? 10
             guard (1...1_000).contains(worst) else { throw InputError("worst must be from 1 to 1000, got \(worst)") }
             comparison = StreamComparison(ValidationReport(function: f, quantity: quantity, format: format,
+                                                           result: try resultRounding(r, input: format),
                                                            allowances: try allowances(r, f), keep: worst))
         } catch { refusal = error }
         for _ in 0..<max(0, min(parts, 1 << 24)) {
             guard let frame = try Frames.read() else { throw InputError("engine: the input ended inside a compare") }
-            guard refusal == nil, let format = comparison?.report.format else { continue }
+            guard refusal == nil, let report = comparison?.report else { continue }
             do {
-                let values = try patterns(frame.payload, format)
-                guard values.count % 2 == 0 else { throw InputError("a compare part holds \(values.count) values: not inputs and results of one length") }
-                let n = values.count / 2
-                comparison!.add(inputs: Array(values[..<n]), actual: Array(values[n...]))
+                let (win, wout) = (report.format.byteWidth, report.outputFormat.byteWidth)
+                guard frame.payload.count % (win + wout) == 0 else {
+                    throw InputError("a compare part of \(frame.payload.count) bytes is not inputs and results of one length")
+                }
+                let n = frame.payload.count / (win + wout)
+                let inputs = try patterns(Array(frame.payload[..<(n * win)]), report.format)
+                let results = try patterns(Array(frame.payload[(n * win)...]), report.outputFormat)
+                try ReferenceCommand.refuseNaN(inputs, comparison!.seen, report.format, report.outputFormat)
+                comparison!.add(inputs: inputs, actual: results)
             } catch { refusal = error }
         }
         if let refusal { throw refusal }
@@ -190,8 +200,10 @@ struct EngineCommand: ParsableCommand {
         guard (0...maximumCount).contains(count) else { throw InputError("count must be from 0 to \(maximumCount), got \(count)") }
         let worst = r.worst ?? 10
         guard (1...1_000).contains(worst) else { throw InputError("worst must be from 1 to 1000, got \(worst)") }
-        var report = ValidationReport(function: f, quantity: quantity, format: format, allowances: try allowances(r, f), keep: worst)
-        let inputs = Gate.inputs(f, format, count: count, seed: r.seed ?? 0, exhaustiveSmall: true)
+        let rounding = try resultRounding(r, input: format)
+        var report = ValidationReport(function: f, quantity: quantity, format: format, result: rounding,
+                                      allowances: try allowances(r, f), keep: worst)
+        let inputs = Gate.inputs(f, format, count: count, seed: r.seed ?? 0, exhaustiveSmall: true, result: rounding)
         let width = format.byteWidth
         let simplest = try Hunt.run(inputs, report: &report) { batch in
             try reply(["op": "evaluate"], payload: Frames.payload(batch, width: width))
@@ -200,7 +212,7 @@ struct EngineCommand: ParsableCommand {
             guard let frame else { throw InputError("engine: the input ended inside a check") }
             let answer = try? JSONDecoder().decode(Request.self, from: frame.json)
             switch answer?.op {
-            case "results": return try patterns(frame.payload, format)
+            case "results": return try patterns(frame.payload, rounding.format)
             case "abort": throw Aborted(message: answer?.message ?? "check stopped by the caller")
             default: throw InputError("engine: expected results or abort inside a check, got '\(String(decoding: frame.json.prefix(60), as: UTF8.self))'")
             }

@@ -30,6 +30,6 @@ struct ReferenceCommand: ParsableCommand {
     /// A NaN input has no result in a format without NaN (e2m3, e3m2, e2m1).
     static func refuseNaN(_ inputs: [UInt64], _ offset: Int, _ format: FloatFormat, _ output: FloatFormat) throws {
         guard !output.hasNaN, let i = inputs.firstIndex(where: format.isNaN) else { return }
-        throw InputError("input element \(offset + i) is NaN, and \(output) has no NaN to give for it")
+        throw InputError("input value \(offset + i + 1) (counting from 1) is NaN, and \(output) has no NaN to give for it")
     }
 }

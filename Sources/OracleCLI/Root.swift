@@ -112,6 +112,12 @@ struct ResultOptions: ParsableArguments {
     @Option(help: "Exact positive factor s applied before the rounding: the result is RN(s·f(x)) (1/16, 0x1p-4, f32:0.3).")
     var scale: String?
 
+    /// The options as given, to replay a run (` --output-format e4m3fn --scale 1/16`).
+    var replayArguments: String {
+        [outputFormat.map { " --output-format \($0)" }, overflow.map { " --overflow \($0.rawValue)" }, scale.map { " --scale=\($0)" }]
+            .compactMap { $0 }.joined()
+    }
+
     /// The rounding asked for, or an `InputError`: no such overflow in that format (inf in
     /// e4m3fn), a scale that is not a positive exact number.
     func resolve(input: FloatFormat) throws -> ResultRounding {
@@ -136,7 +142,7 @@ struct ResultOptions: ParsableArguments {
 
 /// Files in and out.
 struct IOOptions: ParsableArguments {
-    @Option(name: .shortAndLong, help: "Input: .npy (<f2/<f4/<f8, or <u2/<u4/<u8 bit patterns; bf16 as <u2) or text, one value per line. Default: stdin.")
+    @Option(name: .shortAndLong, help: "Input: .npy (<f2/<f4/<f8, or <u2/<u4/<u8 bit patterns; bf16 as <u2 or ml_dtypes' <V2; the narrow formats as |u1 or ml_dtypes' <V1) or text, one value per line. Default: stdin.")
     var input: String?
 
     @Option(name: .shortAndLong, help: "Output in the input's form (npy dtype, or text). Default: stdout.")
@@ -183,10 +189,12 @@ func checkCount(_ count: Int, minimum: Int, option: String = "--count") throws {
 /// A comma-separated list of formats, each known, none empty.
 func parseFormats(_ text: String) throws -> [FloatFormat] {
     let names = text.split(separator: ",", omittingEmptySubsequences: false)
+    var seen: Set<FloatFormat> = []
     return try names.map { name -> FloatFormat in
         guard let f = FloatFormat(argument: String(name).trimmingCharacters(in: .whitespaces)) else {
             throw InputError("--format: unknown format '\(name)' in '\(text)' (\(FloatFormat.allValueStrings.joined(separator: ", ")), comma-separated)")
         }
+        guard seen.insert(f).inserted else { throw InputError("--format: \(f) given twice in '\(text)'") }
         return f
     }
 }

@@ -26,8 +26,10 @@ struct ServeCommand: ParsableCommand {
 
     @OptionGroup var function: FunctionOptions
 
-    @Option(help: "Number format: f16, bf16, f32 or f64.")
+    @Option(help: "Number format: f16, bf16, f32, f64, e4m3fn, e5m2, e4m3fnuz, e5m2fnuz, e2m3, e3m2, e2m1 (or ml_dtypes' names).")
     var format: FloatFormat
+
+    @OptionGroup var result: ResultOptions
 
     @Option(help: "Break the implementation this way (see the discussion).")
     var fault: String?
@@ -42,6 +44,9 @@ struct ServeCommand: ParsableCommand {
         let fault = self.fault
         if let fault, !Self.faults.contains(fault) {
             throw InputError("unknown --fault '\(fault)' (\(Self.faults.joined(separator: ", ")))")
+        }
+        if fault == "zero-sign" && !format.hasNegativeZero {
+            throw InputError("--fault zero-sign: \(format) has no −0 (its sign bit on zero is NaN)")
         }
         // Lines of bounded length from stdin, whatever is sent.
         var input = LineBuffer(maximumLine: Subprocess.maximumLine)
@@ -62,7 +67,13 @@ struct ServeCommand: ParsableCommand {
                 throw InputError("serve: line \(lineNumber) is longer than \(Subprocess.maximumLine) bytes")
             }
         }
-        let expected = "activation-oracle-protocol 1 \(f.activation.name) \(format) \(quantity)"
+        let rounding = try result.resolve(input: format)
+        try Gate.checkKernelScale(rounding)
+        let plain = rounding.format == format && rounding.isPlain
+        if !plain, let fault, !Self.protocolFaults.contains(fault) {
+            throw InputError("--fault \(fault) breaks results in the input's format only (with --output-format, --overflow or --scale: \(Self.protocolFaults.joined(separator: ", ")))")
+        }
+        let expected = Subprocess.header(f, format, quantity, rounding)
         guard let header = try readLine() else { throw InputError("serve: no protocol header on stdin") }
         guard header == expected else {
             throw InputError("serve: the header '\(header.prefix(100))' does not ask for what this server answers ('\(expected)')")
@@ -85,12 +96,13 @@ struct ServeCommand: ParsableCommand {
             batches += 1
             if fault == "exit" && batches == 2 { Foundation.exit(3) }
             if fault == "hang" && batches == 2 { sleep(3600) }
-            var results = Gate.evaluateBuffer(kernel, quantity, inputs: inputs, format: format)
+            var results = plain ? Gate.evaluateBuffer(kernel, quantity, inputs: inputs, format: format)
+                : inputs.map { Gate.evaluate(kernel, quantity, bits: $0, format: format, to: rounding) }
             for i in inputs.indices { results[i] = broken(results[i], input: inputs[i], f, quantity, kinks, otherKernel, fault) }
             if fault == "position" {
                 // A vector loop of 8 and a scalar tail that disagree: the tail's finite results 1 ULP up.
-                for i in (n - n % 8)..<n where format.isFinite(results[i]) && !format.isZero(results[i])
-                    && results[i] & ~format.signMask != format.largestFinite { results[i] += 1 }
+                for i in (n - n % 8)..<n where rounding.format.isFinite(results[i]) && !rounding.format.isZero(results[i])
+                    && results[i] & ~rounding.format.signMask != rounding.format.largestFinite { results[i] += 1 }
             }
             if fault == "no-newline" && batches == 2 {
                 let chunk = Data(repeating: UInt8(ascii: "0"), count: 1 << 16)
@@ -104,12 +116,14 @@ struct ServeCommand: ParsableCommand {
                 Console.error("\nflooded\n")
             }
             if fault == "short" && batches == 2 { results.removeLast() }
-            var text = results.map { format.hexBits($0) }.joined(separator: "\n") + "\n"
-            if fault == "extra-line" && batches == 2 { text += format.hexBits(0) + "\n" }
+            var text = results.map { rounding.format.hexBits($0) }.joined(separator: "\n") + "\n"
+            if fault == "extra-line" && batches == 2 { text += rounding.format.hexBits(0) + "\n" }
             guard Console.output(Data(text.utf8)) else { throw InputError("serve: cannot write to stdout") }
         }
     }
 
+    /// Faults of the protocol itself, whatever the results' format.
+    static let protocolFaults = ["position", "garbage", "exit", "hang", "extra-line", "short", "no-newline", "stderr-flood"]
     static let faults = ["ftz", "nan-to-zero", "zero-sign", "two-ulp", "early-saturation", "overflow", "other-kink",
                          "nan-at-neg-inf", "position", "garbage", "exit", "hang", "extra-line", "short", "no-newline", "stderr-flood"]
 
@@ -124,10 +138,12 @@ struct ServeCommand: ParsableCommand {
         case "zero-sign": return format.isZero(y) ? y ^ format.signMask : y
         case "two-ulp": return v > 1 && v < 2 && format.isFinite(y) && !format.isZero(y) ? y + 2 : y
         case "early-saturation":
-            return abs(v) > 8 && format.isFinite(x) ? f.evaluate(quantity, bits: format.infinity(negative: v < 0), format: format) : y
-        case "overflow": return abs(v) > 1e30 && format.isFinite(x) ? format.infinity(negative: v < 0) : y
+            // f at the end of the format's range: ±inf, or ±largest finite without infinity
+            let end = format.hasInfinity ? format.infinity(negative: v < 0) : format.largestFinite | (v < 0 ? format.signMask : 0)
+            return abs(v) > 8 && format.isFinite(x) ? f.evaluate(quantity, bits: end, format: format) : y
+        case "overflow": return abs(v) > 1e30 && format.isFinite(x) ? format.overflowed(negative: v < 0) : y
         case "other-kink": return quantity == .derivative && kinks.contains(x) ? Gate.evaluate(otherKernel, quantity, bits: x, format: format) : y
-        case "nan-at-neg-inf": return x == format.infinity(negative: true) ? format.quietNaN : y
+        case "nan-at-neg-inf": return format.hasInfinity && x == format.infinity(negative: true) ? format.quietNaN : y
         default: return y
         }
     }

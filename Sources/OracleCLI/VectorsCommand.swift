@@ -22,7 +22,7 @@ struct VectorsCommand: ParsableCommand {
 
     @OptionGroup var function: FunctionOptions
 
-    @Option(help: "Number format: f16, bf16 (stored as <u2 bit patterns), f32 or f64.")
+    @Option(help: "Number format: f16, bf16, f32, f64, e4m3fn, e5m2, e4m3fnuz, e5m2fnuz, e2m3, e3m2, e2m1 (or ml_dtypes' names); bf16 stored as <u2 bit patterns, the narrow formats as |u1.")
     var format: FloatFormat
 
     @Option(help: "Random inputs besides the specials, kinks and thresholds.")
@@ -34,9 +34,12 @@ struct VectorsCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Directory to write into (created if missing).")
     var output: String
 
+    @OptionGroup var result: ResultOptions
+
     func run() throws {
         let (f, quantity) = try function.resolve()
         try checkCount(count, minimum: 0)
+        let rounding = try result.resolve(input: format)
         // The directory: an existing one, or one made here (and removed again if the run fails).
         guard !output.isEmpty else { throw InputError("--output: empty path") }
         var isDirectory: ObjCBool = false
@@ -62,7 +65,7 @@ struct VectorsCommand: ParsableCommand {
         }
         let files = OutputFiles()
         do {
-            let summary = try write(f, quantity, into: files)
+            let summary = try write(f, quantity, rounding, into: files)
             try files.commit()
             print(summary)
         } catch {
@@ -72,19 +75,21 @@ struct VectorsCommand: ParsableCommand {
         }
     }
 
-    private func write(_ f: ActivationFunction, _ quantity: Quantity, into files: OutputFiles) throws -> String {
+    private func write(_ f: ActivationFunction, _ quantity: Quantity, _ rounding: ResultRounding, into files: OutputFiles) throws -> String {
         func path(_ name: String) -> String { Path.join(output, name) }
         for name in ["inputs.npy", "expected.npy", "manifest.json"] { _ = try OutputFiles.target(path(name), option: "--output") }
+        // NaN inputs have no result in an output format without NaN: left out.
+        let keep = { (x: UInt64) in rounding.format.hasNaN || !format.isNaN(x) }
         let parts: [(String, [UInt64])] = [
-            ("specials", Inputs.specials(format)), ("kinks", Inputs.kinks(f, format)),
-            ("thresholds", Thresholds.inputs(f, format)), ("random", Inputs.random(format, count: count, seed: seed)),
+            ("specials", Inputs.specials(format).filter(keep)), ("kinks", Inputs.kinks(f, format).filter(keep)),
+            ("thresholds", Thresholds.inputs(f, format).filter(keep)), ("random", Inputs.random(format, count: count, seed: seed)),
         ]
         let inputs = parts.flatMap(\.1)
-        let expected = Gate.oracle(f, quantity, inputs, format)
+        let expected = Gate.oracle(f, quantity, inputs, format, to: rounding)
         let descr = format.numpyFloatDescr ?? format.numpyBitsDescr
-        let encoding = NumericEncoding.npy(descr: descr, shape: [inputs.count])
-        for (name, values) in [("inputs.npy", inputs), ("expected.npy", expected)] {
-            let writer = try NumericWriter(path: path(name), files: files, format: format, encoding: encoding)
+        let outDescr = rounding.format.numpyFloatDescr ?? rounding.format.numpyBitsDescr
+        for (name, values, fmt, d) in [("inputs.npy", inputs, format, descr), ("expected.npy", expected, rounding.format, outDescr)] {
+            let writer = try NumericWriter(path: path(name), files: files, format: fmt, encoding: .npy(descr: d, shape: [inputs.count]))
             try writer.write(values)
             try writer.finish()
         }
@@ -95,9 +100,11 @@ struct VectorsCommand: ParsableCommand {
             "function": f.activation.name, "parameters": parameters, "convention": f.convention.rawValue,
             "quantity": quantity.description, "derivative": quantity == .derivative,
             "format": format.rawValue, "dtype": descr, "count": inputs.count, "seed": seed,
+            "output_format": rounding.format.rawValue, "output_dtype": outDescr, "overflow": rounding.overflow.rawValue,
+            "scale": rounding.scale?.text ?? "1",
             "generators": parts.map { ["name": $0.0, "count": $0.1.count] },
             "files": ["inputs": "inputs.npy", "expected": "expected.npy"],
-            "verify": "activation-oracle verify \(f.activation.name) \(f.parameterTexts.filter { (try? ExactNumber(parsing: $0.value)) != nil }.map { "--param \($0.name)=\($0.value) " }.joined())\(quantity == .derivative ? "--derivative " : "")--format \(format) --input inputs.npy --actual RESULTS.npy",
+            "verify": "activation-oracle verify \(f.activation.name) \(f.parameterTexts.filter { (try? ExactNumber(parsing: $0.value)) != nil }.map { "--param \($0.name)=\($0.value) " }.joined())\(quantity == .derivative ? "--derivative " : "")--format \(format)\(result.replayArguments) --input inputs.npy --actual RESULTS.npy",
         ]
         let data = try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         try files.write(data, to: path("manifest.json"), option: "--output")

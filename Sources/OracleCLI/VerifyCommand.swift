@@ -21,7 +21,7 @@ struct VerifyCommand: ParsableCommand {
 
     @OptionGroup var function: FunctionOptions
 
-    @Option(help: "Number format: f16, bf16, f32 or f64.")
+    @Option(help: "Number format: f16, bf16, f32, f64, e4m3fn, e5m2, e4m3fnuz, e5m2fnuz, e2m3, e3m2, e2m1 (or ml_dtypes' names).")
     var format: FloatFormat
 
     @Option(name: .shortAndLong, help: "Inputs the implementation was run on (.npy or text).")
@@ -45,6 +45,8 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Seconds to wait for each answer of --command before giving up.")
     var timeout: Double = 60
 
+    @OptionGroup var result: ResultOptions
+
     @OptionGroup var gate: AllowanceOptions
 
     @OptionGroup var reports: ReportOptions
@@ -55,7 +57,8 @@ struct VerifyCommand: ParsableCommand {
         try reports.checkOutputs()
         try Subprocess.checkTimeout(timeout)
         try checkCount(count, minimum: 0)
-        var report = ValidationReport(function: f, quantity: quantity, format: format, allowances: allowances, keep: reports.worst)
+        let rounding = try result.resolve(input: format)
+        var report = ValidationReport(function: f, quantity: quantity, format: format, result: rounding, allowances: allowances, keep: reports.worst)
         var simplest: [Disagreement: UInt64] = [:]
         var source: String
         switch (input, actual, command) {
@@ -67,9 +70,9 @@ struct VerifyCommand: ParsableCommand {
             guard quantity == .value || quantity == .derivative else {
                 throw InputError("--command checks values or derivatives (not --wrt)")
             }
-            let header = "activation-oracle-protocol 1 \(f.activation.name) \(format) \(quantity)"
-            let child = try Subprocess(command: command, header: header, format: format, timeout: timeout)
-            let inputs = Gate.inputs(f, format, count: count, seed: seed, exhaustiveSmall: true)
+            let header = Subprocess.header(f, format, quantity, rounding)
+            let child = try Subprocess(command: command, header: header, format: format, resultFormat: rounding.format, timeout: timeout)
+            let inputs = Gate.inputs(f, format, count: count, seed: seed, exhaustiveSmall: true, result: rounding)
             simplest = try Hunt.run(inputs, report: &report) { try child.evaluate($0) }
             try child.finish()
         default:
@@ -82,7 +85,7 @@ struct VerifyCommand: ParsableCommand {
     /// Streams both files in step; their lengths must match.
     func compareFiles(input: String, actual: String, into report: inout ValidationReport) throws {
         let x = try NumericReader(path: input, format: format, textBits: bits)
-        let y = try NumericReader(path: actual, format: format, textBits: bits)
+        let y = try NumericReader(path: actual, format: report.outputFormat, textBits: bits, option: "--actual")
         if case .npy(_, let a) = x.encoding, case .npy(_, let b) = y.encoding, a.reduce(1, *) != b.reduce(1, *) {
             throw InputError("length mismatch: \(input) holds \(a.reduce(1, *)) values, \(actual) \(b.reduce(1, *))")
         }
@@ -94,6 +97,7 @@ struct VerifyCommand: ParsableCommand {
                 let (short, long) = xs.count < ys.count ? (input, actual) : (actual, input)
                 throw InputError("length mismatch: \(short) ends after \(comparison.seen + min(xs.count, ys.count)) values, \(long) has more")
             }
+            try ReferenceCommand.refuseNaN(xs, comparison.seen, format, report.outputFormat)
             comparison.add(inputs: xs, actual: ys)
         }
         report = comparison.report

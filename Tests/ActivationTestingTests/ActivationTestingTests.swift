@@ -1,3 +1,4 @@
+import ActivationCatalog
 import ActivationKernels
 import ActivationTesting
 import Foundation
@@ -55,6 +56,35 @@ struct ActivationTestingTests {
 
     /// A buffer kernel whose tail (the last count % 8 elements) is 1 ULP up: within maxULP 1
     /// everywhere, so only the position class can fail it.
+    /// A fused FP8 kernel (activation, scale, cast) judged against RN_e4m3fn(s·f(x)): the
+    /// built-in kernel's byte path passes; computing in Float and casting (ml_dtypes' rounding of
+    /// the Float result, written here from the e4m3fn spec) is caught, as is a write past the end.
+    @Test func fusedNarrowKernelsAreCheckedInTheirOutputFormat() throws {
+        let kernel = Kernel(.gelu)
+        let output = KernelOutput(.e4m3fn, scale: 1.0 / 16)
+        let good = try ActivationCheck.check(ActivationUnderTest("gelu"), output: .e4m3fn, scale: "1/16",
+                                             buffer: { (x: UnsafeBufferPointer<Float>, y: UnsafeMutableBufferPointer<UInt8>) in
+            kernel.forward(x, into: y, output: output)
+        })
+        #expect(good.passed, "\(good)")
+        let castAfter = try ActivationCheck.check(ActivationUnderTest("gelu"), output: .e4m3fn, scale: "1/16",
+                                                  buffer: { (x: UnsafeBufferPointer<Float>, y: UnsafeMutableBufferPointer<UInt8>) in
+            for i in x.indices { // f rounded to Float, then scaled and rounded again
+                let f = Float(kernel.value(Double(x[i])) / 16)
+                y[i] = UInt8(FloatFormat.e4m3fn.rounding(Double(f)))
+            }
+        })
+        #expect(!castAfter.passed && castAfter.description.contains("f32 → e4m3fn, scale 1/16"), "\(castAfter)")
+        #expect(throws: ActivationTestError.self) {
+            try ActivationCheck.check(ActivationUnderTest("relu"), output: .e4m3fn,
+                                      buffer: { (x: UnsafeBufferPointer<Float>, y: UnsafeMutableBufferPointer<UInt8>) in
+                y.baseAddress![y.count] = 0 // one byte past the end: a guard byte
+            })
+        }
+        #expect(throws: ActivationTestError.self) { try ActivationCheck.check(ActivationUnderTest("relu"), output: .e4m3fn, overflow: .infinity, buffer: { (_: UnsafeBufferPointer<Float>, _: UnsafeMutableBufferPointer<UInt8>) in }) }
+        #expect(throws: ActivationTestError.self) { try ActivationCheck.check(ActivationUnderTest("relu"), output: .f16, buffer: { (_: UnsafeBufferPointer<Float>, _: UnsafeMutableBufferPointer<UInt8>) in }) }
+    }
+
     @Test func positionDependentBufferIsCaught() throws {
         let report = try ActivationCheck.check(ActivationUnderTest("relu"), options: .init(maxULP: 1, count: 2_000)) {
             (x: UnsafeBufferPointer<Float>, y: UnsafeMutableBufferPointer<Float>) in

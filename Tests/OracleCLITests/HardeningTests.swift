@@ -203,10 +203,21 @@ struct HardeningTests {
         let cases: [([String], String?, String)] = [
             (["check", "--format", ""], nil, "unknown format ''"),
             (["check", "--format", "f32,"], nil, "unknown format ''"),
-            // the narrow formats are the oracle library's so far: every command refuses them
-            (["check", "--format", "f32,e4m3fn"], nil, "unknown format 'e4m3fn'"),
-            (["reference", "relu", "--format", "e5m2"], "1\n", "'e5m2' is invalid for '--format"),
-            (["verify", "relu", "--format", "e2m1", "--command", "true"], nil, "'e2m1' is invalid for '--format"),
+            // the narrow formats, output formats, overflow rules and scales (#19)
+            (["check", "--format", "f32,e9m9"], nil, "unknown format 'e9m9'"),
+            (["check", "--format", "e4m3fn,e4m3fn"], nil, "e4m3fn given twice"),
+            (["reference", "relu", "--format", "e5m2m"], "1\n", "'e5m2m' is invalid for '--format"),
+            (["reference", "relu", "--format", "e4m3fn", "--overflow", "inf"], "1\n", "e4m3fn has no infinity to overflow to"),
+            (["verify", "relu", "--format", "e2m1", "--overflow", "nan", "--command", "true"], nil, "e2m1 has no NaN to overflow to"),
+            (["reference", "relu", "--format", "f32", "--output-format", "e2m1"], "1\nnan\n", "input value 2 (counting from 1) is NaN, and e2m1 has no NaN"),
+            (["reference", "relu", "--format", "e4m3fn"], "1\n500\n", "<stdin>:2: cannot read '500' as a value of e4m3fn (within ±448.0)"),
+            (["reference", "relu", "--format", "e2m1", "--bits"], "0x10\n", "cannot read '0x10' as a bit pattern of e2m1"),
+            (["reference", "relu", "--format", "f32", "--scale", "0"], "1\n", "--scale must be positive"),
+            (["reference", "relu", "--format", "f32", "--scale=-1/2"], "1\n", "--scale must be positive"),
+            (["reference", "relu", "--format", "f32", "--scale", "nan"], "1\n", "--scale: 'nan' is not an exact number"),
+            (["reference", "relu", "--format", "f32", "--scale", "0x1p-70000"], "1\n", "--scale must lie within"),
+            (["serve", "relu", "--format", "e5m2fnuz", "--fault", "zero-sign"], nil, "e5m2fnuz has no −0"),
+            (["serve", "relu", "--format", "bf16", "--output-format", "e4m3fn", "--fault", "ftz"], nil, "breaks results in the input's format only"),
             (["exhaustive", "relu", "--shard", "x/1/2"], nil, "--shard"),
             (["exhaustive", "relu", "--shard", "+1/2"], nil, "--shard"),
             (["reference", "relu", "--format", "f32", "--bits"], "0x+3f800000\n", "cannot read"),
@@ -220,6 +231,7 @@ struct HardeningTests {
             (["serve", "relu", "--format", "f32"], "activation-oracle-protocol 1 gelu f32 value\n", "does not ask for what"),
             (["serve", "relu", "--format", "f32"], "activation-oracle-protocol 1 relu f16 value\n", "does not ask for what"),
             (["serve", "relu", "--format", "f32"], "activation-oracle-protocol 1 relu f32 value\n1\n0x+3f800000\n", "not a f32 bit pattern"),
+            (["serve", "relu", "--format", "bf16", "--output-format", "e4m3fn"], "activation-oracle-protocol 1 relu bf16 value\n", "does not ask for what"),
         ]
         for (arguments, stdin, message) in cases {
             expectError(try Tool.run(arguments, stdin: stdin.map { Data($0.utf8) }), message, "\(arguments) \(stdin ?? "")")

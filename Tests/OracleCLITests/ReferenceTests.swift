@@ -16,6 +16,11 @@ struct ReferenceTests {
         let files = try Atlas.files(reference: Self.root)
         let stale = DocsCommand.stale(files, root: Self.root)
         #expect(stale.isEmpty, "stale under Reference/: \(stale.prefix(8).joined(separator: ", "))\(stale.count > 8 ? ", …" : "") — regenerate with: \(Atlas.command)")
+        // The narrow kernels' certificates are generated too: current is not enough, they must pass
+        // (0 ULP: every narrow result correctly rounded on every input checked).
+        let certificates = try #require(files["narrow-certificates.md"])
+        #expect(certificates.contains("Every cell passes") && !certificates.contains("✗"),
+                "narrow kernels beyond their bounds: \(certificates.split(separator: "\n").filter { $0.hasPrefix("- ") }.prefix(5))")
     }
 
     @Test func manifestMatchesGoldenFiles() throws {

@@ -158,18 +158,7 @@ def reference(function: str, x, *, derivative: bool = False, params: Optional[Ma
     output format (an ml_dtypes array, or a torch tensor when x is one and torch has the dtype)."""
     bits, holder = to_bits(x)
     header = {"op": "reference", **_spec(function, holder.format, derivative, params, convention)}
-    out_holder = holder
-    if output_format is not None:
-        out_fmt = format_of_dtype(output_format)
-        header["output_format"] = out_fmt
-        if out_fmt != holder.format:
-            out_holder = _output_holder(holder, output_format, out_fmt, bits.shape)
-    if overflow is not None:
-        if not isinstance(overflow, str):
-            raise TypeError(f"overflow must be 'nan', 'saturate' or 'inf', got {type(overflow).__name__}")
-        header["overflow"] = _text("overflow", overflow, 40)
-    if scale is not None:
-        header["scale"] = _param_text("scale", scale)
+    out_holder = _output(header, holder, output_format, overflow, scale)
     width = WIDTH[out_holder.format]
     out = np.empty(bits.shape, dtype=UINT[width])
 
@@ -180,6 +169,24 @@ def reference(function: str, x, *, derivative: bool = False, params: Optional[Ma
             out[start:start + part.size] = payload_bits(data, width)
         return out_holder.from_bits(out, holder.shape)
     return ENGINE.call(run)
+
+
+def _output(header: dict, holder, output_format, overflow, scale):
+    """Adds where results go to a request (output format, overflow rule, scale, as `reference`
+    takes them) and returns the holder results in that format come back in."""
+    out_holder = holder
+    if output_format is not None:
+        out_fmt = format_of_dtype(output_format)
+        header["output_format"] = out_fmt
+        if out_fmt != holder.format:
+            out_holder = _output_holder(holder, output_format, out_fmt, holder.shape)
+    if overflow is not None:
+        if not isinstance(overflow, str):
+            raise TypeError(f"overflow must be 'nan', 'saturate' or 'inf', got {type(overflow).__name__}")
+        header["overflow"] = _text("overflow", overflow, 40)
+    if scale is not None:
+        header["scale"] = _param_text("scale", scale)
+    return out_holder
 
 
 def _output_holder(holder, output_format, out_fmt: str, shape):
@@ -203,19 +210,25 @@ def _output_holder(holder, output_format, out_fmt: str, shape):
 def compare(function: str, x, actual, *, derivative: bool = False, params: Optional[Mapping] = None,
             convention: Optional[str] = None, max_ulp: int = 0, allow_ftz: bool = False,
             ignore_zero_sign: bool = False, allow_position_dependence: bool = False,
-            also_accept: Iterable[str] = (), worst: int = 10) -> Report:
+            also_accept: Iterable[str] = (), worst: int = 10, output_format=None, overflow: Optional[str] = None,
+            scale=None) -> Report:
     """Compares `actual` (results of some implementation on `x`, same shape and format) with the
     correctly rounded ones: a `Report` of classes, ULP histogram and worst cases. Passing means
     every finite result within `max_ulp` ULP and no other disagreement, unless allowed: flushed
     subnormals (`allow_ftz`), the other zero sign (`ignore_zero_sign`), another kink convention
-    (`also_accept`), or one input giving two results in two places (`allow_position_dependence`)."""
+    (`also_accept`), or one input giving two results in two places (`allow_position_dependence`).
+    With `output_format`, `overflow` or `scale` (as `reference` takes them), `actual` holds
+    results in the output format and is judged against RN_out(scale·f(x))."""
     xb, xh = to_bits(x, "x")
     ab, ah = to_bits(actual, "actual")
-    if ah.format != xh.format:
-        raise TypeError(f"actual is {ah.describe()} but x is {xh.describe()}: compare results in the format of their inputs")
+    header = {"op": "compare"}
+    out = _output(header, xh, output_format, overflow, scale)
+    if ah.format != out.format:
+        raise TypeError(f"actual is {ah.describe()} but x is {xh.describe()}: compare results in the format of their inputs"
+                        if out is xh else f"actual is {ah.describe()}, but the results were asked in {out.format}")
     if tuple(ah.shape) != tuple(xh.shape):
         raise ValueError(f"actual has shape {tuple(ah.shape)} but x has shape {tuple(xh.shape)}: one result per input")
-    header = {"op": "compare", **_spec(function, xh.format, derivative, params, convention),
+    header = {**header, **_spec(function, xh.format, derivative, params, convention),
               **_allowances(max_ulp, allow_ftz, ignore_zero_sign, allow_position_dependence, also_accept),
               "worst": _whole("worst", worst, 1, 1000), "source": f"arrays ({xb.size} elements, {xh.describe()})"}
     starts = range(0, xb.size, BATCH)
@@ -224,7 +237,7 @@ def compare(function: str, x, actual, *, derivative: bool = False, params: Optio
     def run(engine):
         engine._send(header)
         for start in starts:
-            engine._send({"op": "part"}, _send(np.concatenate([xb[start:start + BATCH], ab[start:start + BATCH]]), xh.format))
+            engine._send({"op": "part"}, bytes(_send(xb[start:start + BATCH], xh.format)) + bytes(_send(ab[start:start + BATCH], ah.format)))
         reply, _ = engine._receive()
         if "error" in reply:
             if reply.get("unparsed"):  # the engine could not read the header, so not its parts either
@@ -274,7 +287,8 @@ def parse_seed(text: str, source: str) -> int:
 def check(fn: Callable, function: str, dtype, *, derivative: bool = False, params: Optional[Mapping] = None,
           convention: Optional[str] = None, max_ulp: int = 0, seed: Optional[int] = None, count: int = 10000,
           allow_ftz: bool = False, ignore_zero_sign: bool = False, allow_position_dependence: bool = False,
-          also_accept: Iterable[str] = (), worst: int = 10, device=None) -> Report:
+          also_accept: Iterable[str] = (), worst: int = 10, device=None, output_format=None,
+          overflow: Optional[str] = None, scale=None) -> Report:
     """Checks the callable `fn` (a 1-D array of `dtype` in, the same number of results of the same
     dtype out) the way `activation-oracle verify --command` checks a program: the specials, the
     kinks with neighbours, the oracle's thresholds, `count` random inputs from `seed` (every input
@@ -283,16 +297,21 @@ def check(fn: Callable, function: str, dtype, *, derivative: bool = False, param
     lengths, so a result that depends on its place in the array is its own class. `dtype` may be a
     torch dtype: `fn` then gets tensors on `device` (default CPU; "cuda" for a GPU kernel) and may
     return them on any device. Returns the `Report` (its `replay` names the
-    seed); raises CallableError/CallableTypeError when fn raises or answers out of shape."""
+    seed); raises CallableError/CallableTypeError when fn raises or answers out of shape. With
+    `output_format`, `overflow` or `scale` (as `reference` takes them), fn returns results in the
+    output format (the fused "activation, scale, cast to FP8" kernel) and is judged against
+    RN_out(scale·f(x))."""
     if not callable(fn):
         raise TypeError(f"fn must be a callable (an array in, an array out), got {type(fn).__name__}")
     holder = holder_for_dtype(dtype, device=device)
-    seed = _seed(seed, uses_seed=WIDTH[holder.format] != 16)
+    seed = _seed(seed, uses_seed=WIDTH[holder.format] > 16)
     count = _whole("count", count, 0, 100_000_000)
     name = getattr(fn, "__qualname__", None) or type(fn).__name__
-    every = WIDTH[holder.format] == 16
+    every = WIDTH[holder.format] <= 16  # the engine sends every input of a 16-bit or narrower format
     source = f"Python callable {name} ({holder.describe()}), " + ("every input" if every else f"seed {seed}, {count} random inputs")
-    header = {"op": "check", **_spec(function, holder.format, derivative, params, convention),
+    header = {"op": "check"}
+    out = _output(header, holder, output_format, overflow, scale)
+    header = {**header, **_spec(function, holder.format, derivative, params, convention),
               **_allowances(max_ulp, allow_ftz, ignore_zero_sign, allow_position_dependence, also_accept),
               "worst": _whole("worst", worst, 1, 1000), "seed": seed, "count": count, "source": source}
     width = WIDTH[holder.format]
@@ -326,11 +345,12 @@ def check(fn: Callable, function: str, dtype, *, derivative: bool = False, param
             except Exception as error:  # noqa: BLE001 - whatever the result object does when read
                 abort(engine, CallableTypeError(f"the result of {name} cannot be read as an array: "
                                                 f"{type(error).__name__}: {str(error).splitlines()[0][:200] if str(error) else ''}"))
-            if got.format != holder.format:
-                abort(engine, CallableTypeError(f"{name} returned {got.describe()} for {holder.describe()} inputs: results must have the inputs' dtype"))
+            if got.format != out.format:
+                abort(engine, CallableTypeError(f"{name} returned {got.describe()} for {holder.describe()} inputs: results must have the inputs' dtype"
+                                                if out is holder else f"{name} returned {got.describe()}: results were asked in {out.format}"))
             if tuple(got.shape) != (n,):
                 abort(engine, CallableError(f"{name} returned shape {tuple(got.shape)} for {n} inputs: one result per input, shape ({n},)"))
-            engine._send({"op": "results"}, _send(bits, holder.format))
+            engine._send({"op": "results"}, _send(bits, out.format))
     return ENGINE.call(run)
 
 

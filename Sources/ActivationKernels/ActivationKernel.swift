@@ -129,6 +129,12 @@ extension SIMD8 where Scalar == Double {
     (v, v == x && x.isFinite && x != 0 ? sign : 0)
 }
 
+/// a + b and its rounding error, exactly (Knuth's TwoSum).
+@inlinable func twoSum(_ a: Double, _ b: Double) -> (sum: Double, error: Double) {
+    let s = a + b, bb = s - a
+    return (s, (a - (s - bb)) + (b - bb))
+}
+
 /// f (or f′) = c + t with a constant limit c and a tail t of sign `sign` lost in Double, where the
 /// Double result is c itself: c times a scale can be a midpoint of a narrower output (silu′(x)/4 is
 /// 0.25 in e2m1, between 0 and 0.5; silu′ > 1 there, so 0.5). No tie-break otherwise.

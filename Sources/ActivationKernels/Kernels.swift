@@ -98,6 +98,12 @@ public struct ExponentialUnitKernel: ActivationKernel {
         self.inputScale = inputScale
         self.side = side
     }
+    /// Just left of 0, f = k·(s·x) + k·(s·x)²/2 + … (k = scale·alpha): where the Double result is
+    /// x itself (elu, celu), the lost square term's sign, k's, breaks a midpoint tie.
+    public func valueWithTieBreak(_ x: Double) -> (Double, Int)? {
+        guard x < 0 && x > -0x1p-26 else { return nil }
+        return identityTail(x, value(x), sign: negativeScale > 0 ? 1 : -1)
+    }
     public func value(_ x: Double) -> Double {
         x > 0 ? positiveScale * x : negativeScale * expm1(x * inputScale)
     }
@@ -451,6 +457,8 @@ public struct SoftplusKernel: ActivationKernel {
 public struct SoftsignKernel: ActivationKernel {
     public init() {}
     public func value(_ x: Double) -> Double { x.isInfinite ? (x > 0 ? 1 : -1) : x / (1 + abs(x)) }
+    /// x/(1 + |x|) = x − x·|x| + …: x itself in Double near 0, with the tail toward 0.
+    public func valueWithTieBreak(_ x: Double) -> (Double, Int)? { identityTail(x, value(x), sign: x > 0 ? -1 : 1) }
     /// (1/(1 + |x|))², not 1/(1 + |x|)², whose square overflows past |x| ≈ 1.3e154.
     public func derivative(_ x: Double) -> Double { let r = 1 / (1 + abs(x)); return r * r }
 
@@ -535,10 +543,6 @@ public struct TanhShrinkKernel: ActivationKernel {
         return x > 0 ? (r, tie) : (-r, -tie)
     }
 
-    @inline(__always) private func twoSum(_ a: Double, _ b: Double) -> (Double, Double) {
-        let s = a + b, bb = s - a
-        return (s, (a - (s - bb)) + (b - bb))
-    }
     public func value(_ x: Double) -> Double {
         guard abs(x) < 1 else { return x - tanh(x) }
         let x2 = x * x

@@ -50,14 +50,18 @@ extension Kernel {
         let error = output.scale == 1 ? 0 : (-p).addingProduct(v, output.scale) // v·s − p, exact or of the right sign
         // An inexact product (error ≠ 0) carries its own tie-break; an exact one inherits the kernel's.
         var tieBreak = error > 0 ? 1 : (error < 0 ? -1 : tie)
-        if tieBreak == 0 && x != 0 && abs(x) < 0x1p-40 {
+        let side = x < 0 ? -0x1p-20 : 0x1p-20
+        if tieBreak == 0 && x != 0 && abs(x) < 0x1p-40 && Self.doubleResult(kernel, x < 0 ? -0.0 : 0.0, derivative: derivative).0 == v
+            && !configuration.kinks.contains(where: { $0 != 0 && ($0 > 0) == (x > 0) && abs($0) <= abs(side) }) {
             let up = out.rounding(p, tieBreak: 1, overflow: output.overflow), down = out.rounding(p, tieBreak: -1, overflow: output.overflow)
             if up != down {
                 // s·f(0) on a midpoint, and f(x) − f(0) (about f′(0)·x, or f″(0)·x²/2) lost in
-                // Double: every piece is monotone on [0, 2^−20] on each side of 0, so the kernel
-                // there says on which side of f(0) f(x) lies (hard-swish′(2^−149)/2 = 0.25 + …,
-                // e2m1's midpoint of 0 and 0.5). A flat piece gives 0: then f(x) is exactly v.
-                let (probe, _) = Self.doubleResult(kernel, x < 0 ? -0x1p-20 : 0x1p-20, derivative: derivative)
+                // Double (v is still the kernel's f at ±0 on x's side; exact pieces such as relu's
+                // x have moved, and keep ties-to-even): with no kink between, every piece is
+                // monotone on [0, 2^−20] on each side of 0, so the kernel there says on which side
+                // of f(0) f(x) lies (hard-swish′(2^−149)/2 = 0.25 + …, e2m1's midpoint of 0 and
+                // 0.5). A flat piece gives 0: then f(x) is exactly v.
+                let (probe, _) = Self.doubleResult(kernel, side, derivative: derivative)
                 tieBreak = probe > v ? 1 : (probe < v ? -1 : 0)
                 return tieBreak > 0 ? up : (tieBreak < 0 ? down : out.rounding(p, overflow: output.overflow))
             }

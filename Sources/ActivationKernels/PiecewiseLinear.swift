@@ -55,6 +55,29 @@ public struct PiecewiseLinearKernel: ActivationKernel {
     }
 
     public func value(_ x: Double) -> Double { evaluate(x, derivative: false) }
+    /// slope·(x − anchor) + offset takes up to three roundings in Double, and the result can land
+    /// on a midpoint of a narrower output (soft-shrink(1.5·2^84) = 1.5·2^84 − 1/2 is 1.5·2^84 in
+    /// Double, a midpoint of e5m2 once scaled by 2^−100): the exact residual of those steps
+    /// (TwoSum, fma) says on which side the line's value lies. Only for slopes that are powers of
+    /// two (1 for the shrinks and clamps, 1/4 for prelu): a rounded slope (leaky-relu's 0.01,
+    /// hard-sigmoid's 1/6) is not the exact one, and its residual would point the wrong way as
+    /// often as not (measured: `check --output-format e4m3fn` fails hard-sigmoid with it).
+    public func valueWithTieBreak(_ x: Double) -> (Double, Int)? {
+        guard x.isFinite else { return nil }
+        var i = kinks.count
+        for k in kinks.indices {
+            if x == kinks[k] { return nil }
+            if x < kinks[k] { i = k; break }
+        }
+        let p = pieces[i]
+        guard p.slope != 0, p.slope.significandBitPattern == 0 else { return nil }
+        let (a, e1) = twoSum(x, -p.anchor)
+        let m = p.slope * a
+        let e2 = (-m).addingProduct(p.slope, a)
+        let (v, e3) = twoSum(m, p.offset)
+        let residual = p.slope * e1 + e2 + e3
+        return (v, residual > 0 ? 1 : (residual < 0 ? -1 : 0))
+    }
     public func derivative(_ x: Double) -> Double { evaluate(x, derivative: true) }
 
     @inline(__always) func piece(_ i: Int, _ x: Double, derivative: Bool) -> Double {

@@ -20,7 +20,7 @@ enum Evaluation {
         }
     }
 
-    /// s·(this value) for an exact positive s: an exact rational stays exact, and a tail form's
+    /// s·(this value) for an exact s (positive for output scales, any sign for gradients): an exact rational stays exact, and a tail form's
     /// r is multiplied exactly, so that r·s stays a point (s = 3/10 times gelu(100) = 30 − 2^−7213
     /// sits just below e5m2's midpoint 30: only the exact 30 and the tail's sign decide that).
     func scaled(by s: ExactRational) -> Evaluation {
@@ -28,8 +28,10 @@ enum Evaluation {
         case .exact(let q): return .exact(q * s)
         case .real(let enclose): return .real { a in a.multiply(enclose(a), a.constant(s)) }
         case .tailed(let plain, let tail):
-            return .tailed({ a in a.multiply(plain(a), a.constant(s)) },
-                           Tail(r: tail.r * s, sign: tail.sign) { a in a.multiply(tail.t(a), a.constant(s)) })
+            let scaledPlain = { (a: IntervalArithmetic) in a.multiply(plain(a), a.constant(s)) }
+            // A negative factor (a backward pass's gradient) flips the tail's sign; 0 leaves none.
+            if s.isZero { return .real(scaledPlain) }
+            return .tailed(scaledPlain, Tail(r: tail.r * s, sign: s.sign < 0 ? -tail.sign : tail.sign) { a in a.multiply(tail.t(a), a.constant(s)) })
         }
     }
 }

@@ -73,7 +73,8 @@ public enum Gate {
         case .parameterDerivative(let name):
             let x = format.doubleValue(bits)
             let d = kernel.parameterDerivative(x, with: name) ?? x
-            return result.format.rounding(d * output.scale, overflow: result.overflow)
+            let p = d * output.scale, error = (-p).addingProduct(d, output.scale) // one rounding: the product's error breaks ties
+            return result.format.rounding(p, tieBreak: error > 0 ? 1 : (error < 0 ? -1 : 0), overflow: result.overflow)
         }
     }
 

@@ -83,7 +83,7 @@ public final class Subprocess {
     /// answers in the input's format and sees no difference.
     public static func header(_ function: ActivationFunction, _ format: FloatFormat, _ quantity: Quantity,
                               _ rounding: ResultRounding) -> String {
-        let extra = rounding.format == format && rounding.isPlain ? ""
+        let extra = rounding.isPlain(for: format) ? ""
             : " output=\(rounding.format) overflow=\(rounding.overflow.rawValue) scale=\(rounding.scale?.text ?? "1")"
         return "activation-oracle-protocol 1 \(function.activation.name) \(format) \(quantity)" + extra
     }

@@ -104,16 +104,16 @@ public struct Kernel: Sendable {
     @inline(__always) static func value<T: KernelElement>(_ kernel: some ActivationKernel, _ x: T) -> T {
         let d = x.doubleValue
         if T.self == Float.self, let y = floatLane(kernel, d, derivative: false) { return T(roundingDouble: y) }
-        if let (v, tie) = kernel.valueWithTieBreak(d) { return T(roundingDouble: v, tieBreak: tie) }
-        return T(roundingDouble: kernel.value(d))
+        let (v, tie) = doubleResult(kernel, d, derivative: false)
+        return T(roundingDouble: v, tieBreak: tie)
     }
     public func derivative<T: KernelElement>(_ x: T) -> T { Self.derivative(kernel, x) }
 
     @inline(__always) static func derivative<T: KernelElement>(_ kernel: some ActivationKernel, _ x: T) -> T {
         let d = x.doubleValue
         if T.self == Float.self, let y = floatLane(kernel, d, derivative: true) { return T(roundingDouble: y) }
-        if let (v, tie) = kernel.derivativeWithTieBreak(d) { return T(roundingDouble: v, tieBreak: tie) }
-        return T(roundingDouble: kernel.derivative(d))
+        let (v, tie) = doubleResult(kernel, d, derivative: true)
+        return T(roundingDouble: v, tieBreak: tie)
     }
 
     /// A scalar Float result through the kernel's Float lanes (one lane of eight), so scalar
@@ -136,8 +136,7 @@ public struct Kernel: Sendable {
         if T.self == Float.self, K.hasFloatLanes, let y = kernel.evaluateForFloat(DoubleLanes(repeating: d), derivative: true) {
             return y[0]
         }
-        if let (v, _) = kernel.derivativeWithTieBreak(d) { return v } // as `derivative(_:)` takes it
-        return kernel.derivative(d)
+        return doubleResult(kernel, d, derivative: true).0 // as `derivative(_:)` takes it
     }
 
     /// One element of a backward pass: g·f′(x) formed in Double, rounded once.

@@ -22,9 +22,8 @@ public enum KernelBounds {
     /// each 8-bit format at 0 (Reference/narrow-certificates.md); float32 inputs are checked by
     /// `activation-oracle check --output-format` on the gate's inputs and the output's midpoints.
     public static func ulps(_ activation: Activation, input: FloatFormat, output: FloatFormat, derivative: Bool) -> UInt64 {
-        if input == output { return ulps(activation, output, derivative: derivative) }
-        if input == .f64 { return max(1, ulps(activation, output, derivative: derivative)) }
-        return ulps(activation, output, derivative: derivative)
+        let bound = ulps(activation, output, derivative: derivative)
+        return input == .f64 && output != .f64 ? max(1, bound) : bound
     }
 
     public static func ulps(_ activation: Activation, _ format: FloatFormat, derivative: Bool) -> UInt64 {

@@ -69,7 +69,8 @@ extension Kernel {
         return out.rounding(p, tieBreak: tieBreak, overflow: output.overflow)
     }
 
-    /// The Double result the kernel's scalar path rounds, with its tie-break (0 when none).
+    /// The Double result every scalar path rounds (`value(_:)`, `derivative(_:)`, backward and
+    /// narrow outputs), with its tie-break (0 when none).
     @inline(__always) static func doubleResult(_ kernel: some ActivationKernel, _ x: Double, derivative: Bool) -> (Double, Int) {
         if derivative {
             if let r = kernel.derivativeWithTieBreak(x) { return r }

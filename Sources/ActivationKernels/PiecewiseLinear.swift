@@ -63,12 +63,8 @@ public struct PiecewiseLinearKernel: ActivationKernel {
     /// hard-sigmoid's 1/6) is not the exact one, and its residual would point the wrong way as
     /// often as not (measured: `check --output-format e4m3fn` fails hard-sigmoid with it).
     public func valueWithTieBreak(_ x: Double) -> (Double, Int)? {
-        guard x.isFinite else { return nil }
-        var i = kinks.count
-        for k in kinks.indices {
-            if x == kinks[k] { return nil }
-            if x < kinks[k] { i = k; break }
-        }
+        let (i, onKink) = locate(x)
+        guard x.isFinite, !onKink else { return nil }
         let p = pieces[i]
         guard p.slope != 0, p.slope.significandBitPattern == 0 else { return nil }
         let (a, e1) = twoSum(x, -p.anchor)
@@ -94,11 +90,17 @@ public struct PiecewiseLinearKernel: ActivationKernel {
 
     func evaluate(_ x: Double, derivative: Bool) -> Double {
         if x.isNaN { return x + x } // quieted, as the lanes do
+        let (i, onKink) = locate(x)
+        return onKink ? atKink(i, x, derivative: derivative) : piece(i, x, derivative: derivative)
+    }
+
+    /// The piece x lies in, or the kink it sits on (then `i` is the kink's index). Not for NaN.
+    @inline(__always) func locate(_ x: Double) -> (i: Int, onKink: Bool) {
         for i in kinks.indices {
-            if x < kinks[i] { return piece(i, x, derivative: derivative) }
-            if x == kinks[i] { return atKink(i, x, derivative: derivative) }
+            if x < kinks[i] { return (i, false) }
+            if x == kinks[i] { return (i, true) }
         }
-        return piece(kinks.count, x, derivative: derivative)
+        return (kinks.count, false)
     }
 
     /// The same, lane by lane, with selects only: from the rightmost piece leftwards, lanes below a

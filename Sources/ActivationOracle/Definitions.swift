@@ -227,12 +227,12 @@ extension Activation {
             func cdf<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value {
                 a.scale(a.erfc(a.negate(a.multiply(x, a.sqrt(a.constant(half))))), byPowerOfTwo: -1)
             }
-            func value<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.multiply(x, cdf(a, x)) }
-            func derivative<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value {
-                let density = a.divide(a.exp(a.negate(a.scale(a.square(x), byPowerOfTwo: -1))),
-                                       a.sqrt(a.scale(a.pi, byPowerOfTwo: 1)))
-                return a.add(cdf(a, x), a.multiply(x, density))
+            /// φ(x) = e^(−x²/2)/√(2π).
+            func density<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value {
+                a.divide(a.exp(a.negate(a.scale(a.square(x), byPowerOfTwo: -1))), a.sqrt(a.scale(a.pi, byPowerOfTwo: 1)))
             }
+            func value<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.multiply(x, cdf(a, x)) }
+            func derivative<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.add(cdf(a, x), a.multiply(x, density(a, x))) }
             // gelu = x − x·Φ(−x) for x > 0.
             let valueTail = { (x: BigFloat) -> Tail? in
                 x.sign > 0 ? Tail(r: ExactRational(x), sign: -1) { a in a.negate(a.multiply(.point(x), cdf(a, a.negate(.point(x))))) } : nil
@@ -242,9 +242,7 @@ extension Activation {
                 guard atLeastOne(x) else { return nil }
                 return Tail(r: one, sign: 1) { a in
                     let X = Interval.point(x)
-                    let density = a.divide(a.exp(a.negate(a.scale(a.square(X), byPowerOfTwo: -1))),
-                                           a.sqrt(a.scale(a.pi, byPowerOfTwo: 1)))
-                    return a.subtract(a.multiply(X, density), cdf(a, a.negate(X)))
+                    return a.subtract(a.multiply(X, density(a, X)), cdf(a, a.negate(X)))
                 }
             }
             return [Piece(value: withTail(real(value, value), valueTail), derivative: withTail(real(derivative, derivative), tail))]
@@ -257,14 +255,17 @@ extension Activation {
             func u<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value {
                 a.multiply(c(a), a.add(x, a.multiply(a.constant(k), a.multiply(x, a.square(x)))))
             }
+            /// u′ = √(2/π)·(1 + 3k·x²).
+            func du<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value {
+                a.multiply(c(a), a.add(a.constant(1), a.multiply(a.constant(k3), a.square(x))))
+            }
             func value<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value {
                 a.multiply(x, a.sigmoid(a.scale(u(a, x), byPowerOfTwo: 1)))
             }
             func derivative<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value {
                 let twoU = a.scale(u(a, x), byPowerOfTwo: 1)
                 let s = a.sigmoid(twoU), sMinus = a.sigmoid(a.negate(twoU))
-                let du = a.multiply(c(a), a.add(a.constant(1), a.multiply(a.constant(k3), a.square(x))))
-                let second = a.scale(a.multiply(a.multiply(x, a.multiply(s, sMinus)), du), byPowerOfTwo: 1)
+                let second = a.scale(a.multiply(a.multiply(x, a.multiply(s, sMinus)), du(a, x)), byPowerOfTwo: 1)
                 return a.add(s, second)
             }
             // f = x − x·σ(−2u) for x > 0 (u > 0 there).
@@ -279,8 +280,7 @@ extension Activation {
                 return Tail(r: one, sign: 1) { a in
                     let X = Interval.point(x)
                     let twoU = a.scale(u(a, X), byPowerOfTwo: 1)
-                    let du = a.multiply(c(a), a.add(a.constant(1), a.multiply(a.constant(k3), a.square(X))))
-                    let inner = a.scale(a.multiply(a.multiply(X, a.sigmoid(twoU)), du), byPowerOfTwo: 1)
+                    let inner = a.scale(a.multiply(a.multiply(X, a.sigmoid(twoU)), du(a, X)), byPowerOfTwo: 1)
                     return a.multiply(a.sigmoid(a.negate(twoU)), a.subtract(inner, a.constant(1)))
                 }
             }

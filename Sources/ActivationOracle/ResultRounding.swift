@@ -30,21 +30,24 @@ public struct ResultRounding: @unchecked Sendable, CustomStringConvertible {
         }
         self.format = format
         self.overflow = overflow
-        MPFRRange.widen()
-        if let scale, case let q = ExactRational(scale), ExactRational.compare(q, ExactRational(1)) != 0 {
-            let shown = scale.text.count > 40 ? scale.text.prefix(40) + "…" : Substring(scale.text)
-            guard q.sign > 0 else { throw OracleError("--scale must be positive (got \(shown))") }
-            // Binary exponents of numerator and denominator: within one of log2 of the scale.
-            let magnitude = q.num.exponent - q.den.exponent
-            guard abs(magnitude) < 65_536 else {
-                throw OracleError("--scale must lie within about 2^±65535 (got \(shown))")
+        // Only a scale needs MPFR: a plain rounding is made per evaluation (`evaluate(_:bits:format:)`).
+        var factor: Constant?
+        if let scale {
+            MPFRRange.widen()
+            let q = ExactRational(scale)
+            if ExactRational.compare(q, ExactRational(1)) != 0 {
+                let shown = scale.text.count > 40 ? scale.text.prefix(40) + "…" : Substring(scale.text)
+                guard q.sign > 0 else { throw OracleError("--scale must be positive (got \(shown))") }
+                // Binary exponents of numerator and denominator: within one of log2 of the scale.
+                let magnitude = q.num.exponent - q.den.exponent
+                guard abs(magnitude) < 65_536 else {
+                    throw OracleError("--scale must lie within about 2^±65535 (got \(shown))")
+                }
+                factor = Constant(q)
             }
-            self.scale = scale
-            self.factor = Constant(q)
-        } else {
-            self.scale = nil
-            self.factor = nil
         }
+        self.scale = factor == nil ? nil : scale
+        self.factor = factor
     }
 
     /// The format's own rounding: its default overflow, no scale.
@@ -55,6 +58,14 @@ public struct ResultRounding: @unchecked Sendable, CustomStringConvertible {
 
     /// Whether this is `plain(format)`.
     public var isPlain: Bool { scale == nil && overflow == format.defaultOverflow }
+
+    /// Whether results for inputs in `input` are simply rounded into `input` itself (`plain(input)`).
+    public func isPlain(for input: FloatFormat) -> Bool { format == input && isPlain }
+
+    /// `bf16`, or `bf16 → e4m3fn, scale 1/16`: inputs in `input`, results going here.
+    public func description(from input: FloatFormat) -> String {
+        isPlain(for: input) ? "\(input)" : "\(input) → \(self)"
+    }
 
     /// `e4m3fn`, `e4m3fn, overflow saturate, scale 1/16`.
     public var description: String {

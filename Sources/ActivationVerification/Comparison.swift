@@ -78,6 +78,14 @@ public enum Gate {
         }
     }
 
+    /// The kernel's results for many inputs into `result`: its buffer path when that is the inputs'
+    /// own format, else one `evaluate(_:_:bits:format:to:)` per input (the narrow-output path).
+    public static func evaluateBuffer(_ kernel: Kernel, _ quantity: Quantity, inputs: [UInt64], format: FloatFormat,
+                                      to result: ResultRounding) -> [UInt64] {
+        result.isPlain(for: format) ? evaluateBuffer(kernel, quantity, inputs: inputs, format: format)
+            : inputs.map { evaluate(kernel, quantity, bits: $0, format: format, to: result) }
+    }
+
     /// The kernel's results for many inputs through its buffer path (what users call), in `format`.
     /// Float and Double go through the concrete entry points, as callers in other modules reach them.
     public static func evaluateBuffer(_ kernel: Kernel, _ quantity: Quantity, inputs: [UInt64], format: FloatFormat) -> [UInt64] {

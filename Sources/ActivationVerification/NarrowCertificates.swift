@@ -12,14 +12,11 @@ public enum NarrowCertificates {
         public let quantity: Quantity
         public let input: FloatFormat
         public let output: FloatFormat
-        /// Inputs checked (NaN inputs into a format without NaN are left out: no result exists).
-        public let inputs: Int
-        public let mismatches: Int
-        public let maxULP: UInt64
-        /// The first input (in pattern order) whose kernel result differs, if any.
-        public let firstMismatch: UInt64?
-        public let bound: UInt64
-        public var passed: Bool { maxULP <= bound && (bound > 0 || mismatches == 0) }
+        /// The comparison (`Gate.compare`, within the declared bound): inputs checked — NaN inputs
+        /// into a format without NaN are left out, no result exists for them — its disagreements
+        /// (`classes`), `maxULP`, `worst` and `pass`.
+        public let report: ValidationReport
+        public var mismatches: Int { report.classes.values.reduce(0, +) }
     }
 
     /// The (input, output) pairs certified.
@@ -32,21 +29,13 @@ public enum NarrowCertificates {
         let kernel = Gate.kernel(for: f)
         var rows: [Row] = []
         for (input, output) in pairs {
-            let all = (0..<(UInt64(1) << UInt64(input.bitWidth))).filter { !(input.isNaN($0) && !output.hasNaN) }
             let result = ResultRounding.plain(output)
+            let all = Inputs.all(input).filter { output.hasNaN || !input.isNaN($0) }
             for quantity in [Quantity.value, .derivative] {
-                let expected = Gate.oracle(f, quantity, all, input, to: result)
-                var mismatches = 0, maxULP: UInt64 = 0, first: UInt64?
-                for (i, x) in all.enumerated() {
-                    let got = Gate.evaluate(kernel, quantity, bits: x, format: input, to: result)
-                    guard Disagreement.classify(expected: expected[i], actual: got, format: output) != nil else { continue }
-                    mismatches += 1
-                    if first == nil { first = x }
-                    maxULP = max(maxULP, ULP.distance(got, expected[i], format: output))
-                }
-                rows.append(Row(activation: activation, quantity: quantity, input: input, output: output, inputs: all.count,
-                                mismatches: mismatches, maxULP: maxULP, firstMismatch: first,
-                                bound: KernelBounds.ulps(activation, input: input, output: output, derivative: quantity == .derivative)))
+                let actual = Gate.evaluateBuffer(kernel, quantity, inputs: all, format: input, to: result)
+                let bound = KernelBounds.ulps(activation, input: input, output: output, derivative: quantity == .derivative)
+                rows.append(Row(activation: activation, quantity: quantity, input: input, output: output,
+                                report: Gate.compare(f, quantity, format: input, to: result, inputs: all, results: actual, bound: bound)))
             }
         }
         return rows

@@ -28,13 +28,9 @@ package struct ReportRendering {
     package var format: FloatFormat { report.format }
     package var out: FloatFormat { report.outputFormat }
 
-    /// `bf16` or `bf16 → e4m3fn, scale 1/16`.
-    package var formats: String {
-        report.result.format == format && report.result.isPlain ? "\(format)" : "\(format) → \(report.result)"
-    }
 
     package var title: String {
-        "\(report.function) \(report.quantity == .value ? "value" : report.quantity.description), \(formats) (kink convention \(report.function.convention))"
+        "\(report.function) \(report.quantity == .value ? "value" : report.quantity.description), \(report.result.description(from: format)) (kink convention \(report.function.convention))"
     }
 
     package func ulpText(_ c: ValidationReport.Case) -> String { c.ulps == .max ? "NaN" : String(c.ulps) }

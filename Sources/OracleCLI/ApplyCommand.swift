@@ -28,10 +28,6 @@ struct ApplyCommand: ParsableCommand {
         let kernel = Gate.kernel(for: f)
         let rounding = try result.resolve(input: format)
         try Gate.checkKernelScale(rounding)
-        let plain = rounding.format == format && rounding.isPlain
-        try io.stream(format: format, output: rounding.format, check: { try ReferenceCommand.refuseNaN($0, $1, format, rounding.format) }) { x in
-            plain ? Gate.evaluateBuffer(kernel, quantity, inputs: x, format: format)
-                : x.map { Gate.evaluate(kernel, quantity, bits: $0, format: format, to: rounding) }
-        }
+        try io.stream(format: format, to: rounding) { Gate.evaluateBuffer(kernel, quantity, inputs: $0, format: format, to: rounding) }
     }
 }

@@ -81,10 +81,10 @@ enum Atlas {
             let rows = try NarrowCertificates.rows(activation)
             for quantity in [Quantity.value, .derivative] {
                 let cells = rows.filter { $0.quantity == quantity }.map { r -> String in
-                    if !r.passed, let x = r.firstMismatch {
-                        failing.append("\(activation.name) \(quantity) \(r.input) → \(r.output): \(r.mismatches) mismatches, max \(r.maxULP) ULP, first at x = \(r.input.hexBits(x))")
+                    if !r.report.pass, let worst = r.report.worst.first {
+                        failing.append("\(activation.name) \(quantity) \(r.input) → \(r.output): \(r.mismatches) mismatches, max \(r.report.maxULP) ULP, worst at x = \(r.input.hexBits(worst.input))")
                     }
-                    return "\(r.mismatches) / \(r.inputs) \(r.passed ? "✓" : "✗")"
+                    return "\(r.mismatches) / \(r.report.count) \(r.report.pass ? "✓" : "✗")"
                 }
                 lines.append("| \(activation.name) | \(quantity == .value ? "f" : "f′") | " + cells.joined(separator: " | ") + " |")
             }

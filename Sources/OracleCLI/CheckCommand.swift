@@ -51,13 +51,11 @@ struct CheckCommand: ParsableCommand {
             for format in formats {
                 let rounding = try result.resolve(input: format)
         try Gate.checkKernelScale(rounding)
-                let plain = rounding.format == format && rounding.isPlain
                 let inputs = Gate.inputs(function, format, count: count, seed: seed, exhaustiveSmall: !sampleSmall, result: rounding)
                 var results: [ValidationReport] = []
                 let bounds = [false, true].map { KernelBounds.ulps(activation, input: format, output: rounding.format, derivative: $0) }
                 for (quantity, bound) in zip([Quantity.value, .derivative], bounds) {
-                    let actual = plain ? Gate.evaluateBuffer(kernel, quantity, inputs: inputs, format: format)
-                        : inputs.map { Gate.evaluate(kernel, quantity, bits: $0, format: format, to: rounding) }
+                    let actual = Gate.evaluateBuffer(kernel, quantity, inputs: inputs, format: format, to: rounding)
                     results.append(Gate.compare(function, quantity, format: format, to: rounding, inputs: inputs, results: actual, bound: bound))
                 }
                 let pass = results[0].pass && results[1].pass
@@ -66,7 +64,7 @@ struct CheckCommand: ParsableCommand {
                 let worst = worstCase.map { c in
                     "\(format.hexFloat(c.input)) (\(c.disagreement.rawValue)\(c.realULPs.map { String(format: ", %.3g ulp", $0) } ?? ""))"
                 } ?? "—"
-                rows.append([activation.name, plain ? format.rawValue : "\(format) → \(rounding)", String(inputs.count), Self.describe(results[0]),
+                rows.append([activation.name, rounding.description(from: format), String(inputs.count), Self.describe(results[0]),
                              Self.describe(results[1]), "\(bounds[0])/\(bounds[1])", worst, pass ? "pass" : "FAIL"])
             }
         }

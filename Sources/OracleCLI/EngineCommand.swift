@@ -136,7 +136,7 @@ struct EngineCommand: ParsableCommand {
             let (f, quantity, format) = try resolve(r)
             let rounding = try resultRounding(r, input: format)
             let x = try patterns(payload, format)
-            try ReferenceCommand.refuseNaN(x, 0, format, rounding.format)
+            try refuseNaN(x, 0, format, rounding.format)
             try reply([:], payload: Frames.payload(Gate.oracle(f, quantity, x, format, to: rounding), width: rounding.format.byteWidth))
         case "inputs":
             let (f, _, format) = try resolve(r)
@@ -181,7 +181,7 @@ struct EngineCommand: ParsableCommand {
                 let n = frame.payload.count / (win + wout)
                 let inputs = try patterns(Array(frame.payload[..<(n * win)]), report.format)
                 let results = try patterns(Array(frame.payload[(n * win)...]), report.outputFormat)
-                try ReferenceCommand.refuseNaN(inputs, comparison!.seen, report.format, report.outputFormat)
+                try refuseNaN(inputs, comparison!.seen, report.format, report.outputFormat)
                 comparison!.add(inputs: inputs, actual: results)
             } catch { refusal = error }
         }

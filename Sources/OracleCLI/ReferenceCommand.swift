@@ -22,14 +22,6 @@ struct ReferenceCommand: ParsableCommand {
     func run() throws {
         let (f, quantity) = try function.resolve()
         let rounding = try result.resolve(input: format)
-        try io.stream(format: format, output: rounding.format, check: { try Self.refuseNaN($0, $1, format, rounding.format) }) {
-            Gate.oracle(f, quantity, $0, format, to: rounding)
-        }
-    }
-
-    /// A NaN input has no result in a format without NaN (e2m3, e3m2, e2m1).
-    static func refuseNaN(_ inputs: [UInt64], _ offset: Int, _ format: FloatFormat, _ output: FloatFormat) throws {
-        guard !output.hasNaN, let i = inputs.firstIndex(where: format.isNaN) else { return }
-        throw InputError("input value \(offset + i + 1) (counting from 1) is NaN, and \(output) has no NaN to give for it")
+        try io.stream(format: format, to: rounding) { Gate.oracle(f, quantity, $0, format, to: rounding) }
     }
 }

@@ -152,28 +152,35 @@ struct IOOptions: ParsableArguments {
     var bits = false
 
     /// Reads the input in chunks, maps each chunk of bit patterns, writes the results in the
-    /// input's form (in `output`'s format: its float dtype when the input had one, else its bit
-    /// patterns); the output file appears only when everything succeeded. `check` sees each
-    /// chunk first and may refuse it (one line, nothing written).
-    func stream(format: FloatFormat, output outFormat: FloatFormat? = nil, chunk: Int = 1 << 15,
-                check: ([UInt64], Int) throws -> Void = { _, _ in }, _ transform: ([UInt64]) -> [UInt64]) throws {
+    /// input's form (in `result`'s format: its float dtype when the input had one, else its bit
+    /// patterns); the output file appears only when everything succeeded. A NaN input with an
+    /// output format without NaN is refused (`refuseNaN`: one line, nothing written).
+    func stream(format: FloatFormat, to result: ResultRounding, chunk: Int = 1 << 15,
+                _ transform: ([UInt64]) -> [UInt64]) throws {
         let files = OutputFiles()
         if let output, output != "-" { _ = try OutputFiles.target(output, option: "--output") }
         let reader = try NumericReader(path: input, format: format, textBits: bits)
-        let outFormat = outFormat ?? format
+        let outFormat = result.format
         let writer = try NumericWriter(path: output, files: files, format: outFormat,
                                        encoding: reader.encoding.converted(from: format, to: outFormat))
         var seen = 0
         while true {
             let inputs = try reader.next(maximum: chunk)
             if inputs.isEmpty { break }
-            try check(inputs, seen)
+            try refuseNaN(inputs, seen, format, outFormat)
             seen += inputs.count
             try writer.write(transform(inputs))
         }
         try writer.finish()
         try files.commit()
     }
+}
+
+/// A NaN input has no result in a format without NaN (e2m3, e3m2, e2m1): one line naming it
+/// (`offset`: how many inputs came before these).
+func refuseNaN(_ inputs: [UInt64], _ offset: Int, _ format: FloatFormat, _ output: FloatFormat) throws {
+    guard !output.hasNaN, let i = inputs.firstIndex(where: format.isNaN) else { return }
+    throw InputError("input value \(offset + i + 1) (counting from 1) is NaN, and \(output) has no NaN to give for it")
 }
 
 /// The most inputs a `--count` may ask for: beyond it the arrays alone would not fit in memory.

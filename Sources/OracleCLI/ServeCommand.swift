@@ -69,8 +69,7 @@ struct ServeCommand: ParsableCommand {
         }
         let rounding = try result.resolve(input: format)
         try Gate.checkKernelScale(rounding)
-        let plain = rounding.format == format && rounding.isPlain
-        if !plain, let fault, !Self.protocolFaults.contains(fault) {
+        if !rounding.isPlain(for: format), let fault, !Self.protocolFaults.contains(fault) {
             throw InputError("--fault \(fault) breaks results in the input's format only (with --output-format, --overflow or --scale: \(Self.protocolFaults.joined(separator: ", ")))")
         }
         let expected = Subprocess.header(f, format, quantity, rounding)
@@ -96,8 +95,7 @@ struct ServeCommand: ParsableCommand {
             batches += 1
             if fault == "exit" && batches == 2 { Foundation.exit(3) }
             if fault == "hang" && batches == 2 { sleep(3600) }
-            var results = plain ? Gate.evaluateBuffer(kernel, quantity, inputs: inputs, format: format)
-                : inputs.map { Gate.evaluate(kernel, quantity, bits: $0, format: format, to: rounding) }
+            var results = Gate.evaluateBuffer(kernel, quantity, inputs: inputs, format: format, to: rounding)
             for i in inputs.indices { results[i] = broken(results[i], input: inputs[i], f, quantity, kinks, otherKernel, fault) }
             if fault == "position" {
                 // A vector loop of 8 and a scalar tail that disagree: the tail's finite results 1 ULP up.

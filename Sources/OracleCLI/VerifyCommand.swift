@@ -97,7 +97,7 @@ struct VerifyCommand: ParsableCommand {
                 let (short, long) = xs.count < ys.count ? (input, actual) : (actual, input)
                 throw InputError("length mismatch: \(short) ends after \(comparison.seen + min(xs.count, ys.count)) values, \(long) has more")
             }
-            try ReferenceCommand.refuseNaN(xs, comparison.seen, format, report.outputFormat)
+            try refuseNaN(xs, comparison.seen, format, report.outputFormat)
             comparison.add(inputs: xs, actual: ys)
         }
         report = comparison.report

@@ -203,8 +203,7 @@ def _output_holder(holder, output_format, out_fmt: str, shape):
         return holder_for_dtype(output_format, shape, device=holder.device)
     if _torch_module(output_format) is not None:
         raise TypeError("output_format is a torch dtype but x is a NumPy array: name the format ('e4m3fn') instead")
-    name = output_format if isinstance(output_format, str) else out_fmt
-    return holder_for_dtype(name if isinstance(output_format, str) else output_format, shape)
+    return holder_for_dtype(output_format, shape)
 
 
 def compare(function: str, x, actual, *, derivative: bool = False, params: Optional[Mapping] = None,

@@ -343,6 +343,64 @@ FUNCTIONS = {
     "step": (rat(lambda x, P: Fr(1) if x > 0 else (P["value"] if x == 0 else Fr(0))), rat(lambda x, P: Fr(0))),
 }
 
+# Second derivatives, derived here by hand from the definitions above (not from the Swift forms:
+# gelu-tanh through sech^2(u), mish through w = e^x, the sigmoids' difference as it stands) and, at
+# kinks, as PyTorch 2.15's double backward gives them (measured: elu, selu and celu take the right
+# side's 0 at 0; softsign'' (0) is 0, sign(0) = 0 in |x|'s backward; hardswish_backward's own
+# derivative is 1/3 only on the open interval (-3, 3)). Piecewise-linear entries: 0 everywhere (no
+# framework returns a Dirac delta; PyTorch has no double backward for hardsigmoid at all: 0 is the
+# mathematical value away from its kinks and either side's at them).
+
+
+def _mish2(M, x, P):
+    # mish = x*g, g = tanh(softplus x) = 1 - 2/D, D = (1 + w)^2 + 1, w = e^x:
+    # g' = 2D'/D^2, g'' = 2(D''D - 2D'^2)/D^3, D' = 2w(w + 1), D'' = 2w(2w + 1); mish'' = 2g' + x g''.
+    w = M.exp(x)
+    D = w * w + 2 * w + 2
+    D1, D2 = 2 * w * (w + 1), 2 * w * (2 * w + 1)
+    return 4 * D1 / D ** 2 + x * 2 * (D2 * D - 2 * D1 * D1) / D ** 3
+
+
+def _gtanh2(M, x, P):
+    # f = (x/2)(1 + tanh u): f'' = sech^2(u) * (u' - x tanh(u) u'^2 + (x/2) u'')
+    c = M.sqrt(2 / M.pi())
+    u = _gtanh_u(M, x)
+    u1 = c * (1 + 3 * M.num(C_GELU) * x * x)
+    u2 = c * 6 * M.num(C_GELU) * x
+    return M.sech(u) ** 2 * (u1 - x * M.tanh(u) * u1 * u1 + x / 2 * u2)
+
+
+def _gated2(M, x, k):
+    # x*sigma(kx): f'' = k sigma(kx) sigma(-kx) (2 + kx (sigma(-kx) - sigma(kx)))
+    t = k * x
+    return k * sig(M, t) * sig(M, -t) * (2 + t * (sig(M, -t) - sig(M, t)))
+
+
+_ZERO = rat(lambda x, P: Fr(0))
+SECOND = {
+    "sigmoid": real(lambda M, x, P: sig(M, x) * sig(M, -x) * (sig(M, -x) - sig(M, x))),
+    "tanh": real(lambda M, x, P: -2 * M.tanh(x) * M.sech(x) ** 2),
+    "relu": _ZERO, "relu6": _ZERO, "leaky-relu": _ZERO, "prelu": _ZERO, "rrelu": _ZERO,
+    "elu": real(lambda M, x, P: M.num(P["alpha"]) * M.exp(x) if x < 0 else M.num(0)),
+    "selu": real(lambda M, x, P: M.num(P["scale"] * P["alpha"]) * M.exp(x) if x < 0 else M.num(0)),
+    "celu": real(lambda M, x, P: M.exp(x / M.num(P["alpha"])) / M.num(P["alpha"]) if x < 0 else M.num(0)),
+    "gelu": real(lambda M, x, P: M.exp(-x * x / 2) / M.sqrt(2 * M.pi()) * (2 - x * x)),
+    "gelu-tanh": real(_gtanh2),
+    "quick-gelu": real(lambda M, x, P: _gated2(M, x, M.num(QG))),
+    "silu": real(lambda M, x, P: _gated2(M, x, M.num(P["beta"]))),
+    "mish": real(_mish2),
+    "softplus": real(lambda M, x, P: M.num(P["beta"]) * sig(M, M.num(P["beta"]) * x) * sig(M, -M.num(P["beta"]) * x)),
+    "softsign": rat(lambda x, P: 2 / (1 - x) ** 3 if x < 0 else (-2 / (1 + x) ** 3 if x > 0 else Fr(0))),
+    "hard-sigmoid": _ZERO,
+    "hard-swish": rat(lambda x, P: Fr(1, 3) if -3 < x < 3 else Fr(0)),
+    "hard-tanh": _ZERO, "hard-shrink": _ZERO, "soft-shrink": _ZERO,
+    "tanh-shrink": real(lambda M, x, P: 2 * M.tanh(x) * M.sech(x) ** 2),
+    "threshold": _ZERO, "thresholded-relu": _ZERO,
+    "log-sigmoid": real(lambda M, x, P: -sig(M, x) * sig(M, -x)),
+    "step": _ZERO,
+}
+QUANTITIES = ("value", "derivative", "second-derivative")
+
 # Tail forms: f(x) = r + t with r an exact Fraction and t a real tail, on the side where f
 # approaches r (a line or a constant), for split_sum. Used only when the plain form does not
 # converge: where f(x) sits astronomically close to a midpoint of the output format, which a
@@ -396,6 +454,15 @@ LIMITS = {
     "tanh-shrink": ("-inf", "inf", 1, 1), "threshold": ("+0", "inf", "+0", 1),
     "thresholded-relu": ("+0", "inf", "+0", 1), "log-sigmoid": ("-inf", "-0", 1, "+0"), "step": ("+0", 1, "+0", "+0"),
 }
+# f'' at -inf and +inf, by hand: every one tends to 0; the sign is the side it approaches from
+# (e.g. gelu'' = phi(x)(2 - x^2) < 0 for |x| > sqrt 2; tanh'' = -2 tanh sech^2 has -x's sign;
+# silu'' ~ -|t| e^-|t| on both sides). Exact zeros (the piecewise-linear pieces) are +0.
+SECOND_LIMITS = {name: ("+0", "+0") for name in LIMITS}
+SECOND_LIMITS.update({
+    "sigmoid": ("+0", "-0"), "tanh": ("+0", "-0"), "gelu": ("-0", "-0"), "gelu-tanh": ("-0", "-0"),
+    "quick-gelu": ("-0", "-0"), "silu": ("-0", "-0"), "mish": ("-0", "-0"), "softsign": ("+0", "-0"),
+    "tanh-shrink": ("-0", "+0"), "log-sigmoid": ("-0", "-0"),
+})
 
 
 # The values at x = 0 of the transcendental entries that are rational there, by hand from their
@@ -507,12 +574,14 @@ class Evaluator:
     def _evaluate(self, name, quantity, fmt, xbits, P, out, scale):
         defaults = P is None
         P = DEFAULTS.get(name, {}) if P is None else P
-        f = FUNCTIONS[name][0 if quantity == "value" else 1]
+        f = SECOND[name] if quantity == "second-derivative" else FUNCTIONS[name][0 if quantity == "value" else 1]
         if fmt.is_nan(xbits):
             if out.qnan is None:
                 raise ValueError("%s has no NaN for f(NaN)" % out.name)
             return out.qnan
         if fmt.is_inf(xbits):
+            if quantity == "second-derivative":
+                return limit_bits(out, SECOND_LIMITS[name][0 if fmt.neg(xbits) else 1], scale)
             lim = LIMITS[name]
             i = (0 if quantity == "value" else 2) + (0 if fmt.neg(xbits) else 1)
             return limit_bits(out, lim[i], scale)
@@ -602,12 +671,12 @@ def cmd_vectors(args):
             "# Independent reference values for '%s' (default parameters, PyTorch kink convention)." % name,
             "# Made by Scripts/independent_reference.py vectors (%s, Python fractions for rational pieces," % ev.M.name,
             "# limits at +-inf from its hand-written table); no code shared with the Swift oracle.",
-            "# Columns: format quantity x-bits expected-bits   # x as a hex float",
+            "# Columns: format quantity x-bits expected-bits   # x as a hex float (quantity: value, derivative, second-derivative)",
         ]
         for fname in ("f16", "bf16", "f32", "f64"):
             fmt = Fmt(fname)
             xs = sample_inputs(name, fmt, args.per_case, rng)
-            for quantity in ("value", "derivative"):
+            for quantity in QUANTITIES:
                 for xb in xs:
                     try:
                         r = ev.evaluate(name, quantity, fmt, xb)

@@ -26,7 +26,7 @@ private func closeOnExecPipe(_ fds: inout [Int32]) -> Int32 {
 /// Another implementation running as a child process, spoken to through the subprocess protocol
 /// (README, "The subprocess protocol"):
 ///
-///     tool → child   activation-oracle-protocol 1 <function> <format> <value|derivative> [output=<format> overflow=<rule> scale=<s>]
+///     tool → child   activation-oracle-protocol 1 <function> <format> <value|derivative|second-derivative> [output=<format> overflow=<rule> scale=<s>]
 ///     child → tool   ready
 ///     tool → child   <n>                      then n lines, input bit patterns in hex (0x3f800000)
 ///     child → tool   n lines, result bit patterns in hex, in order
@@ -85,7 +85,7 @@ public final class Subprocess {
                               _ rounding: ResultRounding) -> String {
         let extra = rounding.isPlain(for: format) ? ""
             : " output=\(rounding.format) overflow=\(rounding.overflow.rawValue) scale=\(rounding.scale?.text ?? "1")"
-        return "activation-oracle-protocol 1 \(function.activation.name) \(format) \(quantity)" + extra
+        return "activation-oracle-protocol 1 \(function.activation.name) \(format) \(quantity.token)" + extra
     }
 
     public init(command: String, header: String, format: FloatFormat, resultFormat: FloatFormat? = nil, timeout: Double) throws {

@@ -324,8 +324,8 @@ extension KernelConfiguration {
         for spec in entry.parameters {
             values[spec.name] = given[spec.name] ?? spec.defaultValue.approximateValue(values)
         }
-        let kinks = entry.kinks.map { $0.at.approximateValue(values) }
-        let sides = entry.kinks.map { $0.side(for: convention) ?? .left }
+        let kinks = entry.firstOrderKinks.map { $0.at.approximateValue(values) }
+        let sides = entry.firstOrderKinks.map { $0.side(for: convention) ?? .left }
         return KernelConfiguration(parameters: values, kinks: kinks, derivativeSides: sides)
     }
 }

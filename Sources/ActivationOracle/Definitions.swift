@@ -48,6 +48,8 @@ struct Formula {
 struct Piece {
     var value: Formula
     var derivative: Formula
+    /// f″, in a form without cancellation where one is known (σ(−t) − σ(t) = −tanh(t/2)).
+    var secondDerivative: Formula
     var parameterDerivatives: [String: Formula] = [:]
 }
 
@@ -107,20 +109,20 @@ private func withTail(_ f: Formula, _ tail: @escaping (BigFloat) -> Tail?) -> Fo
     }, fast: f.fast)
 }
 
-/// One formula for x < 0 and another for x ≥ 0 (celu, smooth at 0 without a kink).
-private func bySign(negative: Formula, nonNegative: Formula) -> Formula {
-    Formula(exact: { x in (x.sign < 0 ? negative : nonNegative).exact(x) },
-            fast: { x in (x < 0 ? negative : nonNegative).fast(x) })
-}
-
 /// A piece that is linear: slope·x + intercept, derivative slope.
 private func linear(slope: ExactRational, intercept: ExactRational = ExactRational(0)) -> Piece {
     let m = Constant(slope), c = Constant(intercept)
     func line<A: RationalOperations>(_ a: A, _ x: A.Value) -> A.Value { a.add(a.multiply(a.constant(m), x), a.constant(c)) }
-    return Piece(value: rational(line, line), derivative: constant(slope))
+    return Piece(value: rational(line, line), derivative: constant(slope), secondDerivative: constant(0))
 }
 
-private func flat(_ value: ExactRational) -> Piece { Piece(value: constant(value), derivative: constant(0)) }
+private func flat(_ value: ExactRational) -> Piece { Piece(value: constant(value), derivative: constant(0), secondDerivative: constant(0)) }
+
+/// σ(t)·σ(−t)·tanh(t/2) = σ(t)·σ(−t)·(σ(t) − σ(−t)): the difference of the two sigmoids, which
+/// cancels near t = 0 and leaves nothing once σ(t) rounds to 1, taken as one tanh.
+private func sigmoidCurvature<A: RealOperations>(_ a: A, _ t: A.Value) -> A.Value {
+    a.multiply(a.multiply(a.sigmoid(t), a.sigmoid(a.negate(t))), a.tanh(a.scale(t, byPowerOfTwo: -1)))
+}
 
 /// x·σ(beta·x) and its derivative σ(t)·(1 + t·σ(−t)), t = beta·x — silu, swish and quick-gelu.
 private func sigmoidGated(beta: ExactRational) -> Piece {
@@ -129,6 +131,12 @@ private func sigmoidGated(beta: ExactRational) -> Piece {
     func derivative<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value {
         let t = a.multiply(a.constant(b), x)
         return a.multiply(a.sigmoid(t), a.add(a.constant(1), a.multiply(t, a.sigmoid(a.negate(t)))))
+    }
+    /// f″ = beta·σ(t)·σ(−t)·(2 − t·tanh(t/2)) (σ(−t) − σ(t) = −tanh(t/2): no cancellation).
+    func second<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value {
+        let t = a.multiply(a.constant(b), x)
+        let bracket = a.subtract(a.constant(2), a.multiply(t, a.tanh(a.scale(t, byPowerOfTwo: -1))))
+        return a.multiply(a.multiply(a.constant(b), a.multiply(a.sigmoid(t), a.sigmoid(a.negate(t)))), bracket)
     }
     // f′ = 1 + σ(−t)·(t·σ(t) − 1), t = beta·x; positive tail for t ≥ 2 (2σ(2) > 1.76, increasing).
     let two = ExactRational(2)
@@ -148,7 +156,8 @@ private func sigmoidGated(beta: ExactRational) -> Piece {
             a.negate(a.multiply(.point(x), a.sigmoid(a.negate(a.constant(t)))))
         }
     }
-    return Piece(value: withTail(real(value, value), valueTail), derivative: withTail(real(derivative, derivative), tail))
+    return Piece(value: withTail(real(value, value), valueTail), derivative: withTail(real(derivative, derivative), tail),
+                 secondDerivative: real(second, second))
 }
 
 /// For x ≥ 1: the x ≥ 1 test of the two-term derivative tails.
@@ -158,15 +167,18 @@ private func atLeastOne(_ x: BigFloat) -> Bool { BigFloat.compare(x, BigFloat.ex
 /// negative side of elu, selu and celu, through expm1 so that small |x| keeps its digits.
 private func exponentialLinear(alpha: ExactRational, inputScale: ExactRational = ExactRational(1)) -> Piece {
     let k = Constant(alpha), s = Constant(inputScale), ks = Constant(alpha * inputScale)
+    let kss = Constant(alpha * inputScale * inputScale)
     func value<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.multiply(a.constant(k), a.expm1(a.multiply(a.constant(s), x))) }
     func derivative<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.multiply(a.constant(ks), a.exp(a.multiply(a.constant(s), x))) }
+    func second<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.multiply(a.constant(kss), a.exp(a.multiply(a.constant(s), x))) }
     // f = −alpha + alpha·e^(x/scaleIn) where x/scaleIn < 0: the tail has alpha's sign.
     let valueTail = { (x: BigFloat) -> Tail? in
         let sx = inputScale * ExactRational(x)
         guard sx.sign < 0, !alpha.isZero else { return nil }
         return Tail(r: -alpha, sign: alpha.sign) { a in a.multiply(a.constant(k), a.exp(a.constant(sx))) }
     }
-    return Piece(value: withTail(real(value, value), valueTail), derivative: real(derivative, derivative))
+    return Piece(value: withTail(real(value, value), valueTail), derivative: real(derivative, derivative),
+                 secondDerivative: real(second, second))
 }
 
 extension Activation {
@@ -180,14 +192,17 @@ extension Activation {
         case .sigmoid:
             func value<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.sigmoid(x) }
             func derivative<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.multiply(a.sigmoid(x), a.sigmoid(a.negate(x))) }
+            func second<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.negate(sigmoidCurvature(a, x)) }
             // σ(x) = 1 − σ(−x) for x > 0.
             let valueTail = { (x: BigFloat) -> Tail? in
                 x.sign > 0 ? Tail(r: one, sign: -1) { a in a.negate(a.sigmoid(a.negate(.point(x)))) } : nil
             }
-            return [Piece(value: withTail(real(value, value), valueTail), derivative: real(derivative, derivative))]
+            return [Piece(value: withTail(real(value, value), valueTail), derivative: real(derivative, derivative),
+                          secondDerivative: real(second, second))]
         case .tanh:
             func value<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.tanh(x) }
             func derivative<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.sechSquared(x) }
+            func second<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.negate(a.scale(a.multiply(a.tanh(x), a.sechSquared(x)), byPowerOfTwo: 1)) }
             // tanh x = ±1 ∓ 2σ(∓2x) (1 − tanh x = 2σ(−2x)).
             let valueTail = { (x: BigFloat) -> Tail? in
                 if x.sign == 0 { return nil }
@@ -196,7 +211,8 @@ extension Activation {
                     ? Tail(r: one, sign: -1) { a in a.negate(a.scale(a.sigmoid(a.negate(.point(twoX))), byPowerOfTwo: 1)) }
                     : Tail(r: -one, sign: 1) { a in a.scale(a.sigmoid(.point(twoX)), byPowerOfTwo: 1) }
             }
-            return [Piece(value: withTail(real(value, value), valueTail), derivative: real(derivative, derivative))]
+            return [Piece(value: withTail(real(value, value), valueTail), derivative: real(derivative, derivative),
+                          secondDerivative: real(second, second))]
         case .relu:
             return [flat(zero), linear(slope: one)]
         case .relu6:
@@ -215,12 +231,9 @@ extension Activation {
         case .selu:
             return [exponentialLinear(alpha: p["scale"] * p["alpha"]), linear(slope: p["scale"])]
         case .celu:
-            // Smooth at 0 for every alpha ≠ 0, so one piece that branches on the sign of x.
+            // f and f′ are continuous at 0 for every alpha ≠ 0; f″ jumps there (a kink of f″ alone).
             let alpha = p["alpha"]
-            let negative = exponentialLinear(alpha: alpha, inputScale: one / alpha)
-            let positive = linear(slope: one)
-            return [Piece(value: bySign(negative: negative.value, nonNegative: positive.value),
-                          derivative: bySign(negative: negative.derivative, nonNegative: positive.derivative))]
+            return [exponentialLinear(alpha: alpha, inputScale: one / alpha), linear(slope: one)]
         case .gelu:
             // Φ(x) = erfc(−x/√2)/2 keeps the left tail that 1 + erf(x/√2) cancels away.
             let half = Constant(ExactRational(1) / ExactRational(2))
@@ -233,6 +246,8 @@ extension Activation {
             }
             func value<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.multiply(x, cdf(a, x)) }
             func derivative<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.add(cdf(a, x), a.multiply(x, density(a, x))) }
+            /// gelu″ = φ(x)·(2 − x²).
+            func second<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.multiply(density(a, x), a.subtract(a.constant(2), a.square(x))) }
             // gelu = x − x·Φ(−x) for x > 0.
             let valueTail = { (x: BigFloat) -> Tail? in
                 x.sign > 0 ? Tail(r: ExactRational(x), sign: -1) { a in a.negate(a.multiply(.point(x), cdf(a, a.negate(.point(x))))) } : nil
@@ -245,12 +260,13 @@ extension Activation {
                     return a.subtract(a.multiply(X, density(a, X)), cdf(a, a.negate(X)))
                 }
             }
-            return [Piece(value: withTail(real(value, value), valueTail), derivative: withTail(real(derivative, derivative), tail))]
+            return [Piece(value: withTail(real(value, value), valueTail), derivative: withTail(real(derivative, derivative), tail),
+                          secondDerivative: real(second, second))]
         case .geluTanh:
             // (1 + tanh u)/2 = σ(2u): no cancellation for u < 0, and σ(−2u) is the other factor
             // of sech²(u)/4 = σ(2u)·σ(−2u).
             let kExact = ExactRational(try! ExactNumber(parsing: "0.044715"))
-            let k = Constant(kExact), k3 = Constant(kExact * ExactRational(3))
+            let k = Constant(kExact), k3 = Constant(kExact * ExactRational(3)), k6 = Constant(kExact * ExactRational(6))
             func c<A: RealOperations>(_ a: A) -> A.Value { a.sqrt(a.divide(a.constant(2), a.pi)) }
             func u<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value {
                 a.multiply(c(a), a.add(x, a.multiply(a.constant(k), a.multiply(x, a.square(x)))))
@@ -268,6 +284,16 @@ extension Activation {
                 let second = a.scale(a.multiply(a.multiply(x, a.multiply(s, sMinus)), du(a, x)), byPowerOfTwo: 1)
                 return a.add(s, second)
             }
+            /// f″ = 2σ(2u)σ(−2u)·(2u′ − 2x·tanh(u)·u′² + x·u″), u″ = √(2/π)·6k·x: the derivative of
+            /// σ(2u)σ(−2u) is 2u′·σ(2u)σ(−2u)·(σ(−2u) − σ(2u)), and σ(−2u) − σ(2u) = −tanh(u).
+            func second<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value {
+                let uu = u(a, x), twoU = a.scale(uu, byPowerOfTwo: 1), d = du(a, x)
+                let ddu = a.multiply(c(a), a.multiply(a.constant(k6), x))
+                let bracket = a.add(a.subtract(a.scale(d, byPowerOfTwo: 1),
+                                               a.scale(a.multiply(a.multiply(x, a.tanh(uu)), a.square(d)), byPowerOfTwo: 1)),
+                                    a.multiply(x, ddu))
+                return a.scale(a.multiply(a.multiply(a.sigmoid(twoU), a.sigmoid(a.negate(twoU))), bracket), byPowerOfTwo: 1)
+            }
             // f = x − x·σ(−2u) for x > 0 (u > 0 there).
             let valueTail = { (x: BigFloat) -> Tail? in
                 x.sign > 0 ? Tail(r: ExactRational(x), sign: -1) { a in
@@ -284,7 +310,8 @@ extension Activation {
                     return a.multiply(a.sigmoid(a.negate(twoU)), a.subtract(inner, a.constant(1)))
                 }
             }
-            return [Piece(value: withTail(real(value, value), valueTail), derivative: withTail(real(derivative, derivative), tail))]
+            return [Piece(value: withTail(real(value, value), valueTail), derivative: withTail(real(derivative, derivative), tail),
+                          secondDerivative: real(second, second))]
         case .quickGELU:
             return [sigmoidGated(beta: ExactRational(try! ExactNumber(parsing: "1.702")))]
         case .silu:
@@ -294,6 +321,14 @@ extension Activation {
             func derivative<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value {
                 let sp = a.softplus(x)
                 return a.add(a.tanh(sp), a.multiply(x, a.multiply(a.sechSquared(sp), a.sigmoid(x))))
+            }
+            /// f″ = sech²(s)·σ(x)·(2 − 2x·tanh(s)·σ(x) + x·σ(−x)), s = softplus(x) (s′ = σ(x),
+            /// (sech² s)′ = −2·tanh(s)·sech²(s)·σ(x), σ′ = σ(x)σ(−x)).
+            func second<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value {
+                let sp = a.softplus(x), sx = a.sigmoid(x)
+                let bracket = a.add(a.subtract(a.constant(2), a.scale(a.multiply(a.multiply(x, a.tanh(sp)), sx), byPowerOfTwo: 1)),
+                                    a.multiply(x, a.sigmoid(a.negate(x))))
+                return a.multiply(a.multiply(a.sechSquared(sp), sx), bracket)
             }
             // f = x − 2x·σ(−2sp) for x > 0 (1 − tanh s = 2σ(−2s)).
             let valueTail = { (x: BigFloat) -> Tail? in
@@ -312,13 +347,18 @@ extension Activation {
                     return a.multiply(a.sigmoid(a.negate(twoSp)), a.subtract(inner, a.constant(2)))
                 }
             }
-            return [Piece(value: withTail(real(value, value), valueTail), derivative: withTail(real(derivative, derivative), tail))]
+            return [Piece(value: withTail(real(value, value), valueTail), derivative: withTail(real(derivative, derivative), tail),
+                          secondDerivative: real(second, second))]
         case .softplus:
             let beta = Constant(p["beta"])
             func value<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value {
                 a.divide(a.softplus(a.multiply(a.constant(beta), x)), a.constant(beta))
             }
             func derivative<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.sigmoid(a.multiply(a.constant(beta), x)) }
+            func second<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value {
+                let t = a.multiply(a.constant(beta), x)
+                return a.multiply(a.constant(beta), a.multiply(a.sigmoid(t), a.sigmoid(a.negate(t))))
+            }
             // For beta·x > 0: f = x + softplus(−beta·x)/beta, f′ = 1 − σ(−beta·x).
             let side = { (x: BigFloat) -> ExactRational? in
                 let t = p["beta"] * ExactRational(x)
@@ -330,14 +370,23 @@ extension Activation {
             let derivativeTail = { (x: BigFloat) -> Tail? in
                 side(x).map { t in Tail(r: one, sign: -1) { a in a.negate(a.sigmoid(a.negate(a.constant(t)))) } }
             }
-            return [Piece(value: withTail(real(value, value), valueTail), derivative: withTail(real(derivative, derivative), derivativeTail))]
+            return [Piece(value: withTail(real(value, value), valueTail), derivative: withTail(real(derivative, derivative), derivativeTail),
+                          secondDerivative: real(second, second))]
         case .softsign:
             func value<A: RationalOperations>(_ a: A, _ x: A.Value) -> A.Value { a.divide(x, a.add(a.constant(1), a.abs(x))) }
             func derivative<A: RationalOperations>(_ a: A, _ x: A.Value) -> A.Value {
                 let d = a.add(a.constant(1), a.abs(x))
                 return a.divide(a.constant(1), a.multiply(d, d))
             }
-            return [Piece(value: rational(value, value), derivative: rational(derivative, derivative))]
+            /// ±2/(1 + |x|)³: 2 left of 0, −2 right of it (a kink of f″ alone).
+            func curvature<A: RationalOperations>(_ a: A, _ x: A.Value) -> A.Value {
+                let d = a.add(a.constant(1), a.abs(x))
+                return a.divide(a.constant(2), a.multiply(d, a.multiply(d, d)))
+            }
+            func negativeCurvature<A: RationalOperations>(_ a: A, _ x: A.Value) -> A.Value { a.negate(curvature(a, x)) }
+            return [Piece(value: rational(value, value), derivative: rational(derivative, derivative), secondDerivative: rational(curvature, curvature)),
+                    Piece(value: rational(value, value), derivative: rational(derivative, derivative),
+                          secondDerivative: rational(negativeCurvature, negativeCurvature))]
         case .hardSigmoid:
             return [flat(zero), linear(slope: p["slope"], intercept: p["offset"]), flat(one)]
         case .hardSwish:
@@ -348,7 +397,8 @@ extension Activation {
             func derivative<A: RationalOperations>(_ a: A, _ x: A.Value) -> A.Value {
                 a.add(a.multiply(x, a.constant(third)), a.constant(half))
             }
-            return [flat(zero), Piece(value: rational(value, value), derivative: rational(derivative, derivative)), linear(slope: one)]
+            return [flat(zero), Piece(value: rational(value, value), derivative: rational(derivative, derivative),
+                                      secondDerivative: constant(one / ExactRational(3))), linear(slope: one)]
         case .hardTanh:
             return [flat(p["min"]), linear(slope: one), flat(p["max"])]
         case .hardShrink:
@@ -358,6 +408,7 @@ extension Activation {
         case .tanhShrink:
             func value<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.tanhShrink(x) }
             func derivative<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.square(a.tanh(x)) }
+            func second<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.scale(a.multiply(a.tanh(x), a.sechSquared(x)), byPowerOfTwo: 1) }
             // x − tanh x = (x ∓ 1) ± 2σ(∓2x); tanh² x = 1 − sech² x.
             let valueTail = { (x: BigFloat) -> Tail? in
                 if x.sign == 0 { return nil }
@@ -369,7 +420,8 @@ extension Activation {
             let derivativeTail = { (x: BigFloat) -> Tail? in
                 x.sign == 0 ? nil : Tail(r: one, sign: -1) { a in a.negate(a.sechSquared(.point(x))) }
             }
-            return [Piece(value: withTail(real(value, value), valueTail), derivative: withTail(real(derivative, derivative), derivativeTail))]
+            return [Piece(value: withTail(real(value, value), valueTail), derivative: withTail(real(derivative, derivative), derivativeTail),
+                          secondDerivative: real(second, second))]
         case .threshold:
             return [flat(p["value"]), linear(slope: one)]
         case .thresholdedReLU:
@@ -377,6 +429,7 @@ extension Activation {
         case .logSigmoid:
             func value<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.negate(a.softplus(a.negate(x))) }
             func derivative<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.sigmoid(a.negate(x)) }
+            func second<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.negate(a.multiply(a.sigmoid(x), a.sigmoid(a.negate(x)))) }
             // For x < 0: f = x − softplus(x), f′ = 1 − σ(x).
             let valueTail = { (x: BigFloat) -> Tail? in
                 x.sign < 0 ? Tail(r: ExactRational(x), sign: -1) { a in a.negate(a.softplus(.point(x))) } : nil
@@ -384,7 +437,8 @@ extension Activation {
             let derivativeTail = { (x: BigFloat) -> Tail? in
                 x.sign < 0 ? Tail(r: one, sign: -1) { a in a.negate(a.sigmoid(.point(x))) } : nil
             }
-            return [Piece(value: withTail(real(value, value), valueTail), derivative: withTail(real(derivative, derivative), derivativeTail))]
+            return [Piece(value: withTail(real(value, value), valueTail), derivative: withTail(real(derivative, derivative), derivativeTail),
+                          secondDerivative: real(second, second))]
         case .step:
             return [flat(zero), flat(one)]
         }
@@ -397,6 +451,7 @@ extension Piece {
         switch quantity {
         case .value: return value
         case .derivative: return derivative
+        case .secondDerivative: return secondDerivative
         case .parameterDerivative(let name):
             guard let f = parameterDerivatives[name] else { preconditionFailure("validate(_:) first") }
             return f

@@ -1,17 +1,54 @@
 import ActivationCatalog
 import CMPFR
 
-/// What is evaluated: f, f′ (the derivative with respect to x), or ∂f/∂parameter.
+/// What is evaluated: f, f′ (the derivative with respect to x), f″, or ∂f/∂parameter.
 public enum Quantity: Hashable, Sendable, CustomStringConvertible {
     case value
     case derivative
+    case secondDerivative
     case parameterDerivative(String)
 
     public var description: String {
         switch self {
         case .value: "value"
         case .derivative: "derivative"
+        case .secondDerivative: "second derivative"
         case .parameterDerivative(let name): "d/d\(name)"
+        }
+    }
+
+    /// One word for protocol headers and file names: value, derivative, second-derivative, d/dNAME.
+    public var token: String {
+        self == .secondDerivative ? "second-derivative" : description
+    }
+
+    /// The order of the derivative with respect to x (nil for a parameter derivative).
+    public var order: Int? {
+        switch self {
+        case .value: 0
+        case .derivative: 1
+        case .secondDerivative: 2
+        case .parameterDerivative: nil
+        }
+    }
+
+    /// The quantity of order 0, 1 or 2; nil for any other.
+    public init?(order: Int) {
+        switch order {
+        case 0: self = .value
+        case 1: self = .derivative
+        case 2: self = .secondDerivative
+        default: return nil
+        }
+    }
+
+    /// The mark after a function's name: f, f′, f″.
+    public var prime: String {
+        switch self {
+        case .value: ""
+        case .derivative: "′"
+        case .secondDerivative: "″"
+        case .parameterDerivative(let name): " d/d\(name)"
         }
     }
 }
@@ -56,7 +93,10 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
     let parameters: ResolvedParameters
     /// The parameters as given (the rest default).
     let givenParameters: [String: ExactNumber]
-    let kinks: [(at: ExactRational, value: KinkValue, derivativeSide: Side)]
+    /// f's, f′'s and f″'s kinks in order (`curvatureOnly` marks a kink of f″ alone); `second` is
+    /// what the convention makes f″ there, nil where its framework has no second derivative.
+    let kinks: [(at: ExactRational, value: KinkValue, derivativeSide: Side, second: SecondAtKink?, curvatureOnly: Bool)]
+    enum SecondAtKink { case side(Side), value(ExactRational) }
     let pieces: [Piece]
     /// Each kink enclosed in binary64 (a point when representable), for the fast path.
     let fastKinks: [(lo: Double, hi: Double)]
@@ -117,7 +157,7 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
                 }
             }
         }
-        var kinks: [(ExactRational, KinkValue, Side)] = []
+        var kinks: [(ExactRational, KinkValue, Side, SecondAtKink?, Bool)] = []
         for kink in entry.kinks {
             guard let side = kink.side(for: convention) else {
                 let offered = ["pytorch"] + Framework.allCases.filter { kink.conventions[$0] != nil && $0 != .pytorch }.map(\.rawValue)
@@ -127,7 +167,13 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
             if let previous = kinks.last, ExactRational.compare(previous.0, at) > 0 {
                 throw OracleError("\(activation): these parameters put the kinks out of order")
             }
-            kinks.append((at, kink.value, side))
+            var second: SecondAtKink?
+            switch kink.secondDerivative(for: convention) {
+            case .side(let s)?: second = .side(s)
+            case .value(let e)?: second = .value(try Self.evaluate(e, resolved, activation))
+            case nil: second = nil
+            }
+            kinks.append((at, kink.value, side, second, kink.curvatureOnly))
         }
         self.activation = activation
         self.convention = convention
@@ -140,7 +186,7 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
         self.fastDerivative = pieces.map(\.derivative.fast)
         self.fastKinks = kinks.map { kink in let c = Constant(kink.0).fast; return (c.lo, c.hi) }
         precondition(pieces.count == kinks.count + 1, "\(activation): \(pieces.count) pieces for \(kinks.count) kinks")
-        for quantity in [Quantity.value, .derivative] {
+        for quantity in [Quantity.value, .derivative, .secondDerivative] {
             tailSigns[quantity] = [true, false].map { negative in
                 switch decide(formula(quantity, at: .powerOfTwo(12, negative: negative)), .f64) {
                 case .rounded(let r): return FloatFormat.f64.isNegative(r) ? -1 : 1
@@ -183,8 +229,23 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
         try ActivationFunction(activation, parameters: givenParameters, convention: convention)
     }
 
-    /// Checks that `quantity` exists for this function (prelu's d/dalpha, say).
+    /// The same under another convention, which must define `quantity` (`validate(_:)`): JAX has
+    /// celu″(0), TensorFlow has no softsign″.
+    public func with(convention: KinkConvention, for quantity: Quantity) throws -> ActivationFunction {
+        let other = try with(convention: convention)
+        try other.validate(quantity)
+        return other
+    }
+
+    /// Checks that `quantity` exists for this function (prelu's d/dalpha, say; f″ where the
+    /// convention's framework has a second derivative at every kink).
     public func validate(_ quantity: Quantity) throws {
+        if quantity == .secondDerivative, let i = kinks.firstIndex(where: { $0.second == nil }) {
+            let offered = KinkConvention.allCases.filter { c in
+                activation.entry.kinks.allSatisfy { $0.secondDerivative(for: c) != nil }
+            }.map(\.rawValue)
+            throw OracleError("\(convention) has no second derivative of \(activation) at x = \(activation.entry.kinks[i].at); use --convention \(offered.joined(separator: "|"))")
+        }
         if case .parameterDerivative(let name) = quantity, pieces.contains(where: { $0.parameterDerivatives[name] == nil }) {
             let offered = activation.entry.parameterDerivatives.keys.sorted()
             throw OracleError("\(activation) has no derivative with respect to '\(name)'" +
@@ -204,7 +265,14 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
             if c < 0 { index = i; break }
             if quantity == .value, case .parameter(let name) = kink.value { return .exact(parameters[name]) }
             let side: Side
-            if quantity == .value, case .side(let s) = kink.value { side = s } else { side = kink.derivativeSide }
+            if quantity == .value, case .side(let s) = kink.value { side = s }
+            else if quantity == .secondDerivative {
+                switch kink.second {
+                case .side(let s)?: side = s
+                case .value(let q)?: return .exact(q)
+                case nil: preconditionFailure("validate(_:) first")
+                }
+            } else { side = kink.derivativeSide }
             index = side == .left ? i : i + 1
             break
         }
@@ -229,7 +297,7 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
         switch quantity {
         case .value: box = fastValue[index](x)
         case .derivative: box = fastDerivative[index](x)
-        case .parameterDerivative: box = pieces[index].formula(quantity).fast(x)
+        case .secondDerivative, .parameterDerivative: box = pieces[index].formula(quantity).fast(x)
         }
         if let factor { box = FastArithmetic().multiply(box, factor) }
         let gradient = factor != nil && !scaled
@@ -526,14 +594,21 @@ extension ActivationFunction {
         return rest.isZero ? 0 : Double(bitPattern: rest.rounded(to: .f64))
     }
 
-    /// The catalog's kink positions, each correctly rounded to `format`, in order.
+    /// The catalog's kinks of f and f′ (not those of f″ alone), each correctly rounded to
+    /// `format`, in order.
     public func kinkPositions(roundedTo format: FloatFormat) -> [UInt64] {
+        MPFRRange.widen()
+        return kinks.filter { !$0.curvatureOnly }.map { $0.at.isZero ? format.zero(negative: false) : $0.at.rounded(to: format) }
+    }
+
+    /// Every kink, f″'s alone included, correctly rounded to `format`, in order.
+    public func secondDerivativeKinkPositions(roundedTo format: FloatFormat) -> [UInt64] {
         MPFRRange.widen()
         return kinks.map { $0.at.isZero ? format.zero(negative: false) : $0.at.rounded(to: format) }
     }
 
-    /// The side of each kink whose derivative this function's convention takes.
-    public var derivativeSides: [Side] { kinks.map(\.derivativeSide) }
+    /// The side of each kink of f and f′ whose derivative this function's convention takes.
+    public var derivativeSides: [Side] { kinks.filter { !$0.curvatureOnly }.map(\.derivativeSide) }
 
     /// Names of the parameters, in catalog order.
     public var parameterNames: [String] { parameterTexts.map(\.name) }

@@ -315,7 +315,7 @@ public enum ActivationCheck {
         let (function, quantity) = try test.resolve()
         var others: [ActivationFunction] = []
         for c in options.alsoAcceptConventions {
-            do { others.append(try function.with(convention: c)) } catch let error as OracleError { throw ActivationTestError(error.description) }
+            do { others.append(try function.with(convention: c, for: quantity)) } catch let error as OracleError { throw ActivationTestError(error.description) }
         }
         guard (0...100_000_000).contains(options.count), (0...100_000_000).contains(options.freshCount) else {
             throw ActivationTestError("count and freshCount must be from 0 to 100,000,000")

@@ -23,6 +23,14 @@ public enum Gate {
         }
     }
 
+    /// The built-in kernels compute f and f′ (and prelu's ∂/∂alpha): a command that runs them
+    /// refuses f″ here, before any work, rather than running some other quantity.
+    public static func checkKernelQuantity(_ quantity: Quantity) throws {
+        if quantity == .secondDerivative {
+            throw InputError("the built-in kernels compute f and f′, not f″: use `reference --order 2` for the oracle, `verify --order 2` for an implementation")
+        }
+    }
+
     /// The kernel configured with exactly the oracle's parameters (rounded to Double) and kinks.
     public static func kernel(for function: ActivationFunction) -> Kernel {
         var parameters: [String: Double] = [:], tails: [String: Double] = [:]
@@ -41,6 +49,7 @@ public enum Gate {
             switch quantity {
             case .value: return kernel.value(x).formatBits
             case .derivative: return kernel.derivative(x).formatBits
+            case .secondDerivative: preconditionFailure("checkKernelQuantity(_:) first")
             case .parameterDerivative(let name): return (kernel.parameterDerivative(x, with: name) ?? x).formatBits
             }
         }
@@ -70,6 +79,7 @@ public enum Gate {
         switch quantity {
         case .value: return kernel.evaluate(derivative: false, bits: bits, input: format, output: output)
         case .derivative: return kernel.evaluate(derivative: true, bits: bits, input: format, output: output)
+        case .secondDerivative: preconditionFailure("checkKernelQuantity(_:) first")
         case .parameterDerivative(let name):
             let x = format.doubleValue(bits)
             let d = kernel.parameterDerivative(x, with: name) ?? x
@@ -98,6 +108,7 @@ public enum Gate {
             }
             return y.map(\.formatBits)
         }
+        precondition(quantity != .secondDerivative, "checkKernelQuantity(_:) first")
         if case .parameterDerivative = quantity { return inputs.map { evaluate(kernel, quantity, bits: $0, format: format) } }
         switch format {
         case .f16: return run(kernel.forward(_:into:) as Loop<Float16>, kernel.derivative(_:into:))

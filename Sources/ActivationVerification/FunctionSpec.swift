@@ -26,9 +26,20 @@ public enum FunctionSpec {
         return c
     }
 
+    /// The options that select `quantity` on the command line, to replay a run: "", "--derivative ",
+    /// "--order 2 ", "--wrt alpha ".
+    public static func arguments(for quantity: Quantity) -> String {
+        switch quantity {
+        case .value: ""
+        case .derivative: "--derivative "
+        case .secondDerivative: "--order 2 "
+        case .parameterDerivative(let name): "--wrt \(name) "
+        }
+    }
+
     public static func resolve(_ name: String, parameters: [(name: String, value: String)] = [],
                                convention: KinkConvention = .pytorch, derivative: Bool = false,
-                               wrt: String? = nil) throws -> (ActivationFunction, Quantity) {
+                               order: Int? = nil, wrt: String? = nil) throws -> (ActivationFunction, Quantity) {
         let activation = try activation(named: name)
         var values: [String: ExactNumber] = [:]
         for (parameter, text) in parameters {
@@ -49,7 +60,10 @@ public enum FunctionSpec {
             throw InputError(error.description)
         }
         if derivative && wrt != nil { throw InputError("--derivative and --wrt exclude each other") }
-        let quantity: Quantity = wrt.map { .parameterDerivative($0) } ?? (derivative ? .derivative : .value)
+        if order != nil && wrt != nil { throw InputError("--order and --wrt exclude each other (derivatives with respect to a parameter are of order 1)") }
+        if let order, derivative && order != 1 { throw InputError("--derivative is --order 1: it excludes --order \(order)") }
+        if let order, Quantity(order: order) == nil { throw InputError("--order must be 0, 1 or 2 (got \(order))") }
+        let quantity: Quantity = wrt.map { .parameterDerivative($0) } ?? order.flatMap { Quantity(order: $0) } ?? (derivative ? .derivative : .value)
         do { try f.validate(quantity) } catch let error as OracleError { throw InputError(error.description) }
         return (f, quantity)
     }

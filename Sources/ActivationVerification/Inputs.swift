@@ -34,9 +34,9 @@ public enum Inputs {
         return (-k...k).compactMap { d in ULP.bits(atOrdinal: ordinal + Int64(d), format) }
     }
 
-    /// The kinks (correctly rounded into the format) with k neighbours each.
+    /// The kinks, f″'s alone included (correctly rounded into the format), with k neighbours each.
     public static func kinks(_ function: ActivationFunction, _ format: FloatFormat, k: Int = 4) -> [UInt64] {
-        function.kinkPositions(roundedTo: format).flatMap { neighbourhood(of: $0, format, k: k) }
+        function.secondDerivativeKinkPositions(roundedTo: format).flatMap { neighbourhood(of: $0, format, k: k) }
     }
 
     /// `count` inputs from a seed: uniform bit patterns, uniform in [−range, range], log-uniform

@@ -115,6 +115,8 @@ package struct ReportRendering {
         var overflow: String
         var scale: String
         var derivative: Bool
+        /// 0, 1 or 2 (1 for a parameter derivative).
+        var order: Int
         var quantity: String
         var source: String
         var count: Int
@@ -138,7 +140,7 @@ package struct ReportRendering {
         let value = JSONReport(
             function: report.function.activation.name, parameters: parameters, convention: report.function.convention.rawValue,
             format: format.rawValue, output_format: out.rawValue, overflow: report.result.overflow.rawValue,
-            scale: report.result.scale?.text ?? "1", derivative: report.quantity == .derivative, quantity: report.quantity.description,
+            scale: report.result.scale?.text ?? "1", derivative: report.quantity == .derivative, order: report.quantity.order ?? 1, quantity: report.quantity.description,
             source: source, count: report.count, max_ulp: report.maxULP, pass: report.pass, failures: report.failures,
             allowed: report.allowedCount,
             allowances: .init(max_ulp: a.maxULP, allow_ftz: a.allowFTZ, ignore_zero_sign: a.ignoreZeroSign,

@@ -24,6 +24,7 @@ struct ApplyCommand: ParsableCommand {
 
     func run() throws {
         let (f, quantity) = try function.resolve()
+        try Gate.checkKernelQuantity(quantity)
         try Gate.checkKernelParameters(f)
         let kernel = Gate.kernel(for: f)
         let rounding = try result.resolve(input: format)

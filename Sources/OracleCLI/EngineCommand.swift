@@ -21,6 +21,8 @@ struct EngineCommand: ParsableCommand {
         var function: String?
         var format: String?
         var derivative: Bool?
+        /// 0, 1 or 2: the derivative's order with respect to x (`derivative` is order 1).
+        var order: Int?
         var params: [String: String]?
         var convention: String?
         var max_ulp: UInt64?
@@ -87,7 +89,7 @@ struct EngineCommand: ParsableCommand {
         }
         let convention = try r.convention.map(FunctionSpec.convention(named:)) ?? .pytorch
         let params = (r.params ?? [:]).sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) }
-        let (f, quantity) = try FunctionSpec.resolve(name, parameters: params, convention: convention, derivative: r.derivative ?? false)
+        let (f, quantity) = try FunctionSpec.resolve(name, parameters: params, convention: convention, derivative: r.derivative ?? false, order: r.order)
         return (f, quantity, format)
     }
 
@@ -110,8 +112,8 @@ struct EngineCommand: ParsableCommand {
         return try ResultOptions.rounding(input: input, output: output, overflow: overflow, scale: r.scale)
     }
 
-    func allowances(_ r: Request, _ f: ActivationFunction) throws -> Allowances {
-        let others = try (r.also_accept ?? []).map { try f.with(convention: try FunctionSpec.convention(named: $0)) }
+    func allowances(_ r: Request, _ f: ActivationFunction, _ quantity: Quantity) throws -> Allowances {
+        let others = try (r.also_accept ?? []).map { try f.with(convention: try FunctionSpec.convention(named: $0), for: quantity) }
         return Allowances(maxULP: r.max_ulp ?? 0, allowFTZ: r.allow_ftz ?? false, ignoreZeroSign: r.ignore_zero_sign ?? false,
                           kinkConventions: others, allowPositionDependence: r.allow_position_dependence ?? false)
     }
@@ -168,7 +170,7 @@ struct EngineCommand: ParsableCommand {
             guard (1...1_000).contains(worst) else { throw InputError("worst must be from 1 to 1000, got \(worst)") }
             comparison = StreamComparison(ValidationReport(function: f, quantity: quantity, format: format,
                                                            result: try resultRounding(r, input: format),
-                                                           allowances: try allowances(r, f), keep: worst))
+                                                           allowances: try allowances(r, f, quantity), keep: worst))
         } catch { refusal = error }
         for _ in 0..<max(0, min(parts, 1 << 24)) {
             guard let frame = try Frames.read() else { throw InputError("engine: the input ended inside a compare") }
@@ -202,7 +204,7 @@ struct EngineCommand: ParsableCommand {
         guard (1...1_000).contains(worst) else { throw InputError("worst must be from 1 to 1000, got \(worst)") }
         let rounding = try resultRounding(r, input: format)
         var report = ValidationReport(function: f, quantity: quantity, format: format, result: rounding,
-                                      allowances: try allowances(r, f), keep: worst)
+                                      allowances: try allowances(r, f, quantity), keep: worst)
         let inputs = Gate.inputs(f, format, count: count, seed: r.seed ?? 0, exhaustiveSmall: true, result: rounding)
         let width = format.byteWidth
         let simplest = try Hunt.run(inputs, report: &report) { batch in
@@ -233,11 +235,13 @@ struct EngineCommand: ParsableCommand {
         let entry = activation.entry
         return [
             "name": activation.name, "aliases": entry.aliases, "definition": entry.definition, "derivative": entry.derivative,
+            "second_derivative": entry.secondDerivative,
             "parameters": entry.parameters.map { spec in
                 ["name": spec.name, "default": "\(spec.defaultValue)", "summary": spec.summary,
                  "constraints": spec.constraints.map { "\(spec.name) \($0)" }] as [String: Any]
             },
-            "kinks": entry.kinks.map { "\($0.at)" },
+            "kinks": entry.firstOrderKinks.map { "\($0.at)" },
+            "second_derivative_kinks": entry.kinks.map { "\($0.at)" },
         ]
     }
 }

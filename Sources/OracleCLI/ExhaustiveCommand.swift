@@ -75,7 +75,7 @@ struct ExhaustiveRun: ParsableCommand {
 
     func run() throws {
         let (f, quantity) = try function.resolve()
-        guard quantity == .value || quantity == .derivative else { throw InputError("exhaustive checks values or derivatives (not --wrt)") }
+        guard quantity == .value || quantity == .derivative else { throw InputError("exhaustive checks values or first derivatives (not --order 2 or --wrt): certificates cover f and f′") }
         let parts = try Self.parseShard(shard)
         try Subprocess.checkTimeout(timeout)
         guard threads >= 1 else { throw InputError("--threads must be ≥ 1") }
@@ -124,7 +124,7 @@ struct ExhaustiveRun: ParsableCommand {
             }
         }
         let child = try command.map {
-            try Subprocess(command: $0, header: "activation-oracle-protocol 1 \(f.activation.name) f32 \(quantity)", format: .f32, timeout: timeout)
+            try Subprocess(command: $0, header: "activation-oracle-protocol 1 \(f.activation.name) f32 \(quantity.token)", format: .f32, timeout: timeout)
         }
         // The first Ctrl-C lets the running chunks finish and writes the checkpoint; a second
         // one (say, while a --command child hangs) stops at once.

@@ -26,6 +26,7 @@ struct ListCommand: ParsableCommand {
         var lines = [activation.name + (entry.aliases.isEmpty ? "" : "  (aliases: \(entry.aliases.joined(separator: ", ")))")]
         lines.append("  f(x)  = \(entry.definition)")
         lines.append("  f′(x) = \(entry.derivative)")
+        lines.append("  f″(x) = \(entry.secondDerivative)")
         for (name, text) in entry.parameterDerivatives.sorted(by: { $0.key < $1.key }) {
             lines.append("  d/d\(name): \(text)")
         }
@@ -34,6 +35,13 @@ struct ListCommand: ParsableCommand {
             lines.append("  param \(spec.name) = \(spec.defaultValue): \(spec.summary)\(constraints)")
         }
         for kink in entry.kinks {
+            let second = Framework.allCases.map { framework in
+                "\(framework.rawValue): \(kink.secondDerivative[framework].map(\.description) ?? "n/a")"
+            }.joined(separator: ", ")
+            if kink.curvatureOnly {
+                lines.append("  kink of f″ alone at x = \(kink.at); f″ there — \(second)")
+                continue
+            }
             let conventions = Framework.allCases.map { framework in
                 "\(framework.rawValue): \(kink.conventions[framework]?.rawValue ?? "n/a")"
             }.joined(separator: ", ")
@@ -42,7 +50,7 @@ struct ListCommand: ParsableCommand {
             case .side(let side): value = "f from the \(side.rawValue)"
             case .parameter(let name): value = "f = \(name)"
             }
-            lines.append("  kink at x = \(kink.at): \(value); f′ side — \(conventions)")
+            lines.append("  kink at x = \(kink.at): \(value); f′ side — \(conventions); f″ — \(second)")
         }
         return lines.joined(separator: "\n")
     }

@@ -80,8 +80,11 @@ struct FunctionOptions: ParsableArguments {
             help: "name=value; exact (0.01 is 1/100), or 1/6, 0x1.8p-3, f32:0.01 (the float32 nearest 0.01). Repeatable.")
     var params: [String] = []
 
-    @Flag(help: "The derivative with respect to x instead of the value.")
+    @Flag(help: "The derivative with respect to x instead of the value (the same as --order 1).")
     var derivative = false
+
+    @Option(help: "Which derivative with respect to x: 0 (the value), 1 (as --derivative) or 2 (f″: what double backward computes).")
+    var order: Int?
 
     @Option(help: "The derivative with respect to this parameter instead (prelu: alpha).")
     var wrt: String?
@@ -96,7 +99,7 @@ struct FunctionOptions: ParsableArguments {
             }
             return (String(assignment[..<eq]), String(assignment[assignment.index(after: eq)...]))
         }
-        return try FunctionSpec.resolve(function, parameters: pairs, convention: convention, derivative: derivative, wrt: wrt)
+        return try FunctionSpec.resolve(function, parameters: pairs, convention: convention, derivative: derivative, order: order, wrt: wrt)
     }
 }
 

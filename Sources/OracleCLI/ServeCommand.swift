@@ -36,6 +36,7 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         let (f, quantity) = try function.resolve()
+        try Gate.checkKernelQuantity(quantity)
         try Gate.checkKernelParameters(f)
         let kernel = Gate.kernel(for: f)
         let kinks = Set(f.kinkPositions(roundedTo: format))

@@ -98,13 +98,13 @@ struct VectorsCommand: ParsableCommand {
         let manifest: [String: Any] = [
             "tool": "activation-oracle", "version": ActivationOracleCommand.version,
             "function": f.activation.name, "parameters": parameters, "convention": f.convention.rawValue,
-            "quantity": quantity.description, "derivative": quantity == .derivative,
+            "quantity": quantity.description, "derivative": quantity == .derivative, "order": quantity.order ?? 1,
             "format": format.rawValue, "dtype": descr, "count": inputs.count, "seed": seed,
             "output_format": rounding.format.rawValue, "output_dtype": outDescr, "overflow": rounding.overflow.rawValue,
             "scale": rounding.scale?.text ?? "1",
             "generators": parts.map { ["name": $0.0, "count": $0.1.count] },
             "files": ["inputs": "inputs.npy", "expected": "expected.npy"],
-            "verify": "activation-oracle verify \(f.activation.name) \(f.parameterTexts.filter { (try? ExactNumber(parsing: $0.value)) != nil }.map { "--param \($0.name)=\($0.value) " }.joined())\(quantity == .derivative ? "--derivative " : "")--format \(format)\(result.replayArguments) --input inputs.npy --actual RESULTS.npy",
+            "verify": "activation-oracle verify \(f.activation.name) \(f.parameterTexts.filter { (try? ExactNumber(parsing: $0.value)) != nil }.map { "--param \($0.name)=\($0.value) " }.joined())\(FunctionSpec.arguments(for: quantity))--format \(format)\(result.replayArguments) --input inputs.npy --actual RESULTS.npy",
         ]
         let data = try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         try files.write(data, to: path("manifest.json"), option: "--output")

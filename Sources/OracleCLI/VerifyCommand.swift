@@ -67,8 +67,8 @@ struct VerifyCommand: ParsableCommand {
             try compareFiles(input: input, actual: actual, into: &report)
         case (nil, nil, let command?):
             source = "command \(command) (seed \(seed), \(count) random inputs)"
-            guard quantity == .value || quantity == .derivative else {
-                throw InputError("--command checks values or derivatives (not --wrt)")
+            guard quantity.order != nil else {
+                throw InputError("--command checks values and derivatives with respect to x (not --wrt)")
             }
             let header = Subprocess.header(f, format, quantity, rounding)
             let child = try Subprocess(command: command, header: header, format: format, resultFormat: rounding.format, timeout: timeout)
@@ -125,7 +125,7 @@ struct AllowanceOptions: ParsableArguments {
     func allowances(for f: ActivationFunction, quantity: Quantity) throws -> Allowances {
         var others: [ActivationFunction] = []
         for name in kinkConvention?.split(separator: ",", omittingEmptySubsequences: false) ?? [] {
-            others.append(try f.with(convention: try FunctionSpec.convention(named: String(name))))
+            others.append(try f.with(convention: try FunctionSpec.convention(named: String(name)), for: quantity))
         }
         return Allowances(maxULP: maxULP, allowFTZ: allowFTZ, ignoreZeroSign: ignoreZeroSign, kinkConventions: others,
                           allowPositionDependence: allowPositionDependence)

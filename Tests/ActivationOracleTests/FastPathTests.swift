@@ -68,7 +68,7 @@ struct FastPathTests {
         ziv.usesFastPath = false
         for format in [FloatFormat.f16, .bf16, .f32] {
             let inputs = Self.inputs(fast, format)
-            for quantity in [Quantity.value, .derivative] {
+            for quantity in [Quantity.value, .derivative, .secondDerivative] {
                 var decided = 0
                 for x in inputs {
                     guard let r = fast.fastResult(quantity, bits: x, format: format) else { continue }

@@ -27,10 +27,10 @@ enum TestData {
             let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
             let fields = line.split(separator: " ")
             if fields.isEmpty { continue }
-            guard fields.count == 4, let format = FloatFormat(rawValue: String(fields[0])),
+            let quantities: [Substring: Quantity] = ["value": .value, "derivative": .derivative, "second-derivative": .secondDerivative]
+            guard fields.count == 4, let format = FloatFormat(rawValue: String(fields[0])), let quantity = quantities[fields[1]],
                   let x = UInt64(fields[2].dropFirst(2), radix: 16), let y = UInt64(fields[3].dropFirst(2), radix: 16)
             else { throw CocoaError(.fileReadCorruptFile, userInfo: [NSFilePathErrorKey: "\(url.path):\(index + 1)"]) }
-            let quantity: Quantity = fields[1] == "value" ? .value : .derivative
             cases.append(ReferenceCase(format: format, quantity: quantity, input: x, expected: y, line: index + 1))
         }
         return cases

@@ -8,7 +8,10 @@ Frameworks: torch, torch-compile, jax, tensorflow, tensorflow-xla, onnxruntime, 
 imported only when asked for, so only the one you use needs to be installed (plus numpy).
 Parameters are the catalog's defaults (`activation-oracle list`), spelled the way each framework
 takes them; derivatives come from the framework's autodiff (torch, torch-compile, jax, tensorflow,
-tensorflow-xla); onnxruntime and numpy give values only. An entry a framework lacks, or a format
+tensorflow-xla), second derivatives too (`verify --order 2`: torch's double backward,
+`grad(create_graph=True)` twice; `jax.grad(jax.grad(f))`; nested `GradientTape`s); onnxruntime and
+numpy give values only. A second derivative the framework cannot take (PyTorch has no derivative of
+hardsigmoid_backward; TensorFlow none of SoftsignGrad) is refused at the start, with its message. An entry a framework lacks, or a format
 it cannot compute in, is refused on stderr with exit status 3 (verify reports it as an error,
 never as a pass).
 
@@ -23,7 +26,7 @@ compiles once per distinct length (about 50 ms each for one elementwise function
 for the life of the process.
 
 The protocol (README, "The subprocess protocol"): read the header
-`activation-oracle-protocol 1 <function> <format> <value|derivative>`, answer `ready`, then for
+`activation-oracle-protocol 1 <function> <format> <value|derivative|second-derivative>`, answer `ready`, then for
 each batch read a count and that many hex bit patterns and answer as many hex bit patterns.
 """
 import math
@@ -107,7 +110,21 @@ def torch_functions(dtype_name, make_native=torch_native):
             f(x).backward(torch.ones_like(x))
             g = x.grad
             return g.to(torch.float64).numpy() if dtype == torch.bfloat16 else g.numpy()
-        return forward, derivative
+
+        def second(a):
+            # double backward: the gradient's graph differentiated again (a gradient that does
+            # not depend on x is structurally 0: materialized as zeros, as autograd.grad can)
+            x = torch.from_numpy(a).to(dtype).requires_grad_(True) if dtype == torch.bfloat16 \
+                else torch.from_numpy(a).requires_grad_(True)
+            y = f(x)
+            g, = torch.autograd.grad(y, x, torch.ones_like(y), create_graph=True)
+            if not g.requires_grad:
+                h = torch.zeros_like(x)
+            else:
+                h, = torch.autograd.grad(g, x, torch.ones_like(g), materialize_grads=True)
+            h = h.detach()
+            return h.to(torch.float64).numpy() if dtype == torch.bfloat16 else h.numpy()
+        return forward, derivative, second
     return {k: wrap(v) for k, v in native.fns.items()}, native.version
 
 
@@ -145,10 +162,11 @@ def jax_functions(dtype_name):
     def wrap(f):
         fwd = jax.jit(f)
         grad = jax.jit(jax.vmap(jax.grad(lambda x: f(x))))
+        grad2 = jax.jit(jax.vmap(jax.grad(jax.grad(lambda x: f(x)))))
 
         def run(g, a):
             return np.asarray(g(jnp.asarray(a).astype(dtype)).astype(jnp.float64 if dtype_name == "f64" else jnp.float32))
-        return (lambda a: run(fwd, a)), (lambda a: run(grad, a))
+        return (lambda a: run(fwd, a)), (lambda a: run(grad, a)), (lambda a: run(grad2, a))
     return {k: wrap(v) for k, v in native.fns.items()}, native.version
 
 
@@ -193,6 +211,22 @@ def tensorflow_gradient(f):
     return derivative
 
 
+def tensorflow_second(f):
+    """x ↦ f''(x) elementwise: a GradientTape around another (TensorFlow's usual double backward)."""
+    import tensorflow as tf
+
+    def second(x):
+        with tf.GradientTape() as outer:
+            outer.watch(x)
+            with tf.GradientTape() as inner:
+                inner.watch(x)
+                y = f(x)
+            g = inner.gradient(y, x)
+        h = outer.gradient(g, x)
+        return tf.zeros_like(x) if h is None else h  # None: the gradient does not depend on x
+    return second
+
+
 def tensorflow_functions(dtype_name, xla=False):
     import tensorflow as tf
     native = tensorflow_native(dtype_name)
@@ -200,16 +234,19 @@ def tensorflow_functions(dtype_name, xla=False):
     version = f"{native.version} tf.function(jit_compile=True)" if xla else native.version
 
     def wrap(f):
-        value, gradient = f, tensorflow_gradient(f)
+        value, gradient, curvature = f, tensorflow_gradient(f), tensorflow_second(f)
         if xla:
-            value, gradient = tensorflow_xla(value, dtype), tensorflow_xla(gradient, dtype)
+            value, gradient, curvature = (tensorflow_xla(g, dtype) for g in (value, gradient, curvature))
 
         def forward(a):
             return value(tf.cast(tf.constant(a), dtype)).numpy().astype(np.float64)
 
         def derivative(a):
             return gradient(tf.cast(tf.constant(a), dtype)).numpy().astype(np.float64)
-        return forward, derivative
+
+        def second(a):
+            return curvature(tf.cast(tf.constant(a), dtype)).numpy().astype(np.float64)
+        return forward, derivative, second
     return {k: wrap(v) for k, v in native.fns.items()}, version
 
 
@@ -251,7 +288,7 @@ def onnxruntime_native(dtype_name, threads=0):
 
 def onnxruntime_functions(dtype_name):
     native = onnxruntime_native(dtype_name)
-    return {k: (v, None) for k, v in native.fns.items()}, native.version
+    return {k: (v, None, None) for k, v in native.fns.items()}, native.version
 
 
 def numpy_native(dtype_name):
@@ -282,7 +319,7 @@ def numpy_native(dtype_name):
 
 def numpy_functions(dtype_name):
     native = numpy_native(dtype_name)
-    return {k: (v, None) for k, v in native.fns.items()}, native.version
+    return {k: (v, None, None) for k, v in native.fns.items()}, native.version
 
 
 FRAMEWORKS = {"torch": torch_functions, "torch-compile": torch_compile_functions, "jax": jax_functions,
@@ -324,10 +361,17 @@ def main():
     functions, version = FRAMEWORKS[sys.argv[1]](fmt)
     if function not in functions:
         refuse(f"{version} has no {function}")
-    forward, derivative = functions[function]
-    run = forward if quantity == "value" else derivative
+    quantities = ("value", "derivative", "second-derivative")
+    if quantity not in quantities:
+        refuse(f"unknown quantity {quantity}")
+    run = functions[function][quantities.index(quantity)]
     if run is None:
-        refuse(f"{version}: no derivative for {function} here (no autodiff)")
+        refuse(f"{version}: no {quantity} for {function} here (no autodiff)")
+    try:  # a derivative the framework cannot take fails here, before `ready`, with its own words
+        with np.errstate(all="ignore"):
+            run(np.ascontiguousarray(from_bits(np.zeros(2, dtype=np.uint64), fmt)))
+    except Exception as error:  # noqa: BLE001 - any framework error is a refusal, never a pass
+        refuse(f"{version}: {quantity} of {function}: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}")
     sys.stdout.write("ready\n")
     sys.stdout.flush()
     while True:

@@ -4,8 +4,10 @@ against the oracle and write Reference/frameworks.md (generated: do not edit by 
 
     swift build -c release --product activation-oracle
     python3 Scripts/framework_table.py [--python PY] [--count 20000] [--format f32] [--output Reference/frameworks.md]
+    python3 Scripts/framework_table.py --quantities second-derivative --format f64 \
+        --output Reference/frameworks-second-derivative-f64.md     # double backward
 
-Each cell is one `activation-oracle verify <function> [--derivative] --format F --command
+Each cell is one `activation-oracle verify <function> [--order 1|2] --format F --command
 "PY Adapters/frameworks.py <framework>"` run (specials, kinks, thresholds, --count random inputs,
 then the adaptive search), summarised from its --json report, with `pos N` where the report's
 `position_dependent` count is nonzero (inputs whose result depended on their place in the batch;
@@ -31,6 +33,10 @@ FRAMEWORKS = ["torch", "torch-compile", "jax", "tensorflow", "tensorflow-xla", "
 BASE = {"torch-compile": "torch", "tensorflow-xla": "tensorflow"}
 COMPILED = {"torch-compile": "torch.compile(fn, dynamic=True), Inductor on CPU",
             "tensorflow-xla": "tf.function(jit_compile=True)"}
+
+
+TITLES = {"value": "Values", "derivative": "Derivatives (autodiff)",
+          "second-derivative": "Second derivatives (double backward, grad of grad, nested tapes)"}
 
 
 def catalog(tool):
@@ -77,6 +83,7 @@ def main():
     parser.add_argument("--count", type=int, default=20000)
     parser.add_argument("--format", default="f32")
     parser.add_argument("--output", default=os.path.join(ROOT, "Reference/frameworks.md"))
+    parser.add_argument("--quantities", default="value,derivative", help="comma-separated: value, derivative, second-derivative")
     parser.add_argument("--json-dir", default=None, help="keep every verify report here")
     parser.add_argument("--reuse", action="store_true", help="use reports already in --json-dir instead of running again")
     parser.add_argument("--frameworks", default=None,
@@ -85,24 +92,28 @@ def main():
     args = parser.parse_args()
     functions = catalog(args.tool)
     versions = {fw: version(args.python, fw) for fw in FRAMEWORKS}
-    results = {}
+    results, refusals = {}, {}
     keep = args.json_dir or tempfile.mkdtemp()
     os.makedirs(keep, exist_ok=True)
     run = args.frameworks.split(",") if args.frameworks else FRAMEWORKS
     for fw in run:
         if fw not in FRAMEWORKS:
             parser.error(f"unknown framework '{fw}' ({', '.join(FRAMEWORKS)})")
+    quantities = args.quantities.split(",")
+    for q in quantities:
+        if q not in TITLES:
+            parser.error(f"unknown quantity '{q}' ({', '.join(TITLES)})")
     for fw in FRAMEWORKS:
         if versions[fw] is None:
             continue
         for fn in functions:
-            for quantity in ["value", "derivative"]:
+            for quantity in quantities:
                 path = os.path.join(keep, f"{fw}-{fn}-{quantity}-{args.format}.json")
                 command = f"{args.python} {os.path.join(ROOT, 'Adapters/frameworks.py')} {fw}"
                 argv = [args.tool, "verify", fn, "--format", args.format, "--count", str(args.count),
                         "--command", command, "--json", path, "--worst", "3", "--timeout", "300"]
-                if quantity == "derivative":
-                    argv.append("--derivative")
+                if quantity != "value":
+                    argv += ["--order", "1" if quantity == "derivative" else "2"]
                 if (args.reuse or fw not in run) and os.path.exists(path):
                     with open(path) as f:
                         results[(fw, fn, quantity)] = json.load(f)
@@ -111,7 +122,7 @@ def main():
                     continue
                 r = None
                 convention = BASE.get(fw, fw)
-                if quantity == "derivative" and convention in ("jax", "tensorflow"):
+                if quantity != "value" and convention in ("jax", "tensorflow"):
                     # accept the framework's own convention at kinks (where the catalog has one)
                     r = subprocess.run(argv + ["--kink-convention", convention], capture_output=True, text=True)
                     if r.returncode == 2 and "kink convention" in r.stderr or (r.returncode == 2 and "has no" in r.stderr):
@@ -122,6 +133,8 @@ def main():
                     with open(path) as f:
                         results[(fw, fn, quantity)] = json.load(f)
                     print(f"{fw:12} {fn:17} {quantity:10} {cell(results[(fw, fn, quantity)])}", flush=True)
+                elif quantity != "value" and fw not in ("onnxruntime", "numpy"):
+                    refusals[(fw, fn, quantity)] = r.stderr.strip().split("its stderr: ")[-1].rstrip(")")
                 elif os.path.exists(path):
                     os.remove(path)
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -133,8 +146,9 @@ def main():
         + ", ".join(f"{fw} {v}" for fw, v in versions.items() if v and fw not in BASE) + "), CPU only, single process. "
         + " ".join(f"{fw}: the {BASE[fw]} column's functions under {how}." for fw, how in COMPILED.items() if versions[fw]),
         "",
-        f"Command: `python3 Scripts/framework_table.py --count {args.count} --format {args.format}` — each cell is "
-        f"`activation-oracle verify <function> [--derivative] --format {args.format} --count {args.count} --command "
+        f"Command: `python3 Scripts/framework_table.py --count {args.count} --format {args.format}"
+        + ("" if args.quantities == "value,derivative" else f" --quantities {args.quantities}") + "` — each cell is "
+        f"`activation-oracle verify <function> [--order 1|2] --format {args.format} --count {args.count} --command "
         "\"python3 Adapters/frameworks.py <framework>\"`: the specials (±0, ±inf, NaNs, subnormal and normal "
         "extremes), every kink with neighbours, the oracle's saturation/underflow/subnormal/overflow thresholds, "
         f"{args.count} random inputs, then the adaptive search around the worst failures.",
@@ -149,15 +163,22 @@ def main():
         "[frameworks-position.md](frameworks-position.md) measures this directly for each framework, without the "
         "oracle (Scripts/position_probe.py). Derivatives at kinks are compared with PyTorch's "
         "convention (jax, tensorflow and tensorflow-xla: their own also accepted); see the worst cases below for "
-        "where a framework differs only there. Parameters are the catalog defaults.",
+        "where a framework differs only there (second derivatives: the same, with each framework's "
+        "double-backward convention at kinks, `activation-oracle list`). Parameters are the catalog defaults.",
         "",
     ]
-    for quantity in ["value", "derivative"]:
-        lines += [f"## {'Values' if quantity == 'value' else 'Derivatives (autodiff)'}", "",
+    for quantity in quantities:
+        lines += [f"## {TITLES[quantity]}", "",
                   "| function | " + " | ".join(fw for fw in FRAMEWORKS if versions[fw]) + " |",
                   "|---|" + "---|" * sum(1 for fw in FRAMEWORKS if versions[fw])]
         for fn in functions:
             lines.append(f"| {fn} | " + " | ".join(cell(results.get((fw, fn, quantity))) for fw in FRAMEWORKS if versions[fw]) + " |")
+        lines.append("")
+    if refusals:
+        lines += ["## Refused", "", "Second derivatives a framework could not take (its adapter's message):", "",
+                  "| framework | function | quantity | message |", "|---|---|---|---|"]
+        for (fw, fn, quantity), message in sorted(refusals.items()):
+            lines.append(f"| {fw} | {fn} | {quantity} | {message.replace('|', '/')[:300]} |")
         lines.append("")
     positional = [(key, report) for key, report in sorted(results.items()) if report.get("position_dependent")]
     if positional:

@@ -16,7 +16,7 @@ def test_the_vectors_cover_every_entry_format_and_quantity():
     names = {f["name"] for f in ao.functions()}
     assert len(names) == 27
     assert {k[0] for k in VECTORS} == names
-    assert {(k[1], k[2]) for k in VECTORS} == {(f, q) for f in ("f16", "bf16", "f32", "f64") for q in ("value", "derivative")}
+    assert {(k[1], k[2]) for k in VECTORS} == {(f, q) for f in ("f16", "bf16", "f32", "f64") for q in ("value", "derivative", "second-derivative")}
 
 
 @pytest.mark.parametrize("key", sorted(VECTORS), ids=lambda k: "-".join(k))
@@ -24,9 +24,29 @@ def test_reference_matches_the_independent_vectors(key):
     function, fmt, quantity = key
     x_bits, expected = VECTORS[key]
     x = as_array(x_bits, fmt)
-    y = ao.reference(function, x, derivative=quantity == "derivative")
+    y = ao.reference(function, x, order=("value", "derivative", "second-derivative").index(quantity))
     assert y.dtype == x.dtype and y.shape == x.shape
     assert_same_results(bits_of(y), expected, fmt, x_bits)
+
+
+def test_second_derivatives_judge_double_backward():
+    """compare(order=2) reports f″; the issue's measurement: silu″(40) = −1.61e−16 in float64,
+    where PyTorch 2.15's double backward gives 0 (the stand-in array here holds that 0)."""
+    x = np.array([0.0, 40.0])
+    exact = ao.reference("silu", x, order=2)
+    assert exact[0] == 0.5 and -1.62e-16 < exact[1] < -1.61e-16
+    report = ao.compare("silu", x, np.array([0.5, 0.0]), order=2)
+    assert not report.passed and report.order == 2 and "silu″ f64" in report.summary()
+    assert ao.compare("silu", x, exact, order=2).passed
+    with pytest.raises(ValueError, match="order must be 0, 1 or 2"):
+        ao.reference("silu", x, order=3)
+    with pytest.raises(TypeError, match="order must be 0, 1 or 2"):
+        ao.reference("silu", x, order=2.0)
+    with pytest.raises(ValueError, match="derivative=True is order=1"):
+        ao.reference("silu", x, order=2, derivative=True)
+    with pytest.raises(ao.RequestError, match="tensorflow has no second derivative of softsign"):
+        ao.reference("softsign", x, order=2, convention="tensorflow")
+    assert ao.reference("celu", np.array([0.0]), order=2, convention="jax", params={"alpha": "2"})[0] == 0.125
 
 
 def test_any_shape_and_strides_keep_their_elements_in_place():

@@ -7,29 +7,35 @@ import Foundation
 /// Which quantity of which catalog entry an implementation computes: the entry's name or alias,
 /// its parameters written exactly as the CLI's `--param` takes them (`"0.01"` is 1/100,
 /// `"f32:0.01"` the float32 nearest it — what frameworks store), the kink convention of its
-/// derivative, and value or derivative.
+/// derivative (and of f″, for `order: 2`), and value or derivative.
 public struct ActivationUnderTest: Sendable, CustomStringConvertible {
     public var name: String
     public var parameters: [String: String]
     public var convention: KinkConvention
     public var derivative: Bool
+    /// 0, 1 or 2: the derivative's order (2: f″, a double-backward implementation); nil follows
+    /// `derivative`.
+    public var order: Int?
 
-    public init(_ name: String, parameters: [String: String] = [:], convention: KinkConvention = .pytorch, derivative: Bool = false) {
+    public init(_ name: String, parameters: [String: String] = [:], convention: KinkConvention = .pytorch, derivative: Bool = false,
+                order: Int? = nil) {
         self.name = name
         self.parameters = parameters
         self.convention = convention
         self.derivative = derivative
+        self.order = order
     }
 
     public var description: String {
         let p = parameters.keys.sorted().map { "\($0)=\(parameters[$0]!)" }.joined(separator: ", ")
-        return "\(name)\(p.isEmpty ? "" : "(\(p))")\(derivative ? "′" : "")"
+        let prime = order.flatMap { Quantity(order: $0)?.prime } ?? (derivative ? "′" : "")
+        return "\(name)\(p.isEmpty ? "" : "(\(p))")\(prime)"
     }
 
     func resolve() throws -> (ActivationFunction, Quantity) {
         do {
             return try FunctionSpec.resolve(name, parameters: parameters.keys.sorted().map { ($0, parameters[$0]!) },
-                                            convention: convention, derivative: derivative)
+                                            convention: convention, derivative: derivative, order: order)
         } catch let error as InputError { throw ActivationTestError(error.description) }
     }
 }
@@ -233,8 +239,10 @@ public enum ActivationCheck {
         _ test: ActivationUnderTest, options: ActivationTestOptions = .init(),
         backward f: (_ input: UnsafeBufferPointer<T>, _ gradOutput: UnsafeBufferPointer<T>, _ output: UnsafeMutableBufferPointer<T>) -> Void
     ) throws -> ActivationTestReport {
+        if test.order == 2 { throw ActivationTestError("checkBackward checks g·f′(x); a double-backward implementation is checked with order: 2 as a value check") }
         var derivativeTest = test
         derivativeTest.derivative = true
+        derivativeTest.order = nil
         let format = T.floatFormat
         let seed = options.seed
         func gradient(_ x: UInt64) -> UInt64 {

@@ -57,9 +57,9 @@ public enum Thresholds {
         return hi | sign
     }
 
-    /// The threshold inputs with `k` neighbours on each side, for both quantities.
+    /// The threshold inputs with `k` neighbours on each side, for f, f′ and f″.
     public static func inputs(_ function: ActivationFunction, _ format: FloatFormat, k: Int = 2) -> [UInt64] {
-        [Quantity.value, .derivative].flatMap { q in
+        [Quantity.value, .derivative, .secondDerivative].flatMap { q in
             points(function, q, format).flatMap { Inputs.neighbourhood(of: $0.input, format, k: k) }
         }
     }

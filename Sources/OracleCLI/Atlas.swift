@@ -57,7 +57,7 @@ enum Atlas {
         lines += ["", "## Files", "",
                   "| file | what | made by |", "|---|---|---|",
                   "| [atlas/](atlas/) | one page per entry: definition, specials and sign-of-zero rules, thresholds per format, kinks under every convention, gradient behaviour, pitfalls of the common formulas with the inputs where they fail; SVG figures | `activation-oracle docs` |",
-                  "| [golden/](golden/) | correctly rounded values and derivatives per entry in four formats (hex bit patterns), `MANIFEST.sha256` | `activation-oracle docs` |",
+                  "| [golden/](golden/) | correctly rounded values, derivatives and second derivatives per entry in four formats (hex bit patterns), `MANIFEST.sha256` | `activation-oracle docs` |",
                   "| [narrow-certificates.md](narrow-certificates.md) | the kernels' 8-, 6- and 4-bit results against the oracle on every input of each narrow format, and every bfloat16 input into each 8-bit format | `activation-oracle docs` |",
                   "| [narrow-formats.md](narrow-formats.md) | how often computing in float32 or bfloat16 (correctly, or by PyTorch, JAX, NumPy) and then casting differs from the correctly rounded narrow result | `Scripts/narrow_tables.py` |",
                   "| [certificates/](certificates/) | exhaustive float32 runs of the built-in kernels: every input, max ULP, worst input, classes, SHA-256 of the outputs, the command | `activation-oracle exhaustive` |",
@@ -133,29 +133,29 @@ enum Atlas {
 enum Golden {
     static func file(_ f: ActivationFunction) -> String {
         var lines = ["# \(Atlas.marker)",
-                     "# \(f.activation.name), default parameters, PyTorch kink convention: correctly rounded value and derivative.",
-                     "# format  x  f(x)  f′(x)   — IEEE bit patterns in hex (bfloat16: the top 16 bits of the float32)."]
+                     "# \(f.activation.name), default parameters, PyTorch kink convention (f″: PyTorch's double backward): correctly rounded value, derivative and second derivative.",
+                     "# format  x  f(x)  f′(x)  f″(x)   — IEEE bit patterns in hex (bfloat16: the top 16 bits of the float32)."]
         for format in FloatFormat.interchange {
             var seen = Set<UInt64>()
             let inputs = (Inputs.specials(format) + Inputs.kinks(f, format, k: 2) + Thresholds.inputs(f, format, k: 1)
                           + Inputs.random(format, count: 32, seed: 7)).filter { seen.insert($0).inserted }
             let values = Gate.oracle(f, .value, inputs, format), derivatives = Gate.oracle(f, .derivative, inputs, format)
+            let seconds = Gate.oracle(f, .secondDerivative, inputs, format)
             for i in inputs.indices {
-                lines.append("\(format) \(format.hexBits(inputs[i])) \(format.hexBits(values[i])) \(format.hexBits(derivatives[i]))")
+                lines.append("\(format) \(format.hexBits(inputs[i])) \(format.hexBits(values[i])) \(format.hexBits(derivatives[i])) \(format.hexBits(seconds[i]))")
             }
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Parses a golden file: (format, x, f, f′) per line.
-    static func parse(_ text: String) -> [(FloatFormat, UInt64, UInt64, UInt64)] {
+    /// Parses a golden file: (format, x, f, f′, f″) per line.
+    static func parse(_ text: String) -> [(FloatFormat, UInt64, UInt64, UInt64, UInt64)] {
         text.split(separator: "\n").compactMap { line in
             if line.hasPrefix("#") { return nil }
             let w = line.split(separator: " ")
-            guard w.count == 4, let format = FloatFormat(rawValue: String(w[0])),
-                  let x = UInt64(w[1].dropFirst(2), radix: 16), let y = UInt64(w[2].dropFirst(2), radix: 16),
-                  let d = UInt64(w[3].dropFirst(2), radix: 16) else { return nil }
-            return (format, x, y, d)
+            guard w.count == 5, let format = FloatFormat(rawValue: String(w[0])) else { return nil }
+            let bits = w.dropFirst().compactMap { UInt64($0.dropFirst(2), radix: 16) }
+            return bits.count == 4 ? (format, bits[0], bits[1], bits[2], bits[3]) : nil
         }
     }
 }
@@ -178,7 +178,7 @@ struct Page {
         let e = a.entry
         var L = ["<!-- \(Atlas.marker) -->", "# \(a.name)", ""]
         if !e.aliases.isEmpty { L += ["Also called: \(e.aliases.joined(separator: ", ")).", ""] }
-        L += ["- f(x) = \(e.definition)", "- f′(x) = \(e.derivative)"]
+        L += ["- f(x) = \(e.definition)", "- f′(x) = \(e.derivative)", "- f″(x) = \(e.secondDerivative)"]
         for (name, text) in e.parameterDerivatives.sorted(by: { $0.key < $1.key }) { L.append("- ∂f/∂\(name): \(text)") }
         if !e.parameters.isEmpty {
             L += ["", "| parameter | default (exact) | meaning | domain |", "|---|---|---|---|"]
@@ -186,12 +186,13 @@ struct Page {
                 L.append("| \(p.name) | \(p.defaultValue) | \(p.summary) | \(p.constraints.map { "\(p.name) \($0)" }.joined(separator: ", ")) |")
             }
         }
-        L += ["", "![f and f′](\(a.name).svg)", ""]
+        L += ["", "![f, f′ and f″](\(a.name).svg)", ""]
         L += specials()
         L += thresholds()
         L += doubleRounding()
         L += kinks()
         L += gradient()
+        L += curvature()
         L += pitfalls()
         return L.joined(separator: "\n") + "\n"
     }
@@ -202,9 +203,9 @@ struct Page {
                                           ("−inf", fm.infinity(negative: true)), ("NaN", fm.quietNaN),
                                           ("+min subnormal", 1), ("−min subnormal", fm.signMask | 1),
                                           ("1", fm.rounding(1.0)), ("−1", fm.rounding(-1.0))]
-        var L = ["## Special inputs (float32, correctly rounded)", "", "| x | f(x) | f′(x) |", "|---|---|---|"]
+        var L = ["## Special inputs (float32, correctly rounded)", "", "| x | f(x) | f′(x) | f″(x) |", "|---|---|---|---|"]
         for (label, x) in inputs {
-            L.append("| \(label) | \(d32(f.evaluate(.value, bits: x, format: fm))) | \(d32(f.evaluate(.derivative, bits: x, format: fm))) |")
+            L.append("| \(label) | " + [Quantity.value, .derivative, .secondDerivative].map { d32(f.evaluate($0, bits: x, format: fm)) }.joined(separator: " | ") + " |")
         }
         L += ["", "NaN in gives the quiet NaN; ±inf give the limits. Signs of zero: a nonzero result too small for the format keeps its sign; an exactly zero result is +0 except at x = ±0, where it takes the sign f has just beside 0 on that side — here f(−0) = \(d32(f.evaluate(.value, bits: fm.signMask, format: fm))) and f(+0) = \(d32(f.evaluate(.value, bits: 0, format: fm))).", ""]
         return L
@@ -215,14 +216,14 @@ struct Page {
                  "| format | quantity | from x = | property |", "|---|---|---|---|"]
         let header = L.count
         for format in FloatFormat.allCases {
-            for q in [Quantity.value, .derivative] {
+            for q in [Quantity.value, .derivative, .secondDerivative] {
                 for p in Thresholds.points(f, q, format) {
                     let what = p.what.components(separatedBy: " from x = ").first ?? p.what
-                    L.append("| \(format) | \(q == .value ? "f" : "f′") | \(format.shortestDecimal(p.input)) (`\(format.hexFloat(p.input))`) | \(what.replacingOccurrences(of: "\(q) ", with: "")) |")
+                    L.append("| \(format) | f\(q.prime) | \(format.shortestDecimal(p.input)) (`\(format.hexFloat(p.input))`) | \(what.replacingOccurrences(of: "\(q) ", with: "")) |")
                 }
             }
         }
-        if L.count == header { L += ["| — | — | — | none: f and f′ neither saturate, underflow nor overflow in any format (they are exact or linear out to ±max) |"] }
+        if L.count == header { L += ["| — | — | — | none: f, f′ and f″ neither saturate, underflow nor overflow in any format (they are exact or linear out to ±max) |"] }
         return L + [""]
     }
 
@@ -266,11 +267,17 @@ struct Page {
         return L + [""]
     }
 
-    /// sup |f′| on a grid (step 1/64 on [−32, 32], refined to 2^−14 around the best), the sets
-    /// where f′ is exactly 0, the derivative's range, and where it underflows per format.
-    func gradient() -> [String] {
+    /// What a derivative does: sup |q| on a grid (step 1/64 on [−32, 32], refined to 2^−14 around
+    /// the best), its range there and at ±inf, the intervals between kinks where it is exactly 0,
+    /// and where it underflows per format (outside those intervals).
+    struct Behaviour {
+        var best: (x: Double, v: Double), lo: Double, hi: Double
+        var zeros: [String], underflow: [String]
+    }
+
+    func behaviour(_ q: Quantity) -> Behaviour {
         let fm = FloatFormat.f32
-        func d(_ x: Double) -> Double { fm.doubleValue(f.evaluate(.derivative, bits: fm.rounding(x), format: fm)) }
+        func d(_ x: Double) -> Double { fm.doubleValue(f.evaluate(q, bits: fm.rounding(x), format: fm)) }
         var best = (x: 0.0, v: -1.0), lo = Double.infinity, hi = -Double.infinity
         for i in -2048...2048 {
             let x = Double(i) / 64, v = d(x)
@@ -286,12 +293,9 @@ struct Page {
             let v = d(x)
             if !v.isNaN { lo = min(lo, v); hi = max(hi, v) }
         }
-        var L = ["## Gradient behaviour", "",
-                 "- sup |f′| ≈ \(String(format: "%.6g", best.v)), first reached at x ≈ \(String(format: "%.5g", best.x)) (float32 oracle on a grid of step 1/64 over [−32, 32], refined to 2^−14); through 10 layers at best \(String(format: "%.3g", pow(best.v, 10))).",
-                 "- Range of f′ seen on the grid and at ±inf: [\(String(format: "%.6g", lo)), \(String(format: "%.6g", hi))]."]
-        // exact zeros of f′ between kinks
-        let kinks = f.kinkPositions(roundedTo: .f64).map { Double(bitPattern: $0) }
-        let edges = [-Double.infinity] + kinks + [Double.infinity]
+        // exact zeros between kinks (f″'s own kinks included for f″)
+        let positions = q == .secondDerivative ? f.secondDerivativeKinkPositions(roundedTo: .f64) : f.kinkPositions(roundedTo: .f64)
+        let edges = [-Double.infinity] + positions.map { Double(bitPattern: $0) } + [Double.infinity]
         var zeros: [String] = []
         var zeroIntervals: [(Double, Double)] = []
         for i in 0..<edges.count - 1 {
@@ -299,19 +303,17 @@ struct Page {
             let probes: [Double] = a.isInfinite && b.isInfinite ? [-1e30, -5, -0.5, 0.5, 5, 1e30]
                 : a.isInfinite ? [b - 1e30, b - 100, b - 1, b - 0.01] : b.isInfinite ? [a + 0.01, a + 1, a + 100, a + 1e30]
                 : (1...5).map { a + (b - a) * Double($0) / 6 }
-            if probes.allSatisfy({ f.evaluate(.derivative, bits: $0.bitPattern, format: .f64) & ~FloatFormat.f64.signMask == 0 }) {
+            if probes.allSatisfy({ f.evaluate(q, bits: $0.bitPattern, format: .f64) & ~FloatFormat.f64.signMask == 0 }) {
                 let left = a.isInfinite ? "−inf" : FloatFormat.f64.shortestDecimal(a.bitPattern)
                 let right = b.isInfinite ? "+inf" : FloatFormat.f64.shortestDecimal(b.bitPattern)
                 zeros.append("(\(left), \(right))")
                 zeroIntervals.append((a, b))
             }
         }
-        L.append(zeros.isEmpty ? "- f′ is not identically 0 on any interval (no dead zone)."
-                 : "- f′ = 0 exactly on \(zeros.joined(separator: " and ")): no gradient flows there (the \"dead\" inputs behind dying-ReLU arguments).")
         var underflow: [String] = []
         for format in FloatFormat.interchange {
-            // (inside a dead zone f′ is exactly 0, not rounded to it)
-            let points = Thresholds.points(f, .derivative, format).filter { p in
+            // (inside an interval where q is exactly 0, it is not rounded to 0)
+            let points = Thresholds.points(f, q, format).filter { p in
                 let x = format.doubleValue(p.input)
                 return p.what.contains("rounds to zero") && !zeroIntervals.contains { x >= $0.0 && x <= $0.1 }
             }
@@ -319,7 +321,46 @@ struct Page {
                 underflow.append("\(format): " + points.map { "x \(format.isNegative($0.input) ? "≤" : "≥") \(format.shortestDecimal($0.input))" }.joined(separator: ", "))
             }
         }
-        L.append(underflow.isEmpty ? "- Outside its dead zones f′ never rounds to 0." : "- f′ rounds to 0 (underflows) from: " + underflow.joined(separator: "; ") + ".")
+        return Behaviour(best: best, lo: lo, hi: hi, zeros: zeros, underflow: underflow)
+    }
+
+    /// sup |f′|, the derivative's range, its dead zones and where it underflows per format.
+    func gradient() -> [String] {
+        let b = behaviour(.derivative)
+        return ["## Gradient behaviour", "",
+                "- sup |f′| ≈ \(String(format: "%.6g", b.best.v)), first reached at x ≈ \(String(format: "%.5g", b.best.x)) (float32 oracle on a grid of step 1/64 over [−32, 32], refined to 2^−14); through 10 layers at best \(String(format: "%.3g", pow(b.best.v, 10))).",
+                "- Range of f′ seen on the grid and at ±inf: [\(String(format: "%.6g", b.lo)), \(String(format: "%.6g", b.hi))].",
+                b.zeros.isEmpty ? "- f′ is not identically 0 on any interval (no dead zone)."
+                    : "- f′ = 0 exactly on \(b.zeros.joined(separator: " and ")): no gradient flows there (the \"dead\" inputs behind dying-ReLU arguments).",
+                b.underflow.isEmpty ? "- Outside its dead zones f′ never rounds to 0." : "- f′ rounds to 0 (underflows) from: " + b.underflow.joined(separator: "; ") + ".",
+                ""]
+    }
+
+    /// f″: sup |f″|, where it is exactly 0 or underflows, and its value at each kink under each
+    /// framework's double backward (what physics-informed losses and gradient penalties see).
+    func curvature() -> [String] {
+        let b = behaviour(.secondDerivative)
+        var L = ["## Second derivative (double backward)", "",
+                 b.best.v == 0 ? "- f″ = 0 wherever it is defined: double backward through this entry gives 0 (no Dirac delta at the kinks)."
+                    : "- sup |f″| ≈ \(String(format: "%.6g", b.best.v)), first reached at x ≈ \(String(format: "%.5g", b.best.x)) (same grid as f′); range seen on the grid and at ±inf: [\(String(format: "%.6g", b.lo)), \(String(format: "%.6g", b.hi))].",
+                 b.best.v == 0 ? nil : b.zeros.isEmpty ? "- f″ is not identically 0 on any interval." : "- f″ = 0 exactly on \(b.zeros.joined(separator: " and ")).",
+                 b.underflow.isEmpty ? (b.best.v == 0 ? nil : "- Outside those intervals f″ never rounds to 0.")
+                    : "- f″ rounds to 0 (underflows) from: " + b.underflow.joined(separator: "; ") + " — a framework that returns 0 earlier has flushed it, one that returns 0 everywhere there is exact only by luck."]
+            .compactMap { $0 }
+        let positions = f.secondDerivativeKinkPositions(roundedTo: .f64)
+        if !positions.isEmpty {
+            L += ["", "f″ at each kink under each framework's double backward (binary64, correctly rounded; measured through `Adapters/frameworks.py`); n/a: the framework has no second derivative there.", "",
+                  "| x | PyTorch | JAX | TensorFlow | left | right |", "|---|---|---|---|---|---|"]
+            for x in positions {
+                var cells = [FloatFormat.f64.shortestDecimal(x)]
+                for c in [KinkConvention.pytorch, .jax, .tensorflow, .left, .right] {
+                    if let g = try? f.with(convention: c, for: .secondDerivative) {
+                        cells.append(FloatFormat.f64.shortestDecimal(g.evaluate(.secondDerivative, bits: x, format: .f64)))
+                    } else { cells.append("n/a") }
+                }
+                L.append("| " + cells.joined(separator: " | ") + " |")
+            }
+        }
         return L + [""]
     }
 
@@ -345,13 +386,14 @@ struct Page {
         return L + [""]
     }
 
-    /// f and f′ over [−6, 6] (float32 oracle, 481 points).
+    /// f, f′ and f″ over [−6, 6] (float32 oracle, 481 points).
     func curves() -> String {
         let fm = FloatFormat.f32
         let xs = (0...480).map { -6 + Double($0) / 40 }
         let ys = xs.map { fm.doubleValue(f.evaluate(.value, bits: fm.rounding($0), format: fm)) }
         let ds = xs.map { fm.doubleValue(f.evaluate(.derivative, bits: fm.rounding($0), format: fm)) }
-        let all = (ys + ds).filter { $0.isFinite }
+        let d2 = xs.map { fm.doubleValue(f.evaluate(.secondDerivative, bits: fm.rounding($0), format: fm)) }
+        let all = (ys + ds + d2).filter { $0.isFinite }
         let lo = min(all.min() ?? -1, -1), hi = max(all.max() ?? 1, 1)
         let w = 640.0, h = 320.0, m = 40.0
         func sx(_ x: Double) -> Double { m + (w - 2 * m) * (x + 6) / 12 }
@@ -361,7 +403,7 @@ struct Page {
         }
         var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(w))\" height=\"\(Int(h))\" font-family=\"sans-serif\" font-size=\"11\">\n"
         s += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-        s += "<text x=\"\(m)\" y=\"16\" font-size=\"13\">\(a.name): f (blue) and f′ (orange), correctly rounded float32</text>\n"
+        s += "<text x=\"\(m)\" y=\"16\" font-size=\"13\">\(a.name): f (blue), f′ (orange) and f″ (green), correctly rounded float32</text>\n"
         s += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#999\"/>\n", sx(-6), sy(0), sx(6), sy(0))
         s += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#999\"/>\n", sx(0), sy(lo), sx(0), sy(hi))
         for t in [-6, -4, -2, 2, 4, 6] {
@@ -371,7 +413,8 @@ struct Page {
             s += String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%.3g</text>\n", sx(0) - 4, sy(t) + 4, t)
         }
         s += "<path d=\"\(path(ys))\" fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"1.5\"/>\n"
-        s += "<path d=\"\(path(ds))\" fill=\"none\" stroke=\"#ff7f0e\" stroke-width=\"1.5\"/>\n</svg>\n"
+        s += "<path d=\"\(path(ds))\" fill=\"none\" stroke=\"#ff7f0e\" stroke-width=\"1.5\"/>\n"
+        s += "<path d=\"\(path(d2))\" fill=\"none\" stroke=\"#2ca02c\" stroke-width=\"1.5\" stroke-dasharray=\"4 2\"/>\n</svg>\n"
         return s
     }
 }

@@ -98,6 +98,30 @@ struct ActivationTestingTests {
         #expect(report.description.contains("position-dependent: \(report.positionDependent) "))
     }
 
+    /// A double-backward implementation checked with `order: 2`: softsign″ in Double, rounded
+    /// once to Float, is correctly rounded away from 0, and PyTorch's sign(0) = 0 gives ±0 at 0.
+    @Test func secondDerivatives() throws {
+        func softsign2(_ x: Float) -> Float {
+            if x.isNaN { return x }
+            let d = 1 + Double(abs(x)), v = (x < 0 ? 2 : -2) / (d * d * d)
+            return x == 0 ? (x.sign == .minus ? 0 : -0.0) : Float(v)
+        }
+        let pass = try ActivationCheck.check(ActivationUnderTest("softsign", order: 2), options: .init(maxULP: 1), scalar: softsign2)
+        #expect(pass.passed, "\(pass)")
+        #expect(pass.description.contains("softsign second derivative"), "\(pass)")
+        // A Dirac delta's stand-in at relu's kink is caught.
+        let fail = try ActivationCheck.check(ActivationUnderTest("relu", order: 2), scalar: { (x: Float) in x.isNaN ? x : (x == 0 ? 1 : 0) })
+        #expect(!fail.passed)
+        func message(_ body: () throws -> Void) -> String {
+            do { try body(); return "" } catch { return "\(error)" }
+        }
+        #expect(message { _ = try ActivationCheck.check(ActivationUnderTest("softsign", convention: .tensorflow, order: 2), scalar: softsign2) }
+            .contains("tensorflow has no second derivative of softsign"))
+        #expect(message { _ = try ActivationCheck.checkBackward(ActivationUnderTest("relu", order: 2)) {
+            (_: UnsafeBufferPointer<Float>, _: UnsafeBufferPointer<Float>, _: UnsafeMutableBufferPointer<Float>) in } }
+            .contains("checkBackward checks g·f′(x)"))
+    }
+
     @Test func badArgumentsAreThrownErrors() {
         func message(_ body: () throws -> Void) -> String {
             do { try body(); return "" } catch { return "\(error)" }

@@ -43,7 +43,7 @@ struct ReferenceTests {
         let cases = Golden.parse(text)
         #expect(cases.count > 100)
         let kernel = Gate.kernel(for: try ActivationFunction(activation))
-        for (format, x, y, d) in cases {
+        for (format, x, y, d, _) in cases { // f″ has no kernel: its column is checked by the staleness test
             for (quantity, expected) in [(Quantity.value, y), (.derivative, d)] {
                 let got = Gate.evaluate(kernel, quantity, bits: x, format: format)
                 let bound = KernelBounds.ulps(activation, format, derivative: quantity == .derivative)

@@ -90,13 +90,21 @@ def _flag(name: str, value) -> bool:
     return bool(value)
 
 
-def _spec(function, fmt: str, derivative, params, convention) -> dict:
+def _spec(function, fmt: str, derivative, params, convention, order=None) -> dict:
     if not isinstance(function, str):
         raise TypeError(f"function must be a catalog name like 'gelu', got {type(function).__name__}")
     _text("function", function, 200)
     if not function.isprintable():
         raise ValueError(f"function {function!r} holds a control character: not a catalog name")
     header = {"function": function, "format": fmt, "derivative": _flag("derivative", derivative)}
+    if order is not None:
+        if isinstance(order, (bool, np.bool_)) or not isinstance(order, numbers.Integral):
+            raise TypeError(f"order must be 0, 1 or 2 (the derivative's order), got {order!r}"[:200])
+        if int(order) not in (0, 1, 2):
+            raise ValueError(f"order must be 0, 1 or 2 (the derivative's order), got {order}")
+        if header["derivative"] and int(order) != 1:
+            raise ValueError(f"derivative=True is order=1: it excludes order={order}")
+        header["order"] = int(order)
     if params is not None:
         if not isinstance(params, Mapping):
             raise TypeError(f"params must be a dict like {{'alpha': '0.01'}}, got {type(params).__name__}")
@@ -144,12 +152,15 @@ def _send(bits: np.ndarray, fmt: str) -> memoryview:
 
 
 def reference(function: str, x, *, derivative: bool = False, params: Optional[Mapping] = None,
-              convention: Optional[str] = None, output_format=None, overflow: Optional[str] = None, scale=None):
+              convention: Optional[str] = None, output_format=None, overflow: Optional[str] = None, scale=None,
+              order: Optional[int] = None):
     """The correctly rounded f(x) (or f′(x)) for every element of `x`: an array of x's form,
     dtype and shape (NumPy float16/float32/float64, ml_dtypes bfloat16 and the 8-, 6- and 4-bit
     formats; a torch tensor gives a tensor). `params` are exact: {"alpha": "0.01"} is 1/100,
     "f32:0.01" the float32 nearest it, a float is its exact binary value. `convention` picks the
-    derivative at kinks (pytorch, jax, tensorflow, left, right; default pytorch).
+    derivative at kinks (pytorch, jax, tensorflow, left, right; default pytorch). `order=2` gives
+    f″(x), what double backward computes (at kinks: the convention's framework's double backward;
+    a framework without one there is a ValueError); `order=1` is `derivative=True`.
 
     `output_format` (a dtype or name: "e4m3fn", ml_dtypes.float8_e4m3fn, torch.float8_e5m2,
     "bf16"), `overflow` ("nan", "saturate" or "inf"; default ml_dtypes' choice per format) and
@@ -157,7 +168,7 @@ def reference(function: str, x, *, derivative: bool = False, params: Optional[Ma
     rounding — the fused "activation, scale, cast to FP8" result. The answer is an array of the
     output format (an ml_dtypes array, or a torch tensor when x is one and torch has the dtype)."""
     bits, holder = to_bits(x)
-    header = {"op": "reference", **_spec(function, holder.format, derivative, params, convention)}
+    header = {"op": "reference", **_spec(function, holder.format, derivative, params, convention, order)}
     out_holder = _output(header, holder, output_format, overflow, scale)
     width = WIDTH[out_holder.format]
     out = np.empty(bits.shape, dtype=UINT[width])
@@ -210,14 +221,15 @@ def compare(function: str, x, actual, *, derivative: bool = False, params: Optio
             convention: Optional[str] = None, max_ulp: int = 0, allow_ftz: bool = False,
             ignore_zero_sign: bool = False, allow_position_dependence: bool = False,
             also_accept: Iterable[str] = (), worst: int = 10, output_format=None, overflow: Optional[str] = None,
-            scale=None) -> Report:
+            scale=None, order: Optional[int] = None) -> Report:
     """Compares `actual` (results of some implementation on `x`, same shape and format) with the
     correctly rounded ones: a `Report` of classes, ULP histogram and worst cases. Passing means
     every finite result within `max_ulp` ULP and no other disagreement, unless allowed: flushed
     subnormals (`allow_ftz`), the other zero sign (`ignore_zero_sign`), another kink convention
     (`also_accept`), or one input giving two results in two places (`allow_position_dependence`).
     With `output_format`, `overflow` or `scale` (as `reference` takes them), `actual` holds
-    results in the output format and is judged against RN_out(scale·f(x))."""
+    results in the output format and is judged against RN_out(scale·f(x)). `order=2` judges
+    second derivatives (double backward), as `reference` takes it."""
     xb, xh = to_bits(x, "x")
     ab, ah = to_bits(actual, "actual")
     header = {"op": "compare"}
@@ -227,7 +239,7 @@ def compare(function: str, x, actual, *, derivative: bool = False, params: Optio
                         if out is xh else f"actual is {ah.describe()}, but the results were asked in {out.format}")
     if tuple(ah.shape) != tuple(xh.shape):
         raise ValueError(f"actual has shape {tuple(ah.shape)} but x has shape {tuple(xh.shape)}: one result per input")
-    header = {**header, **_spec(function, xh.format, derivative, params, convention),
+    header = {**header, **_spec(function, xh.format, derivative, params, convention, order),
               **_allowances(max_ulp, allow_ftz, ignore_zero_sign, allow_position_dependence, also_accept),
               "worst": _whole("worst", worst, 1, 1000), "source": f"arrays ({xb.size} elements, {xh.describe()})"}
     starts = range(0, xb.size, BATCH)
@@ -287,7 +299,7 @@ def check(fn: Callable, function: str, dtype, *, derivative: bool = False, param
           convention: Optional[str] = None, max_ulp: int = 0, seed: Optional[int] = None, count: int = 10000,
           allow_ftz: bool = False, ignore_zero_sign: bool = False, allow_position_dependence: bool = False,
           also_accept: Iterable[str] = (), worst: int = 10, device=None, output_format=None,
-          overflow: Optional[str] = None, scale=None) -> Report:
+          overflow: Optional[str] = None, scale=None, order: Optional[int] = None) -> Report:
     """Checks the callable `fn` (a 1-D array of `dtype` in, the same number of results of the same
     dtype out) the way `activation-oracle verify --command` checks a program: the specials, the
     kinks with neighbours, the oracle's thresholds, `count` random inputs from `seed` (every input
@@ -299,7 +311,7 @@ def check(fn: Callable, function: str, dtype, *, derivative: bool = False, param
     seed); raises CallableError/CallableTypeError when fn raises or answers out of shape. With
     `output_format`, `overflow` or `scale` (as `reference` takes them), fn returns results in the
     output format (the fused "activation, scale, cast to FP8" kernel) and is judged against
-    RN_out(scale·f(x))."""
+    RN_out(scale·f(x)). `order=2`: fn computes f″ (a double-backward implementation)."""
     if not callable(fn):
         raise TypeError(f"fn must be a callable (an array in, an array out), got {type(fn).__name__}")
     holder = holder_for_dtype(dtype, device=device)
@@ -310,7 +322,7 @@ def check(fn: Callable, function: str, dtype, *, derivative: bool = False, param
     source = f"Python callable {name} ({holder.describe()}), " + ("every input" if every else f"seed {seed}, {count} random inputs")
     header = {"op": "check"}
     out = _output(header, holder, output_format, overflow, scale)
-    header = {**header, **_spec(function, holder.format, derivative, params, convention),
+    header = {**header, **_spec(function, holder.format, derivative, params, convention, order),
               **_allowances(max_ulp, allow_ftz, ignore_zero_sign, allow_position_dependence, also_accept),
               "worst": _whole("worst", worst, 1, 1000), "seed": seed, "count": count, "source": source}
     width = WIDTH[holder.format]

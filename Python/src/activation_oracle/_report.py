@@ -72,6 +72,7 @@ class Report:
         self.function = r["function"]
         self.format = r["format"]
         self.derivative = r["derivative"]
+        self.order = int(r.get("order", 1 if self.derivative else 0))
         self.passed = bool(r["pass"])
         self.max_ulp = int(r["max_ulp"])
         self.count = int(r["count"])
@@ -94,7 +95,7 @@ class Report:
 
     @property
     def _subject(self) -> str:
-        return f"{self.function}{'′' if self.derivative else ''} {self.format}"
+        return f"{self.function}{('', '′', '″')[self.order]} {self.format}"
 
     def summary(self) -> str:
         """One line: what was compared and the verdict (the first line of a failure message)."""

@@ -21,6 +21,7 @@ huge arguments).
 Usage:
   independent_reference.py vectors OUTDIR [--per-case N]     # the committed test data files
   independent_reference.py narrow OUTDIR [--per-case N]      # the narrow formats' test data
+  independent_reference.py gated OUTDIR                      # the gated units' test data
   independent_reference.py eval FUNCTION QUANTITY FORMAT IN.npy OUT.npy [--backend gmpy2]
 """
 import argparse
@@ -766,6 +767,129 @@ def cmd_narrow(args):
     write_per_entry(args.outdir, lines_of)
 
 
+# ---------------------------------------------------------------- gated linear units
+# f(a, b) = g(a)*b with the gate g one of the entries above at its defaults. Quantities: value
+# g(a)*b, d/da = b*g'(a), d/db = g(a), and a backward pass's (g_out*b*g'(a), g_out*g(a)). Each is one
+# rounding of the exact product. IEEE's rules where no exact product exists, written here from
+# IEEE 754 multiplication: NaN in, NaN out; 0*inf is NaN (a limit of 0 at +-inf counts as 0); any
+# other product with an infinity is +-inf; an exactly zero product is the zero IEEE gives from the
+# correctly rounded factor and the other factor (sign: the xor of theirs).
+GATED = {"glu": "sigmoid", "reglu": "relu", "geglu": "gelu", "geglu-tanh": "gelu-tanh", "swiglu": "silu"}
+GATED_QUANTITIES = ("value", "d/da", "d/db")
+
+
+def _exact_zero(ev, name, quantity, fmt, xb):
+    """Whether q(x) is exactly 0 (a limit of 0 at +-inf counts)."""
+    if fmt.is_inf(xb):
+        lim = LIMITS[name][(0 if quantity == "value" else 2) + (0 if fmt.neg(xb) else 1)]
+        return lim in ("+0", "-0")
+    f = FUNCTIONS[name][0 if quantity == "value" else 1]
+    P = DEFAULTS.get(name, {})
+    x = fmt.value(xb)
+    if not f.real:
+        return f(x, P) == 0
+    ev.M.setprec(320)
+    v = f(ev.M, ev.M.exact(x), P)
+    return not isinstance(v, tuple) and v == 0
+
+
+def _factor(fmt, bits):
+    """The exact product of IEEE values: ('nan',), ('inf', negative) or ('num', Fraction, negative)."""
+    value, neg, inf, zero = Fr(1), False, False, False
+    for b in bits:
+        if fmt.is_nan(b):
+            return ("nan",)
+        neg ^= fmt.neg(b)
+        if fmt.is_inf(b):
+            inf = True
+        elif fmt.is_zero(b):
+            zero = True
+        else:
+            value *= abs(fmt.value(b))
+    if inf:
+        return ("nan",) if zero else ("inf", neg)
+    return ("num", Fr(0) if zero else value, neg)
+
+
+def gated_product(ev, name, quantity, fmt, ab, factor):
+    """RN(q(a)*c) for the gate `name`'s quantity q and the factor c (see _factor)."""
+    if fmt.is_nan(ab) or factor[0] == "nan":
+        return fmt.qnan
+    alone = ev.evaluate(name, quantity, fmt, ab)
+    if fmt.is_nan(alone):
+        return fmt.qnan
+    if factor[0] == "inf":
+        if fmt.is_inf(alone):
+            return fmt.inf(fmt.neg(alone) != factor[1])
+        if _exact_zero(ev, name, quantity, fmt, ab):
+            return fmt.qnan
+        return fmt.inf(fmt.neg(alone) != factor[1])
+    c, neg = factor[1], factor[2]
+    if fmt.is_inf(alone):
+        return fmt.qnan if c == 0 else fmt.inf(fmt.neg(alone) != neg)
+    if c == 0:
+        return fmt.zero(fmt.neg(alone) != neg)
+    return ev.evaluate(name, quantity, fmt, ab, scale=-c if neg else c)
+
+
+def gated(ev, unit, quantity, fmt, ab, bb, gb=None):
+    gate = GATED[unit]
+    if quantity == "value":
+        return gated_product(ev, gate, "value", fmt, ab, _factor(fmt, [bb]))
+    if quantity == "d/da":
+        return gated_product(ev, gate, "derivative", fmt, ab, _factor(fmt, [bb]))
+    if quantity == "d/db":
+        return ev.evaluate(gate, "value", fmt, ab)
+    if quantity == "backward-a":
+        return gated_product(ev, gate, "derivative", fmt, ab, _factor(fmt, [gb, bb]))
+    if quantity == "backward-b":
+        return gated_product(ev, gate, "value", fmt, ab, _factor(fmt, [gb]))
+    raise ValueError(quantity)
+
+
+def cmd_gated(args):
+    """Vectors for the gated units: each edge input of a paired with each edge value of b (0, -0,
+    +-inf, NaN, +-1, +-least subnormal, +-largest finite, 1/2, -3), random pairs, and backward
+    triples (a, b, g) — in f16, bf16, f32 and f64."""
+    ev = Evaluator(MpmathBackend())
+    os.makedirs(args.outdir, exist_ok=True)
+    for unit in GATED:
+        rng = random.Random("20261207-gated-" + unit)
+        lines = [
+            "# Independent reference values for the gated unit '%s' = %s(a)*b (default parameters, PyTorch kink convention)." % (unit, GATED[unit]),
+            "# Made by Scripts/independent_reference.py gated (%s; IEEE rules for NaN, inf and zero products written" % ev.M.name,
+            "# from IEEE 754 multiplication); no code shared with the Swift oracle.",
+            "# Columns: format quantity a-bits b-bits expected-bits (quantity value, d/da, d/db);",
+            "#          format backward-a|backward-b a-bits b-bits g-bits expected-bits (g_out*b*gate'(a), g_out*gate(a)).",
+        ]
+        for fname in ("f16", "bf16", "f32", "f64"):
+            fmt = Fmt(fname)
+            one = fmt.round(Fr(1))
+            bs = [0, fmt.sign, fmt.expmask, fmt.expmask | fmt.sign, fmt.qnan, one, one | fmt.sign, 1, 1 | fmt.sign,
+                  fmt.maxbits, fmt.maxbits | fmt.sign, fmt.round(Fr(1, 2)), fmt.round(Fr(-3))]
+            as_ = sample_inputs(GATED[unit], fmt, args.per_case, rng)
+            pairs = [(a, b) for a in as_ for b in bs]
+            while len(pairs) < len(as_) * len(bs) + args.random_pairs:
+                b = rng.getrandbits(fmt.width)
+                a = rng.getrandbits(fmt.width) if rng.random() < 0.5 else fmt.round(Fr(rng.uniform(-12, 12)).limit_denominator(1 << 40) or Fr(1, 3))
+                if not fmt.is_nan(b) and not fmt.is_nan(a):
+                    pairs.append((a, b))
+            w = fmt.width // 4
+            for quantity in GATED_QUANTITIES:
+                for a, b in pairs:
+                    r = gated(ev, unit, quantity, fmt, a, b)
+                    lines.append("%s %s 0x%0*x 0x%0*x 0x%0*x" % (fname, quantity, w, a, w, b, w, r))
+            gs = [one, one | fmt.sign, fmt.round(Fr(1, 2)), fmt.round(Fr(3)), 0, fmt.expmask]
+            for quantity in ("backward-a", "backward-b"):
+                for i, (a, b) in enumerate(pairs[::3]):
+                    g = gs[i % len(gs)] if i < 4 * len(gs) else fmt.round(Fr(rng.uniform(-4, 4)).limit_denominator(1 << 30) or Fr(1))
+                    r = gated(ev, unit, quantity, fmt, a, b, g)
+                    lines.append("%s %s 0x%0*x 0x%0*x 0x%0*x 0x%0*x" % (fname, quantity, w, a, w, b, w, g, w, r))
+        with open(os.path.join(args.outdir, unit + ".txt"), "w") as fh:
+            fh.write("\n".join(lines) + "\n")
+        print(unit, len(lines), file=sys.stderr)
+
+
 def hexfloat(fmt, b):
     if fmt.is_nan(b): return "nan"
     if fmt.is_inf(b): return "-inf" if fmt.neg(b) else "inf"
@@ -795,12 +919,16 @@ def main():
     n = sub.add_parser("narrow")
     n.add_argument("outdir")
     n.add_argument("--per-case", type=int, default=64)
+    gt = sub.add_parser("gated")
+    gt.add_argument("outdir")
+    gt.add_argument("--per-case", type=int, default=40)
+    gt.add_argument("--random-pairs", type=int, default=150)
     e = sub.add_parser("eval")
     for a in ("function", "quantity", "format", "input", "output"):
         e.add_argument(a)
     e.add_argument("--backend", default="gmpy2", choices=["gmpy2", "mpmath"])
     args = ap.parse_args()
-    {"vectors": cmd_vectors, "narrow": cmd_narrow, "eval": cmd_eval}[args.cmd](args)
+    {"vectors": cmd_vectors, "narrow": cmd_narrow, "gated": cmd_gated, "eval": cmd_eval}[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -67,6 +67,14 @@ struct ExactRational: @unchecked Sendable {
 
     var absoluteValue: ExactRational { sign < 0 ? -self : self }
 
+    /// The value as a Double when it is one exactly (for the fast path's binary64 factors).
+    var exactDouble: Double? {
+        if isZero { return 0 }
+        let bits = rounded(to: .f64)
+        guard FloatFormat.f64.isFinite(bits) else { return nil }
+        return ExactRational.compare(ExactRational(BigFloat.exact(bits: bits, format: .f64)), self) == 0 ? Double(bitPattern: bits) : nil
+    }
+
     /// The enclosure [RNDD(num/den), RNDU(num/den)] at `precision` bits.
     func enclosure(precision: Int) -> Interval {
         let lo = BigFloat(precision: precision), hi = BigFloat(precision: precision)

@@ -518,6 +518,94 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
     }
 }
 
+extension ActivationFunction {
+    /// A factor multiplying q(x) in a gated unit: b, or a backward pass's g·b (exact), or one
+    /// of the IEEE values an exact product cannot hold.
+    enum Factor {
+        case nan
+        case infinite(negative: Bool)
+        /// An exact value; `negative` is the sign of a zero.
+        case finite(ExactRational, negative: Bool)
+
+        /// The product of IEEE values given as bit patterns in `format`, exactly (NaN, 0·inf: NaN).
+        init(product bits: [UInt64], format: FloatFormat) {
+            var value = ExactRational(1), negative = false, infinite = false, zero = false
+            for b in bits {
+                if format.isNaN(b) { self = .nan; return }
+                negative = negative != format.isNegative(b)
+                if format.isInfinite(b) { infinite = true; continue }
+                if format.isZero(b) { zero = true; continue }
+                value = value * ExactRational(BigFloat.exact(bits: b, format: format))
+            }
+            if infinite { self = zero ? .nan : .infinite(negative: negative); return }
+            self = .finite(zero ? ExactRational(0) : value, negative: negative)
+        }
+    }
+
+    /// RN(q(x)·c) in `format` — a gated unit's value (c = b), ∂/∂a (q = f′, c = b) or its backward
+    /// (c = g·b) — as one rounding of the exact product. The IEEE rules for what has no exact
+    /// product: NaN in either gives NaN; 0·inf gives NaN (a zero limit at ±inf counts as 0:
+    /// silu(−inf)·inf); any other product with an infinity is ±inf. An exactly zero product (c = 0,
+    /// or q(x) exactly 0) is the zero IEEE multiplication gives from the correctly rounded q(x) and
+    /// c: the xor of their signs. A nonzero product that underflows keeps its own sign.
+    func evaluate(_ quantity: Quantity, bits: UInt64, format: FloatFormat, times c: Factor) -> UInt64 {
+        MPFRRange.widen()
+        let bits = bits & format.allBitsMask
+        if format.isNaN(bits) { return format.quietNaN }
+        // q(x) itself, correctly rounded in binary64 (signed zeros and limits by the rules above).
+        let alone = FloatFormat.f64.doubleValue(evaluate(quantity, bits: format.doubleValue(bits).bitPattern, format: .f64))
+        if alone.isNaN { return format.quietNaN }
+        let infiniteInput = format.isInfinite(bits)
+        let x = exactInput(bits, format)
+        var qIsZero: Bool {
+            if infiniteInput { return alone == 0 }
+            if case .exactZero = decide(formula(quantity, at: x), .f64) { return true }
+            return false
+        }
+        func zero(negative: Bool) -> UInt64 { format.zero(negative: negative) }
+        switch c {
+        case .nan:
+            return format.quietNaN
+        case .infinite(let negative):
+            if alone.isInfinite { return format.exactInfinity(negative: (alone < 0) != negative, format.defaultOverflow) }
+            if qIsZero { return format.quietNaN }
+            return format.exactInfinity(negative: alone.sign == .minus ? !negative : negative, format.defaultOverflow)
+        case .finite(let factor, let negative):
+            let cIsZero = factor.isZero
+            if alone.isInfinite {
+                return cIsZero ? format.quietNaN : format.exactInfinity(negative: (alone < 0) != negative, format.defaultOverflow)
+            }
+            let signOfZero = (alone.sign == .minus) != negative
+            if cIsZero { return zero(negative: signOfZero) }
+            if infiniteInput {
+                if alone == 0 { return zero(negative: signOfZero) }
+                // A finite nonzero limit: `finiteLimit`'s, or an exact piece's value (relu′(+inf) = 1).
+                var exactLimit: ExactRational? { if case .exact(let q) = formula(quantity, at: x) { return q }; return nil }
+                guard let limit = activation.finiteLimit(quantity, negative: format.isNegative(bits), parameters) ?? exactLimit else {
+                    preconditionFailure("oracle: a finite nonzero limit without finiteLimit (\(self) \(quantity))")
+                }
+                return (limit * factor).rounded(to: format, overflow: format.defaultOverflow)
+            }
+            // (The fast path's exact zeros are +0, a backward pass's convention: zeros go on.)
+            if usesFastPath && format != .f64, let d = factor.exactDouble,
+               let r = fastEvaluate(quantity, x: format.doubleValue(bits), factor: FastInterval(d), format: format), !format.isZero(r) {
+                return r
+            }
+            switch decide(formula(quantity, at: x).scaled(by: factor), format, format.defaultOverflow) {
+            case .rounded(let r): return r
+            case .exactZero: return zero(negative: signOfZero)
+            case .zeroOfUnresolvedSign:
+                // Both far tails keep one sign beyond ±4096 (as in evaluate(_:bits:format:to:)).
+                let near = BigFloat.powerOfTwo(12, negative: x.sign < 0)
+                if case .rounded(let r) = decide(formula(quantity, at: near), .f64) {
+                    return zero(negative: FloatFormat.f64.isNegative(r) != (factor.sign < 0))
+                }
+                preconditionFailure("oracle: no sign for \(self) at ±4096")
+            }
+        }
+    }
+}
+
 /// A real number held by MPFR (read-only).
 public struct RealNumber: @unchecked Sendable, CustomStringConvertible {
     let value: BigFloat

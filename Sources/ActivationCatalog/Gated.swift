@@ -45,6 +45,17 @@ public enum GatedUnit: String, CaseIterable, Sendable, Hashable, CustomStringCon
     }
 }
 
+/// What is evaluated of a gated unit.
+public enum GatedQuantity: String, Sendable, CaseIterable, CustomStringConvertible {
+    /// g(a)·b
+    case value
+    /// ∂f/∂a = b·g′(a)
+    case partialA = "d/da"
+    /// ∂f/∂b = g(a)
+    case partialB = "d/db"
+    public var description: String { rawValue }
+}
+
 /// What the catalog says about one gated unit.
 public struct GatedEntry: Sendable {
     public var aliases: [String] = []

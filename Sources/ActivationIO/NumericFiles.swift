@@ -45,6 +45,19 @@ public final class NumericReader {
     private var lineNumber = 0
     private var remaining = 0   // npy: elements still to read
     private var total = 0       // npy: elements the header promises
+    /// Values per record: 1, or 2 for a gated unit's pairs (a, b) — a `.npy` trailing axis of 2,
+    /// text lines `a b` (space, tab or comma between). `next` returns whole records, flattened.
+    public private(set) var arity = 1
+
+    /// Reads records of `n` values from here on (`.npy`: the shape's last axis must be n).
+    public func expectRecords(of n: Int) throws {
+        precondition(n >= 1, "records of at least one value")
+        if n > 1, case .npy(_, let shape) = encoding, shape.last != n {
+            let shown = "(" + shape.map(String.init).joined(separator: ", ") + (shape.count == 1 ? ",)" : ")")
+            throw InputError("\(name): shape \(shown): pairs (a, b) need a last axis of \(n)")
+        }
+        arity = n
+    }
 
     /// Opens `path` (nil or "-": standard input). `.npy` is recognised by its magic bytes.
     public convenience init(path: String?, format: FloatFormat, textBits: Bool, option: String = "--input") throws {
@@ -195,7 +208,7 @@ public final class NumericReader {
     public func next(maximum: Int) throws -> [UInt64] {
         precondition(maximum > 0, "NumericReader.next(maximum:) needs a positive maximum")
         switch encoding {
-        case .npy: return try nextNPY(maximum: maximum)
+        case .npy: return try nextNPY(maximum: arity == 1 ? maximum : max(arity, maximum - maximum % arity))
         case .text(let bits): return try nextText(maximum: maximum, bits: bits)
         }
     }
@@ -236,6 +249,20 @@ public final class NumericReader {
             lineNumber += 1
             let text = line.trimmingCharacters(in: CharacterSet(charactersIn: " \t"))
             if text.isEmpty || text.hasPrefix("#") { continue }
+            if arity > 1 {
+                let fields = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," })
+                guard fields.count == arity else {
+                    throw InputError("\(name):\(lineNumber): \(fields.count) value\(fields.count == 1 ? "" : "s") on the line; pairs need \(arity) (a b)")
+                }
+                for field in fields {
+                    guard let value = bits ? format.bitPattern(field) : format.parseValue(String(field)) else {
+                        let shown = String(decoding: field.utf8.prefix(60).map { $0 < 0x20 || $0 == 0x7f ? UInt8(ascii: "?") : $0 }, as: UTF8.self)
+                        throw InputError("\(name):\(lineNumber): cannot read '\(shown)' as \(bits ? "a bit pattern" : "a value") of \(format)")
+                    }
+                    values.append(value)
+                }
+                continue
+            }
             guard let value = bits ? format.bitPattern(text) : format.parseValue(text) else {
                 let what = bits ? "a bit pattern of \(format)" : "a value of \(format)\(format.isNarrow ? " (within ±\(format.shortestDecimal(format.largestFinite)))" : "")"
                 let shown = String(decoding: text.utf8.prefix(60).map { $0 < 0x20 || $0 == 0x7f ? UInt8(ascii: "?") : $0 }, as: UTF8.self)

@@ -174,15 +174,31 @@ public final class Subprocess {
         var out: [UInt64] = []
         out.reserveCapacity(inputs.count)
         for start in stride(from: 0, to: inputs.count, by: Self.maximumBatch) {
-            out += try batch(inputs[start..<min(start + Self.maximumBatch, inputs.count)])
+            out += try batch(inputs[start..<min(start + Self.maximumBatch, inputs.count)].map { [$0] })
         }
         return out
     }
 
-    private func batch(_ inputs: ArraySlice<UInt64>) throws -> [UInt64] {
+    /// A gated unit's results: each protocol input line holds a pair `a b` (two bit patterns,
+    /// one space between), one result line per pair.
+    public func evaluate(pairs: [(a: UInt64, b: UInt64)]) throws -> [UInt64] {
+        var out: [UInt64] = []
+        out.reserveCapacity(pairs.count)
+        for start in stride(from: 0, to: pairs.count, by: Self.maximumBatch) {
+            out += try batch(pairs[start..<min(start + Self.maximumBatch, pairs.count)].map { [$0.a, $0.b] })
+        }
+        return out
+    }
+
+    /// The header for a gated unit: `activation-oracle-protocol 1 swiglu bf16 value|d/da|d/db`.
+    public static func header(_ unit: GatedUnit, _ format: FloatFormat, _ quantity: GatedQuantity) -> String {
+        "activation-oracle-protocol 1 \(unit.name) \(format) \(quantity)"
+    }
+
+    private func batch(_ inputs: [[UInt64]]) throws -> [UInt64] {
         var text = "\(inputs.count)\n"
         text.reserveCapacity(inputs.count * (format.bitWidth / 4 + 3))
-        for x in inputs { text += format.hexBits(x) + "\n" }
+        for x in inputs { text += x.map { format.hexBits($0) }.joined(separator: " ") + "\n" }
         let lines = try exchange(Array(text.utf8), expecting: inputs.count, what: "results")
         return try lines.enumerated().map { i, line in
             guard let v = resultFormat.protocolResult(line) else {

@@ -57,3 +57,19 @@ public enum KernelBounds {
         .relu: 0, .relu6: 0, .hardTanh: 0, .hardShrink: 0, .softShrink: 0, .threshold: 0, .thresholdedReLU: 0, .step: 0,
     ]
 }
+
+extension KernelBounds {
+    /// A gated unit's kernel (`GatedKernel`) in ULP of `format`: the gate's Double result times the
+    /// factor, rounded once with the product's error as tie-break. binary16 and bfloat16: 0
+    /// (correctly rounded); float32: 1; binary64: the gate's binary64 bound plus one rounding of
+    /// the product — for pairs where g(a) (or g′(a)) is a normal binary64 number or exactly 0:
+    /// an underflowed Double times a large b has lost its digits (silu(−800)·1e300).
+    public static func ulps(_ unit: GatedUnit, _ format: FloatFormat, quantity: GatedQuantity) -> UInt64 {
+        switch format {
+        case .f64:
+            return ulps(unit.entry.gate, .f64, derivative: quantity == .partialA) + (quantity == .partialB ? 0 : 1)
+        case .f16, .bf16, .f32, .e4m3fn, .e5m2, .e4m3fnuz, .e5m2fnuz, .e2m3, .e3m2, .e2m1:
+            return ulps(unit.entry.gate, format, derivative: quantity == .partialA)
+        }
+    }
+}

@@ -8,15 +8,7 @@ public struct GatedFunction: Sendable, CustomStringConvertible {
     /// The gate g at its defaults, under the kink convention (reglu's ∂/∂a at a = 0).
     public let gate: ActivationFunction
 
-    public enum Quantity: String, Sendable, CaseIterable, CustomStringConvertible {
-        /// g(a)·b
-        case value
-        /// ∂f/∂a = b·g′(a)
-        case partialA = "d/da"
-        /// ∂f/∂b = g(a)
-        case partialB = "d/db"
-        public var description: String { rawValue }
-    }
+    public typealias Quantity = GatedQuantity
 
     public init(_ unit: GatedUnit, convention: KinkConvention = .pytorch) throws {
         self.unit = unit

@@ -37,6 +37,30 @@ public enum FunctionSpec {
         }
     }
 
+    /// A gated unit's name with its options, or nil when `name` is no gated unit. Its quantity is
+    /// the value, or `wrt` "a" or "b"; the gate takes its defaults (no parameters) and `convention`.
+    public static func resolveGated(_ name: String, parameters: [(name: String, value: String)] = [],
+                                    convention: KinkConvention = .pytorch, derivative: Bool = false,
+                                    order: Int? = nil, wrt: String? = nil) throws -> (GatedFunction, GatedQuantity)? {
+        guard let unit = GatedUnit(named: name) else { return nil }
+        if let p = parameters.first {
+            throw InputError("\(unit) has no parameter '\(p.name)': its gate \(unit.entry.gate) is at its defaults")
+        }
+        if derivative || (order ?? 0) != 0 {
+            throw InputError("\(unit) has two inputs: ask for a partial derivative with --wrt a (b·\(unit.entry.gate)′(a)) or --wrt b (\(unit.entry.gate)(a))")
+        }
+        let quantity: GatedQuantity
+        switch wrt?.trimmingCharacters(in: .whitespaces) {
+        case nil: quantity = .value
+        case "a": quantity = .partialA
+        case "b": quantity = .partialB
+        case let other?: throw InputError("\(unit): --wrt must be a or b (got '\(other.prefix(40))')")
+        }
+        do { return (try GatedFunction(unit, convention: convention), quantity) } catch let error as OracleError {
+            throw InputError(error.description)
+        }
+    }
+
     public static func resolve(_ name: String, parameters: [(name: String, value: String)] = [],
                                convention: KinkConvention = .pytorch, derivative: Bool = false,
                                order: Int? = nil, wrt: String? = nil) throws -> (ActivationFunction, Quantity) {

@@ -20,6 +20,13 @@ struct ReferenceCommand: ParsableCommand {
     @OptionGroup var io: IOOptions
 
     func run() throws {
+        if let (g, quantity) = try function.resolveGated() {
+            guard !result.isGiven else { throw InputError("\(g.unit): --output-format, --overflow and --scale are for one-input entries") }
+            try io.stream(format: format, to: .plain(format), arity: 2) { pairs in
+                GatedGate.oracle(g, quantity, stride(from: 0, to: pairs.count, by: 2).map { (a: pairs[$0], b: pairs[$0 + 1]) }, format)
+            }
+            return
+        }
         let (f, quantity) = try function.resolve()
         let rounding = try result.resolve(input: format)
         try io.stream(format: format, to: rounding) { Gate.oracle(f, quantity, $0, format, to: rounding) }

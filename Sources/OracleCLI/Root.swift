@@ -93,13 +93,24 @@ struct FunctionOptions: ParsableArguments {
     var convention: KinkConvention = .pytorch
 
     func resolve() throws -> (ActivationFunction, Quantity) {
-        let pairs = try params.map { assignment -> (name: String, value: String) in
+        if GatedUnit(named: function) != nil {
+            throw InputError("\(function) is a gated unit (two inputs): this command takes one-input entries; `reference` and `verify` take gated units")
+        }
+        return try FunctionSpec.resolve(function, parameters: try pairs(), convention: convention, derivative: derivative, order: order, wrt: wrt)
+    }
+
+    /// The gated unit named, with its quantity, or nil for a one-input entry.
+    func resolveGated() throws -> (GatedFunction, GatedQuantity)? {
+        try FunctionSpec.resolveGated(function, parameters: try pairs(), convention: convention, derivative: derivative, order: order, wrt: wrt)
+    }
+
+    private func pairs() throws -> [(name: String, value: String)] {
+        try params.map { assignment -> (name: String, value: String) in
             guard let eq = assignment.firstIndex(of: "=") else {
                 throw InputError("--param expects name=value, got '\(assignment)'")
             }
             return (String(assignment[..<eq]), String(assignment[assignment.index(after: eq)...]))
         }
-        return try FunctionSpec.resolve(function, parameters: pairs, convention: convention, derivative: derivative, order: order, wrt: wrt)
     }
 }
 
@@ -116,6 +127,9 @@ struct ResultOptions: ParsableArguments {
     var scale: String?
 
     /// The options as given, to replay a run (` --output-format e4m3fn --scale 1/16`).
+    /// Whether any of the three was given.
+    var isGiven: Bool { outputFormat != nil || overflow != nil || scale != nil }
+
     var replayArguments: String {
         [outputFormat.map { " --output-format \($0)" }, overflow.map { " --overflow \($0.rawValue)" }, scale.map { " --scale=\($0)" }]
             .compactMap { $0 }.joined()
@@ -158,14 +172,19 @@ struct IOOptions: ParsableArguments {
     /// input's form (in `result`'s format: its float dtype when the input had one, else its bit
     /// patterns); the output file appears only when everything succeeded. A NaN input with an
     /// output format without NaN is refused (`refuseNaN`: one line, nothing written).
-    func stream(format: FloatFormat, to result: ResultRounding, chunk: Int = 1 << 15,
+    /// `arity` 2: the inputs are a gated unit's pairs (a `.npy` trailing axis of 2, text `a b`
+    /// lines), handed to `transform` flattened (a, b, a, b, …); one result per pair, the output's
+    /// shape without that axis.
+    func stream(format: FloatFormat, to result: ResultRounding, arity: Int = 1, chunk: Int = 1 << 15,
                 _ transform: ([UInt64]) -> [UInt64]) throws {
         let files = OutputFiles()
         if let output, output != "-" { _ = try OutputFiles.target(output, option: "--output") }
         let reader = try NumericReader(path: input, format: format, textBits: bits)
+        try reader.expectRecords(of: arity)
         let outFormat = result.format
-        let writer = try NumericWriter(path: output, files: files, format: outFormat,
-                                       encoding: reader.encoding.converted(from: format, to: outFormat))
+        var encoding = reader.encoding.converted(from: format, to: outFormat)
+        if arity > 1, case .npy(let descr, let shape) = encoding { encoding = .npy(descr: descr, shape: Array(shape.dropLast())) }
+        let writer = try NumericWriter(path: output, files: files, format: outFormat, encoding: encoding)
         var seen = 0
         while true {
             let inputs = try reader.next(maximum: chunk)

@@ -35,6 +35,7 @@ struct ServeCommand: ParsableCommand {
     var fault: String?
 
     func run() throws {
+        if let (g, quantity) = try function.resolveGated() { return try serveGated(g, quantity) }
         let (f, quantity) = try function.resolve()
         try Gate.checkKernelQuantity(quantity)
         try Gate.checkKernelParameters(f)
@@ -49,25 +50,9 @@ struct ServeCommand: ParsableCommand {
         if fault == "zero-sign" && !format.hasNegativeZero {
             throw InputError("--fault zero-sign: \(format) has no −0 (its sign bit on zero is NaN)")
         }
-        // Lines of bounded length from stdin, whatever is sent.
-        var input = LineBuffer(maximumLine: Subprocess.maximumLine)
-        var lineNumber = 0
-        func readLine() throws -> String? {
-            lineNumber += 1
-            do {
-                while true {
-                    if let line = try input.nextLine() { return line }
-                    var chunk = [UInt8](repeating: 0, count: 1 << 16)
-                    let n = read(0, &chunk, chunk.count)
-                    if n < 0 && errno == EINTR { continue }
-                    if n < 0 { throw InputError("serve: cannot read stdin (\(String(cString: strerror(errno))))") }
-                    if n == 0 { return try input.rest() }
-                    input.append(chunk[0..<n])
-                }
-            } catch is LineBuffer.TooLong {
-                throw InputError("serve: line \(lineNumber) is longer than \(Subprocess.maximumLine) bytes")
-            }
-        }
+        var stdin = StdinLines()
+        var lineNumber: Int { stdin.lineNumber }
+        func readLine() throws -> String? { try stdin.next() }
         let rounding = try result.resolve(input: format)
         try Gate.checkKernelScale(rounding)
         if !rounding.isPlain(for: format), let fault, !Self.protocolFaults.contains(fault) {
@@ -121,6 +106,49 @@ struct ServeCommand: ParsableCommand {
         }
     }
 
+    /// The protocol for a gated unit, answered by `GatedKernel`: input lines are pairs `a b`.
+    /// Faults: two-ulp (results for 1 < a < 2 two ULP up), zero-sign, position.
+    func serveGated(_ g: GatedFunction, _ quantity: GatedQuantity) throws {
+        if result.isGiven { throw InputError("\(g.unit): --output-format, --overflow and --scale are for one-input entries") }
+        let faults = ["two-ulp", "zero-sign", "position"]
+        if let fault, !faults.contains(fault) { throw InputError("--fault for a gated unit: \(faults.joined(separator: ", ")) (got '\(fault.prefix(40))')") }
+        let kernel = GatedKernel(g.unit, convention: g.gate.convention)
+        var stdin = StdinLines()
+        let expected = Subprocess.header(g.unit, format, quantity)
+        guard let header = try stdin.next() else { throw InputError("serve: no protocol header on stdin") }
+        guard header == expected else {
+            throw InputError("serve: the header '\(header.prefix(100))' does not ask for what this server answers ('\(expected)')")
+        }
+        guard Console.output(Data("ready\n".utf8)) else { throw InputError("serve: cannot write to stdout") }
+        while let size = try stdin.next() {
+            guard size.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), size.count <= 5, let n = Int(size), n <= 4_096 else {
+                throw InputError("serve: line \(stdin.lineNumber): expected a batch size from 0 to 4096, got '\(size.prefix(60))'")
+            }
+            var pairs: [(a: UInt64, b: UInt64)] = []
+            for _ in 0..<n {
+                guard let line = try stdin.next() else { throw InputError("serve: input ended inside a batch of \(n)") }
+                let w = line.split(separator: " ", omittingEmptySubsequences: false)
+                guard w.count == 2, let a = format.protocolResult(String(w[0])), let b = format.protocolResult(String(w[1])) else {
+                    throw InputError("serve: line \(stdin.lineNumber): '\(line.prefix(60))' is not a pair of \(format) bit patterns 'a b'")
+                }
+                pairs.append((a, b))
+            }
+            var results = GatedGate.kernel(kernel, quantity, pairs, format)
+            for i in results.indices {
+                let y = results[i], a = format.doubleValue(pairs[i].a)
+                switch fault {
+                case "two-ulp" where a > 1 && a < 2 && format.isFinite(y) && !format.isZero(y): results[i] = y + 2
+                case "zero-sign" where format.isZero(y): results[i] = y ^ format.signMask
+                case "position" where i >= n - n % 8 && format.isFinite(y) && !format.isZero(y) && y & ~format.signMask != format.largestFinite: results[i] = y + 1
+                default: break
+                }
+            }
+            guard Console.output(Data((results.map { format.hexBits($0) }.joined(separator: "\n") + "\n").utf8)) else {
+                throw InputError("serve: cannot write to stdout")
+            }
+        }
+    }
+
     /// Faults of the protocol itself, whatever the results' format.
     static let protocolFaults = ["position", "garbage", "exit", "hang", "extra-line", "short", "no-newline", "stderr-flood"]
     static let faults = ["ftz", "nan-to-zero", "zero-sign", "two-ulp", "early-saturation", "overflow", "other-kink",
@@ -144,6 +172,29 @@ struct ServeCommand: ParsableCommand {
         case "other-kink": return quantity == .derivative && kinks.contains(x) ? Gate.evaluate(otherKernel, quantity, bits: x, format: format) : y
         case "nan-at-neg-inf": return format.hasInfinity && x == format.infinity(negative: true) ? format.quietNaN : y
         default: return y
+        }
+    }
+}
+
+/// Lines of bounded length from stdin, whatever is sent (the protocol's child side).
+struct StdinLines {
+    private var input = LineBuffer(maximumLine: Subprocess.maximumLine)
+    private(set) var lineNumber = 0
+
+    mutating func next() throws -> String? {
+        lineNumber += 1
+        do {
+            while true {
+                if let line = try input.nextLine() { return line }
+                var chunk = [UInt8](repeating: 0, count: 1 << 16)
+                let n = read(0, &chunk, chunk.count)
+                if n < 0 && errno == EINTR { continue }
+                if n < 0 { throw InputError("serve: cannot read stdin (\(String(cString: strerror(errno))))") }
+                if n == 0 { return try input.rest() }
+                input.append(chunk[0..<n])
+            }
+        } catch is LineBuffer.TooLong {
+            throw InputError("serve: line \(lineNumber) is longer than \(Subprocess.maximumLine) bytes")
         }
     }
 }

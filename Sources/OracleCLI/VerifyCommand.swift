@@ -52,6 +52,7 @@ struct VerifyCommand: ParsableCommand {
     @OptionGroup var reports: ReportOptions
 
     func run() throws {
+        if let (g, quantity) = try function.resolveGated() { return try runGated(g, quantity) }
         let (f, quantity) = try function.resolve()
         let allowances = try gate.allowances(for: f, quantity: quantity)
         try reports.checkOutputs()

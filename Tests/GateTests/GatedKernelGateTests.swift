@@ -1,0 +1,52 @@
+import ActivationCatalog
+import ActivationKernels
+import ActivationOracle
+import ActivationVerification
+import Testing
+
+/// The gated units' kernels against the oracle, within `KernelBounds.ulps(_:_:quantity:)`: every
+/// edge input of a (the gate's specials, kinks, thresholds) with every edge value of b (±0, ±inf,
+/// NaN, ±1, ± least subnormal, ± largest finite, …), then random pairs from a fixed and a fresh
+/// seed, in f16, bf16, f32 and f64; the fused backward against the oracle's on the same pairs
+/// with gradients drawn from them. binary64 pairs where g(a) is subnormal in binary64 are outside
+/// the bound (see `KernelBounds`) and left out, counted.
+@Suite("Gated unit kernels within their bounds")
+struct GatedKernelGateTests {
+    @Test(arguments: GatedUnit.allCases)
+    func withinBounds(_ unit: GatedUnit) throws {
+        let f = try GatedFunction(unit), k = GatedKernel(unit)
+        for format in FloatFormat.interchange {
+            for seed in [Tier.fixedSeed, Tier.freshSeed] {
+                var pairs = GatedGate.pairs(f, format, count: seed == Tier.fixedSeed ? (Tier.deep ? 100_000 : 3_000) : 300, seed: seed)
+                if seed != Tier.fixedSeed { pairs.removeFirst(pairs.count - 300) }
+                if format == .f64 {
+                    let before = pairs.count
+                    pairs.removeAll { p in
+                        let v = f.gate.evaluate(.value, bits: p.a, format: .f64), d = f.gate.evaluate(.derivative, bits: p.a, format: .f64)
+                        let f64 = FloatFormat.f64
+                        return f64.isSubnormal(v) || f64.isSubnormal(d) || (unit != .reglu && (f64.isZero(d) || (f64.isZero(v) && !f64.isZero(p.a))))
+                    }
+                    #expect(pairs.count * 2 >= before, "\(unit): \(before - pairs.count) of \(before) binary64 pairs outside the bound's domain")
+                }
+                for quantity in GatedQuantity.allCases {
+                    let bound = KernelBounds.ulps(unit, format, quantity: quantity)
+                    let c = GatedGate.compare(f, quantity, format: format, pairs: pairs, results: GatedGate.kernel(k, quantity, pairs, format), bound: bound)
+                    #expect(c.pass, "\(c.text())\nseed \(seed) — replay: ACTIVATION_ORACLE_SEED=\(Tier.freshSeed) swift test --filter GatedKernelGateTests")
+                }
+                // The fused backward, with gradients 1, −2, 1/2 and values from the pairs' own b.
+                var failures: [String] = []
+                for (i, p) in pairs.enumerated() where i % 3 == 0 {
+                    let g = [format.rounding(1.0), format.rounding(-2.0), format.rounding(0.5), pairs[(i * 7) % pairs.count].b][i % 4]
+                    let want = f.backward(a: p.a, b: p.b, gradient: g, format: format), got = k.backward(a: p.a, b: p.b, gradient: g, format: format)
+                    for (name, e, a, q) in [("da", want.da, got.da, GatedQuantity.partialA), ("db", want.db, got.db, .value)] {
+                        guard let kind = Disagreement.classify(expected: e, actual: a, format: format) else { continue }
+                        let bound = KernelBounds.ulps(unit, format, quantity: q) + (format == .f64 ? 1 : 0)
+                        if (kind == .finite || kind == .subnormal) && ULP.distance(e, a, format: format) <= bound { continue }
+                        failures.append("\(name) a=\(format.hexFloat(p.a)) b=\(format.hexFloat(p.b)) g=\(format.hexFloat(g)): expected \(format.hexFloat(e)), got \(format.hexFloat(a))")
+                    }
+                }
+                #expect(failures.isEmpty, "\(unit) backward \(format): \(failures.count) failures: \(failures.prefix(5))")
+            }
+        }
+    }
+}

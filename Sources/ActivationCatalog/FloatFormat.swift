@@ -127,18 +127,63 @@ public enum FloatFormat: String, CaseIterable, Sendable, Hashable, CustomStringC
         }
     }
 
-    public var bitWidth: Int { 1 + exponentBits + (precision - 1) }
+    /// What follows from `precision`, `exponentBits` and `specialValues`, derived once per format
+    /// (the rounding and classification paths run for every element of an exhaustive run, and
+    /// re-deriving these through switches took a third of it).
+    struct Layout {
+        let bitWidth, fractionBits, bias, maxExponent, minSubnormalExponent: Int
+        let signMask, exponentMask, fractionMask, allBitsMask, largestFinite: UInt64
+
+        init(_ f: FloatFormat) {
+            bitWidth = 1 + f.exponentBits + (f.precision - 1)
+            fractionBits = f.precision - 1
+            bias = (1 << (f.exponentBits - 1)) - 1 + (f.specialValues == .negativeZeroIsNaN ? 1 : 0)
+            signMask = 1 << UInt64(bitWidth - 1)
+            exponentMask = ((1 << UInt64(f.exponentBits)) - 1) << UInt64(fractionBits)
+            fractionMask = (1 << UInt64(fractionBits)) - 1
+            allBitsMask = bitWidth == 64 ? ~0 : (1 << UInt64(bitWidth)) - 1
+            switch f.specialValues {
+            case .ieee: largestFinite = exponentMask - 1
+            case .nanAtTopOnly: largestFinite = exponentMask | (fractionMask - 1)
+            case .negativeZeroIsNaN, .none: largestFinite = exponentMask | fractionMask
+            }
+            maxExponent = Int(largestFinite >> UInt64(fractionBits)) - bias
+            minSubnormalExponent = 1 - bias - fractionBits
+        }
+
+        static let f16 = Layout(.f16), bf16 = Layout(.bf16), f32 = Layout(.f32), f64 = Layout(.f64)
+        static let e4m3fn = Layout(.e4m3fn), e5m2 = Layout(.e5m2), e4m3fnuz = Layout(.e4m3fnuz), e5m2fnuz = Layout(.e5m2fnuz)
+        static let e2m3 = Layout(.e2m3), e3m2 = Layout(.e3m2), e2m1 = Layout(.e2m1)
+    }
+
+    @inline(__always) var layout: Layout {
+        switch self {
+        case .f16: Layout.f16
+        case .bf16: Layout.bf16
+        case .f32: Layout.f32
+        case .f64: Layout.f64
+        case .e4m3fn: Layout.e4m3fn
+        case .e5m2: Layout.e5m2
+        case .e4m3fnuz: Layout.e4m3fnuz
+        case .e5m2fnuz: Layout.e5m2fnuz
+        case .e2m3: Layout.e2m3
+        case .e3m2: Layout.e3m2
+        case .e2m1: Layout.e2m1
+        }
+    }
+
+    public var bitWidth: Int { layout.bitWidth }
     /// Bytes per value in files and payloads (narrow formats: one byte, in its low bits).
     public var byteWidth: Int { (bitWidth + 7) / 8 }
-    public var fractionBits: Int { precision - 1 }
+    public var fractionBits: Int { layout.fractionBits }
     /// IEEE's 2^(e−1) − 1, one more for the fnuz formats.
-    public var bias: Int { (1 << (exponentBits - 1)) - 1 + (specialValues == .negativeZeroIsNaN ? 1 : 0) }
+    public var bias: Int { layout.bias }
     /// Exponent of the smallest normal number: 2^minNormalExponent.
     public var minNormalExponent: Int { 1 - bias }
     /// Exponent of the largest finite binade: largest finite = 1.f · 2^maxExponent.
-    public var maxExponent: Int { Int(largestFinite >> UInt64(fractionBits)) - bias }
+    public var maxExponent: Int { layout.maxExponent }
     /// Exponent of one unit in the last place of the smallest subnormal: 2^(minNormalExponent − p + 1).
-    public var minSubnormalExponent: Int { minNormalExponent - fractionBits }
+    public var minSubnormalExponent: Int { layout.minSubnormalExponent }
 
     /// The NumPy dtype that stores the values (bfloat16 and the narrow formats have none: their
     /// bits travel as unsigned integers).
@@ -155,10 +200,10 @@ public enum FloatFormat: String, CaseIterable, Sendable, Hashable, CustomStringC
 
     // MARK: Bit patterns
 
-    public var signMask: UInt64 { 1 << UInt64(bitWidth - 1) }
-    public var exponentMask: UInt64 { ((1 << UInt64(exponentBits)) - 1) << UInt64(fractionBits) }
-    public var fractionMask: UInt64 { (1 << UInt64(fractionBits)) - 1 }
-    public var allBitsMask: UInt64 { bitWidth == 64 ? ~0 : (1 << UInt64(bitWidth)) - 1 }
+    public var signMask: UInt64 { layout.signMask }
+    public var exponentMask: UInt64 { layout.exponentMask }
+    public var fractionMask: UInt64 { layout.fractionMask }
+    public var allBitsMask: UInt64 { layout.allBitsMask }
 
     public func isNaN(_ bits: UInt64) -> Bool {
         switch specialValues {
@@ -199,13 +244,7 @@ public enum FloatFormat: String, CaseIterable, Sendable, Hashable, CustomStringC
     }
     /// ±0; +0 in the formats without −0.
     public func zero(negative: Bool) -> UInt64 { negative && hasNegativeZero ? signMask : 0 }
-    public var largestFinite: UInt64 {
-        switch specialValues {
-        case .ieee: exponentMask - 1
-        case .nanAtTopOnly: exponentMask | (fractionMask - 1)
-        case .negativeZeroIsNaN, .none: exponentMask | fractionMask
-        }
-    }
+    public var largestFinite: UInt64 { layout.largestFinite }
 
     /// A finite result beyond the largest finite (after rounding), under `overflow` (nil: the
     /// format's default).
@@ -271,7 +310,8 @@ public enum FloatFormat: String, CaseIterable, Sendable, Hashable, CustomStringC
         case .f32: return Double(Float(bitPattern: UInt32(truncatingIfNeeded: bits)))
         case .f64: return Double(bitPattern: bits)
         case .bf16: return Double(Float(bitPattern: UInt32(truncatingIfNeeded: bits & 0xffff) << 16))
-        case .f16, .e4m3fn, .e5m2, .e4m3fnuz, .e5m2fnuz, .e2m3, .e3m2, .e2m1: break
+        case .f16: return Double(Float16(bitPattern: UInt16(truncatingIfNeeded: bits)))
+        case .e4m3fn, .e5m2, .e4m3fnuz, .e5m2fnuz, .e2m3, .e3m2, .e2m1: break
         }
         if isNaN(bits) { return .nan }
         if isInfinite(bits) { return isNegative(bits) ? -.infinity : .infinity }
@@ -353,7 +393,28 @@ extension FloatFormat {
     /// `overflow`: what a finite value beyond the largest finite becomes (nil: the format's
     /// default); an infinite `value` is taken as an exact infinity (`exactInfinity`). NaN gives
     /// the format's NaN, so it must have one (the MX element formats have none).
+    /// `rounding` where the result is a normal number of an IEEE format narrower than binary64, or
+    /// overflows to ±inf: the Double's own bits, rounded at the format's last place (a carry
+    /// moves into the exponent by itself) and rebiased. nil elsewhere (subnormal or zero results,
+    /// saturation or NaN on overflow, NaN and infinite values): the general path decides.
+    @inline(__always) private func normalIEEERounding(_ value: Double, tieBreak: Int, overflow: Overflow?) -> UInt64? {
+        guard specialValues == .ieee, self != .f64, (overflow ?? .infinity) == .infinity else { return nil }
+        let l = layout
+        let bits = value.bitPattern, magnitude = bits & 0x7FFF_FFFF_FFFF_FFFF
+        let e = Int(magnitude >> 52) - 1023
+        guard e >= 1 - l.bias, e <= l.maxExponent + 1, magnitude >> 52 != 0x7FF else { return nil }
+        let shift = UInt64(52 - l.fractionBits)
+        let kept = magnitude >> shift, rest = magnitude & ((1 << shift) - 1), half: UInt64 = 1 << (shift - 1)
+        let negative = bits >> 63 == 1
+        let outward = negative ? -tieBreak : tieBreak
+        let up = rest > half || (rest == half && (outward != 0 ? outward > 0 : kept & 1 == 1))
+        let m = kept + (up ? 1 : 0) - (UInt64(1023 - l.bias) << UInt64(l.fractionBits))
+        let sign: UInt64 = negative ? l.signMask : 0
+        return m >= l.exponentMask ? sign | l.exponentMask : sign | m
+    }
+
     public func rounding(_ value: Double, tieBreak: Int = 0, overflow: Overflow? = nil) -> UInt64 {
+        if let r = normalIEEERounding(value, tieBreak: tieBreak, overflow: overflow) { return r }
         if value.isNaN { return nan(negative: value.sign == .minus) }
         if value.isInfinite { return exactInfinity(negative: value < 0, overflow) }
         let negative = value.sign == .minus

@@ -30,30 +30,44 @@ public struct GatedKernel: Sendable {
         }
     }
 
-    /// RN(q(a)·c·2^e) for the gate's value or derivative and a factor c·2^e (b with e = 0, or a
-    /// backward pass's g·b split so that it neither overflows nor underflows Double) — `format`'s
-    /// bit pattern of a.
-    func product(derivative: Bool, a bits: UInt64, factor c: Double, exponent e: Int = 0, format: FloatFormat) -> UInt64 {
+    /// The gate's Double result at one a, computed once and rounded for any number of factors.
+    public struct GateResult: Sendable {
+        let a: Double, v: Double, tie: Int, exactZero: Bool, derivative: Bool
+    }
+
+    /// q(a) for the gate's value or derivative, `format`'s bit pattern of a.
+    public func gateResult(derivative: Bool, a bits: UInt64, format: FloatFormat) -> GateResult {
         let a = format.doubleValue(bits & format.allBitsMask)
-        if a.isNaN || c.isNaN { return format.quietNaN }
-        let v = derivative ? gate.derivative(a) : gate.value(a)
-        if v.isNaN { return format.quietNaN }
+        if a.isNaN { return GateResult(a: a, v: .nan, tie: 0, exactZero: false, derivative: derivative) }
+        let (v, tie) = Kernel.doubleResult(gate.kernel, a, derivative: derivative)
+        return GateResult(a: a, v: v, tie: tie, exactZero: v == 0 && (a.isInfinite || exactlyZero(a, derivative: derivative)), derivative: derivative)
+    }
+
+    /// RN(q(a)·c·2^e) for a factor c·2^e (b with e = 0, or a backward pass's g·b split so that it
+    /// neither overflows nor underflows Double).
+    public func product(_ q: GateResult, factor c: Double, exponent e: Int = 0, format: FloatFormat) -> UInt64 {
+        let v = q.v
+        if v.isNaN || c.isNaN { return format.quietNaN }
         let negative = (v.sign == .minus) != (c.sign == .minus)
         if c.isInfinite || v.isInfinite {
-            if c == 0 || (v == 0 && (a.isInfinite || exactlyZero(a, derivative: derivative))) { return format.quietNaN }
+            if c == 0 || q.exactZero { return format.quietNaN }
             return format.exactInfinity(negative: negative, format.defaultOverflow)
         }
-        if c == 0 || v == 0 && (a.isInfinite || exactlyZero(a, derivative: derivative)) { return format.zero(negative: negative) }
+        if c == 0 || q.exactZero { return format.zero(negative: negative) }
         var r: UInt64
         if e == 0 {
-            r = gate.evaluate(derivative: derivative, bits: bits, input: format, output: KernelOutput(format, scale: Swift.abs(c)))
+            r = gate.round((v, q.tie), x: q.a, derivative: q.derivative, output: KernelOutput(format, scale: Swift.abs(c)))
         } else {
             // Only binary64's g·b leaves Double's range: RN(q·|c|) in binary64, then times 2^e
             // (exact unless the result is subnormal or overflows: one more rounding, in the bound).
-            let p = Double(bitPattern: gate.evaluate(derivative: derivative, bits: bits, input: format, output: KernelOutput(.f64, scale: Swift.abs(c))))
+            let p = Double(bitPattern: gate.round((v, q.tie), x: q.a, derivative: q.derivative, output: KernelOutput(.f64, scale: Swift.abs(c))))
             r = format.rounding(Double(sign: .plus, exponent: e, significand: p))
         }
         return c < 0 && !format.isNaN(r) ? r ^ format.signMask : r
+    }
+
+    func product(derivative: Bool, a bits: UInt64, factor c: Double, exponent e: Int = 0, format: FloatFormat) -> UInt64 {
+        product(gateResult(derivative: derivative, a: bits, format: format), factor: c, exponent: e, format: format)
     }
 
     /// f(a, b) = g(a)·b for bit patterns in `format`.

@@ -39,7 +39,15 @@ extension Kernel {
             precondition(out.hasNaN, "\(out) has no NaN for f(NaN)")
             return out.quietNaN
         }
-        let (v, tie) = Self.doubleResult(kernel, x, derivative: derivative)
+        return round(Self.doubleResult(kernel, x, derivative: derivative), x: x, derivative: derivative, output: output)
+    }
+
+    /// The rest of `evaluate(derivative:bits:input:output:)` once the Double result (v, tie) of q(x)
+    /// is known: times s, the product's error as tie-break, one rounding (a gated unit computes
+    /// (v, tie) once per a and rounds it for every b).
+    public func round(_ result: (Double, Int), x: Double, derivative: Bool, output: KernelOutput) -> UInt64 {
+        let out = output.format
+        let (v, tie) = result
         if v.isNaN { return out.hasNaN ? out.quietNaN : out.overflowed(negative: false, .saturate) }
         if v.isInfinite {
             // Exact only at an infinite input; from a finite one it is an overflow of Double.

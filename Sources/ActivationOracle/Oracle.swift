@@ -256,7 +256,7 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
     // MARK: Evaluation
 
     /// The piece's formula that defines `quantity` at the exact x.
-    private func formula(_ quantity: Quantity, at x: BigFloat) -> Evaluation {
+    func formula(_ quantity: Quantity, at x: BigFloat) -> Evaluation {
         let q = ExactRational(x)
         var index = kinks.count
         for (i, kink) in kinks.enumerated() {
@@ -552,10 +552,17 @@ extension ActivationFunction {
         MPFRRange.widen()
         let bits = bits & format.allBitsMask
         if format.isNaN(bits) { return format.quietNaN }
-        // q(x) itself, correctly rounded in binary64 (signed zeros and limits by the rules above).
+        let infiniteInput = format.isInfinite(bits)
+        // q(x) itself, correctly rounded in binary64 (signed zeros and limits by the rules above):
+        // its sign, infinity or zero decide the cases without an exact product. Not needed (and a
+        // binary64 Ziv loop saved) for a finite x times a finite nonzero factor.
+        if !infiniteInput, case .finite(let factor, _) = c, !factor.isZero,
+           usesFastPath && format != .f64, let d = factor.exactDouble,
+           let r = fastEvaluate(quantity, x: format.doubleValue(bits), factor: FastInterval(d), format: format), !format.isZero(r) {
+            return r // (the fast path's exact zeros are +0, a backward pass's convention: zeros go on)
+        }
         let alone = FloatFormat.f64.doubleValue(evaluate(quantity, bits: format.doubleValue(bits).bitPattern, format: .f64))
         if alone.isNaN { return format.quietNaN }
-        let infiniteInput = format.isInfinite(bits)
         let x = exactInput(bits, format)
         var qIsZero: Bool {
             if infiniteInput { return alone == 0 }
@@ -586,11 +593,6 @@ extension ActivationFunction {
                 }
                 return (limit * factor).rounded(to: format, overflow: format.defaultOverflow)
             }
-            // (The fast path's exact zeros are +0, a backward pass's convention: zeros go on.)
-            if usesFastPath && format != .f64, let d = factor.exactDouble,
-               let r = fastEvaluate(quantity, x: format.doubleValue(bits), factor: FastInterval(d), format: format), !format.isZero(r) {
-                return r
-            }
             switch decide(formula(quantity, at: x).scaled(by: factor), format, format.defaultOverflow) {
             case .rounded(let r): return r
             case .exactZero: return zero(negative: signOfZero)
@@ -603,6 +605,56 @@ extension ActivationFunction {
                 preconditionFailure("oracle: no sign for \(self) at ±4096")
             }
         }
+    }
+}
+
+extension GatedFunction {
+    /// For exhaustive runs over pairs: a binary64 interval [lo, hi] proven to hold q(a) (the gate's
+    /// value, or derivative for ∂/∂a) for a finite a off the gate's kinks, from the fast path's
+    /// enclosures (it may hold 0 where q(a) underflowed binary64); nil where none is at hand (then
+    /// ask `evaluate`). With it, RN(q(a)·b) for most b is the common rounding of lo·b and hi·b
+    /// rounded outward.
+    public func gateEnclosure(_ quantity: GatedQuantity, a: UInt64, format: FloatFormat) -> (lo: Double, hi: Double)? {
+        let a = a & format.allBitsMask
+        guard quantity != .partialB, format.isFinite(a) else { return nil }
+        let x = format.doubleValue(a)
+        for kink in gate.fastKinks where x >= kink.lo && x <= kink.hi { return nil }
+        let index = gate.fastKinks.firstIndex { x < $0.lo } ?? gate.fastKinks.count
+        let box = quantity == .value ? gate.fastValue[index](x) : gate.fastDerivative[index](x)
+        guard !box.lo.isNaN, !box.hi.isNaN, box.lo.isFinite, box.hi.isFinite else { return nil }
+        return (box.lo, box.hi)
+    }
+}
+
+extension GatedFunction {
+    /// A tighter enclosure of q(a) for the pairs the binary64 one leaves undecided (q(a)·b within
+    /// a hair of a representable number or a midpoint: silu(a)·b = a·b/2 + a²b/4 for tiny a):
+    /// q(a) at 192 bits once per a; each b then costs one exact product and two roundings instead
+    /// of a Ziv loop.
+    public struct TightEnclosure: @unchecked Sendable {
+        let box: Interval
+    }
+
+    public func tightEnclosure(_ quantity: GatedQuantity, a: UInt64, format: FloatFormat) -> TightEnclosure? {
+        MPFRRange.widen()
+        let a = a & format.allBitsMask
+        guard quantity != .partialB, format.isFinite(a) else { return nil }
+        let x = BigFloat.exact(bits: a, format: format)
+        for kink in gate.kinks where ExactRational.compare(ExactRational(x), kink.at) == 0 { return nil }
+        guard let enclose = gate.formula(quantity == .value ? .value : .derivative, at: x).enclosure else { return nil }
+        let box = enclose(IntervalArithmetic(precision: 192))
+        guard !box.hasNaN, !box.isExactZero, box.lo.sign == box.hi.sign, box.lo.sign != 0 else { return nil }
+        return TightEnclosure(box: box)
+    }
+
+    /// RN(q(a)·b) from the tight enclosure, or nil when it does not decide (then `evaluate`).
+    public func evaluate(_ e: TightEnclosure, b: UInt64, format: FloatFormat) -> UInt64? {
+        let b = b & format.allBitsMask
+        guard format.isFinite(b), !format.isZero(b) else { return nil }
+        let product = IntervalArithmetic(precision: 256).multiply(e.box, .point(BigFloat.exact(bits: b, format: format)))
+        let lo = product.lo.rounded(to: format, beyond: product.loOpen ? 1 : 0, overflow: format.defaultOverflow)
+        let hi = product.hi.rounded(to: format, beyond: product.hiOpen ? -1 : 0, overflow: format.defaultOverflow)
+        return lo == hi ? lo : nil
     }
 }
 

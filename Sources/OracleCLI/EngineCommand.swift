@@ -23,6 +23,8 @@ struct EngineCommand: ParsableCommand {
         var derivative: Bool?
         /// 0, 1 or 2: the derivative's order with respect to x (`derivative` is order 1).
         var order: Int?
+        /// Gated units: "a" or "b" (∂f/∂a, ∂f/∂b); absent for the value.
+        var wrt: String?
         var params: [String: String]?
         var convention: String?
         var max_ulp: UInt64?
@@ -133,7 +135,11 @@ struct EngineCommand: ParsableCommand {
         case "hello":
             try reply(["version": activationOracleVersion, "protocol": 1])
         case "catalog":
-            try reply(["functions": Activation.allCases.map(Self.describe)])
+            try reply(["functions": Activation.allCases.map(Self.describe),
+                       "gated": GatedUnit.allCases.map { u in
+                           ["name": u.name, "aliases": u.entry.aliases, "definition": u.entry.definition, "gate": u.entry.gate.name,
+                            "d/da": u.entry.partialA, "d/db": u.entry.partialB] as [String: Any]
+                       }])
         case "reference":
             let (f, quantity, format) = try resolve(r)
             let rounding = try resultRounding(r, input: format)
@@ -150,6 +156,8 @@ struct EngineCommand: ParsableCommand {
             try compare(r)
         case "check":
             try check(r)
+        case "gated", "gated_backward", "gated_compare":
+            try gated(r, payload)
         default:
             throw InputError("engine: unknown op '\(r.op.prefix(40))'")
         }
@@ -221,6 +229,43 @@ struct EngineCommand: ParsableCommand {
         }
         report.measureWorst()
         try reply(Self.rendered(report, source: r.source ?? "a Python callable", simplest: simplest))
+    }
+
+    /// A gated unit (two inputs). The payload holds equal parts, each the elements of one array:
+    /// `gated` a then b, answered with f(a, b) (or ∂f/∂a, ∂f/∂b with `wrt`); `gated_backward` a,
+    /// b, then the incoming gradient g, answered with g·b·g′(a) then g·g(a); `gated_compare` a,
+    /// b, then the results to judge (`max_ulp`), answered with the report (JSON and text).
+    func gated(_ r: Request, _ payload: [UInt8]) throws {
+        guard let name = r.function else { throw InputError("no function named") }
+        guard let formatName = r.format, let format = FloatFormat(argument: formatName), format.bitWidth >= 16 else {
+            throw InputError("gated units: format must be f16, bf16, f32 or f64 (got '\(r.format?.prefix(40) ?? "")')")
+        }
+        let convention = try r.convention.map(FunctionSpec.convention(named:)) ?? .pytorch
+        let params = (r.params ?? [:]).sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) }
+        guard let (g, quantity) = try FunctionSpec.resolveGated(name, parameters: params, convention: convention,
+                                                                derivative: r.derivative ?? false, order: r.order, wrt: r.wrt) else {
+            throw InputError("'\(name.prefix(40))' is no gated unit (\(GatedUnit.allCases.map(\.name).joined(separator: ", ")))")
+        }
+        let parts = r.op == "gated" ? 2 : 3
+        let all = try patterns(payload, format)
+        guard all.count % parts == 0 else { throw InputError("a \(r.op) payload of \(all.count) values is not \(parts) arrays of one length") }
+        let n = all.count / parts
+        let pairs = (0..<n).map { (a: all[$0], b: all[n + $0]) }
+        switch r.op {
+        case "gated":
+            try reply([:], payload: Frames.payload(GatedGate.oracle(g, quantity, pairs, format), width: format.byteWidth))
+        case "gated_backward":
+            let results = (0..<n).map { g.backward(a: all[$0], b: all[n + $0], gradient: all[2 * n + $0], format: format) }
+            try reply([:], payload: Frames.payload(results.map(\.da) + results.map(\.db), width: format.byteWidth))
+        default:
+            let maxULP = r.max_ulp ?? 0
+            let worst = r.worst ?? 10
+            guard (1...1_000).contains(worst) else { throw InputError("worst must be from 1 to 1000, got \(worst)") }
+            let c = GatedGate.compare(g, quantity, format: format, pairs: pairs, results: Array(all[(2 * n)...]), bound: maxULP, keep: worst)
+            let source = r.source ?? "arrays"
+            let json = try JSONSerialization.jsonObject(with: Data(try c.json(source: source).utf8))
+            try reply(["report": json, "text": "verify \(g.unit) (\(g.unit.entry.definition)), \(source)\n" + c.text()])
+        }
     }
 
     /// The report in every form: its JSON object (as `verify --json` writes it), the text `verify`

@@ -12,7 +12,7 @@ struct ExhaustiveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exhaustive",
         abstract: "Check all 2^32 float32 inputs (or one shard) and write a certificate; merge shard certificates.",
-        subcommands: [ExhaustiveRun.self, ExhaustiveMerge.self, ExhaustiveRecheck.self],
+        subcommands: [ExhaustiveRun.self, ExhaustiveMerge.self, ExhaustiveRecheck.self, ExhaustivePairs.self],
         defaultSubcommand: ExhaustiveRun.self)
 }
 

@@ -113,4 +113,29 @@ struct CatalogAndParameterTests {
         #expect(BFloat16(Float.nan).isNaN)
         #expect(BFloat16(bitPattern: 0x4049).floatValue == 3.140625)
     }
+
+    /// `FloatFormat.rounding(_: Double)` (its fast path for normal IEEE results included) against
+    /// the hardware's conversions: Float(Double) and Float16(Double) round correctly; bfloat16
+    /// against the oracle's MPFR rounding of the same exact value; ties broken both ways by
+    /// `tieBreak` (the midpoint's neighbours).
+    @Test func roundingFromDoubleMatchesHardwareAndMPFR() throws {
+        var rng = SystemRandomNumberGenerator()
+        var values: [Double] = [0x1p-126, 0x1.fffffffp-127, 65504, 65520, 0x1.ffffffp127, 0x1.fffffffp127, 3.140625, 1 + 0x1p-8, 1 + 0x1p-11, 1 + 0x1p-24]
+        for _ in 0..<20_000 {
+            let bits = UInt64.random(in: 0...UInt64.max, using: &rng)
+            let v = Double(bitPattern: bits)
+            if v.isFinite { values.append(Double(sign: v.sign, exponent: Int.random(in: -160...140, using: &rng), significand: v.significand)) }
+        }
+        for v in values + values.map(-) {
+            #expect(FloatFormat.f32.rounding(v) == UInt64(Float(v).bitPattern), "f32 \(v)")
+            #expect(FloatFormat.f16.rounding(v) == UInt64(Float16(v).bitPattern), "f16 \(v)")
+            let exact = try ExactNumber(parsing: String(v.bitPattern, radix: 16).isEmpty ? "0" : "\(v)")
+            #expect(FloatFormat.bf16.rounding(v) == FloatFormat.bf16.rounding(exact), "bf16 \(v)")
+        }
+        // A bfloat16 midpoint: tieBreak decides, 0 ties to even.
+        let mid = 1 + 0x1p-8, up = FloatFormat.bf16.rounding(1 + 0x1p-7), one = FloatFormat.bf16.rounding(1.0)
+        #expect(FloatFormat.bf16.rounding(mid) == one && FloatFormat.bf16.rounding(mid, tieBreak: 1) == up && FloatFormat.bf16.rounding(mid, tieBreak: -1) == one)
+        // tieBreak says on which side of v the exact value lies (+1: toward +inf), for negatives too.
+        #expect(FloatFormat.bf16.rounding(-mid, tieBreak: 1) == one | 0x8000 && FloatFormat.bf16.rounding(-mid, tieBreak: -1) == up | 0x8000)
+    }
 }

@@ -28,8 +28,9 @@ from ._report import SVG, Bucket, Case, Report
 
 __version__ = package_version() or "0+source"  # "0+source": imported from the source tree
 
-__all__ = ["reference", "compare", "assert_ulp", "check", "inputs", "functions", "Report", "Case", "Bucket", "SVG",
-           "EngineError", "CallableError", "engine_version", "find_binary"]
+__all__ = ["reference", "compare", "assert_ulp", "check", "inputs", "functions", "gated", "gated_backward",
+           "gated_compare", "GatedReport", "Report", "Case", "Bucket", "SVG", "EngineError", "CallableError",
+           "engine_version", "find_binary"]
 
 #: Elements per request: large enough that the pipe costs nothing, small enough to bound the
 #: engine's memory whatever the caller passes.
@@ -399,3 +400,117 @@ def engine_version() -> str:
     """The version of the engine this process talks to (starting it if needed)."""
     ENGINE.call(lambda engine: None)
     return ENGINE.version
+
+
+# ---------------------------------------------------------------- gated linear units
+
+def _gated_arrays(what_fn: str, arrays):
+    """Bit patterns of equally shaped arrays of one format (a, b, and g or results)."""
+    converted = [to_bits(x, name) for name, x in arrays]
+    (_, first), fmt = converted[0], converted[0][1].format
+    for (name, _), (_, holder) in zip(arrays[1:], converted[1:]):
+        if holder.format != fmt:
+            raise TypeError(f"{what_fn}: {name} is {holder.describe()} but a is {first.describe()}: one format for every array")
+        if tuple(holder.shape) != tuple(first.shape):
+            raise ValueError(f"{what_fn}: {name} has shape {tuple(holder.shape)} but a has shape {tuple(first.shape)}: one element of each per pair")
+    if WIDTH[fmt] < 16:
+        raise TypeError(f"{what_fn}: gated units take float16, bfloat16, float32 or float64, not {first.describe()}")
+    return [bits for bits, _ in converted], first
+
+
+def _gated_header(op: str, function, fmt: str, wrt, convention) -> dict:
+    header = {"op": op, **_spec(function, fmt, False, None, convention)}
+    if wrt is not None:
+        if wrt not in ("a", "b"):
+            raise ValueError(f"wrt must be 'a' or 'b' (the input to differentiate by), got {wrt!r}"[:200])
+        header["wrt"] = wrt
+    return header
+
+
+def gated(function: str, a, b, *, wrt: Optional[str] = None, convention: Optional[str] = None):
+    """A gated unit f(a, b) = g(a)·b — "glu" (σ), "reglu" (relu), "geglu" (gelu, erf form),
+    "geglu-tanh", "swiglu" (silu) — correctly rounded: one rounding of the exact product, for
+    every pair of elements of `a` and `b` (arrays of one format and shape; the gate takes `a`).
+    `wrt="a"` gives ∂f/∂a = b·g′(a), `wrt="b"` gives ∂f/∂b = g(a). NaN in either is NaN; 0·inf
+    is NaN (g's limit 0 at ±inf counts as 0); an exactly zero product is signed as IEEE signs it.
+    PyTorch's F.glu(x) = x₁·σ(x₂) is gated("glu", a=x₂, b=x₁)."""
+    (ab, bb), holder = _gated_arrays("gated", [("a", a), ("b", b)])
+    header = _gated_header("gated", function, holder.format, wrt, convention)
+    width = WIDTH[holder.format]
+    flat_a, flat_b = ab.reshape(-1), bb.reshape(-1)
+    out = np.empty(flat_a.shape, dtype=UINT[width])
+
+    def run(engine):
+        for start in range(0, max(1, flat_a.size), BATCH // 2):
+            pa, pb = flat_a[start:start + BATCH // 2], flat_b[start:start + BATCH // 2]
+            _, data = engine._exchange(header, bytes(_send(pa, holder.format)) + bytes(_send(pb, holder.format)))
+            out[start:start + pa.size] = payload_bits(data, width)
+        return holder.from_bits(out.reshape(ab.shape), holder.shape)
+    return ENGINE.call(run)
+
+
+def gated_backward(function: str, a, b, grad, *, convention: Optional[str] = None):
+    """A gated unit's backward for the incoming gradient `grad`: (grad·b·g′(a), grad·g(a)), each
+    one rounding of the exact product — what a fused two-output backward kernel returns."""
+    (ab, bb, gb), holder = _gated_arrays("gated_backward", [("a", a), ("b", b), ("grad", grad)])
+    header = _gated_header("gated_backward", function, holder.format, None, convention)
+    width = WIDTH[holder.format]
+    fa, fb, fg = ab.reshape(-1), bb.reshape(-1), gb.reshape(-1)
+    da, db = np.empty(fa.shape, dtype=UINT[width]), np.empty(fa.shape, dtype=UINT[width])
+
+    def run(engine):
+        step = BATCH // 3
+        for start in range(0, max(1, fa.size), step):
+            pa, pb, pg = fa[start:start + step], fb[start:start + step], fg[start:start + step]
+            payload = bytes(_send(pa, holder.format)) + bytes(_send(pb, holder.format)) + bytes(_send(pg, holder.format))
+            _, data = engine._exchange(header, payload)
+            both = payload_bits(data, width)
+            da[start:start + pa.size], db[start:start + pa.size] = both[:pa.size], both[pa.size:]
+        return holder.from_bits(da.reshape(ab.shape), holder.shape), holder.from_bits(db.reshape(ab.shape), holder.shape)
+    return ENGINE.call(run)
+
+
+class GatedReport:
+    """A gated unit's results judged against the oracle: `passed`, `max_ulp`, `count`,
+    `failures`, `classes` and `worst` (pairs with expected and actual, as the JSON holds them);
+    `str()` is the text report, `assert_passed()` raises AssertionError with it."""
+
+    def __init__(self, reply: dict):
+        self.json = reply["report"]
+        self.text = reply["text"]
+        r = self.json
+        self.function, self.quantity, self.format = r["function"], r["quantity"], r["format"]
+        self.passed = bool(r["pass"])
+        self.max_ulp, self.count, self.failures = int(r["max_ulp"]), int(r["count"]), int(r["failures"])
+        self.classes = {k: int(v) for k, v in r["classes"].items()}
+        self.worst = list(r["worst"])
+
+    def __str__(self):
+        return self.text
+
+    def __repr__(self):
+        return f"<GatedReport {self.function} {self.quantity} {self.format}: {'PASS' if self.passed else 'FAIL'}, max {self.max_ulp} ULP over {self.count} pairs>"
+
+    def assert_passed(self) -> "GatedReport":
+        if not self.passed:
+            raise AssertionError(self.text)
+        return self
+
+
+def gated_compare(function: str, a, b, actual, *, wrt: Optional[str] = None, max_ulp: int = 0,
+                  convention: Optional[str] = None, worst: int = 10) -> GatedReport:
+    """Judges `actual` (an implementation's f(a, b), or ∂f/∂a, ∂f/∂b with `wrt`) against the
+    correctly rounded results: every finite result within `max_ulp` ULP, and no NaN, infinity,
+    zero sign or flushed subnormal that differs."""
+    (ab, bb, yb), holder = _gated_arrays("gated_compare", [("a", a), ("b", b), ("actual", actual)])
+    header = _gated_header("gated_compare", function, holder.format, wrt, convention)
+    header.update({"max_ulp": _allowances(max_ulp, False, False, False, ())["max_ulp"], "worst": _whole("worst", worst, 1, 1000),
+                   "source": f"arrays ({ab.size} pairs, {holder.describe()})"})
+    payload = b"".join(bytes(_send(x.reshape(-1), holder.format)) for x in (ab, bb, yb))
+    if ab.size * 3 > 3 * BATCH:
+        raise ValueError(f"gated_compare: {ab.size} pairs at once is more than {BATCH}; compare in parts")
+
+    def run(engine):
+        reply, _ = engine._exchange(header, payload)
+        return GatedReport(reply)
+    return ENGINE.call(run)

@@ -1,0 +1,131 @@
+import ActivationCatalog
+import ActivationIO
+import ActivationKernels
+import ActivationOracle
+import Dispatch
+import Foundation
+
+/// Every pair (a, b) of a 16-bit format — 2^32 of them — for one gated unit and quantity, the
+/// built-in kernel against the oracle, with a certificate. A chunk is one a with all 65,536 b;
+/// `--shard k/n` takes the k-th of n equal ranges of a. The oracle per pair: the gate's binary64
+/// enclosure of g(a) (or g′(a)) times b, rounded outward, decides when both ends round alike
+/// (nearly always); else `GatedFunction.evaluate`. ∂/∂b = g(a) does not depend on b: the
+/// one-input certificates cover it.
+package enum GatedExhaustive {
+    package struct Certificate: Codable {
+        package var tool = "activation-oracle"
+        package var version = activationOracleVersion
+        package var function: String
+        package var gate: String
+        package var quantity: String
+        package var convention: String
+        package var format: String
+        package var implementation = "builtin Swift kernel (ActivationKernels.GatedKernel)"
+        package var shard: String
+        package var first_a: UInt64
+        package var end_a: UInt64
+        package var pairs_checked: UInt64
+        package var max_ulp: UInt64
+        package var bound: UInt64
+        package var pass: Bool
+        package var failures: UInt64
+        package var classes: [String: UInt64]
+        package var worst_cases: [[String: String]]
+        package var seconds: Double
+        package var machine: String
+        /// SHA-256 of the kernel's results, little-endian 16-bit patterns, in (a, b) order.
+        package var outputs_sha256: String
+        package var command: String
+    }
+
+    /// The oracle's RN(q(a)·b) for every b, a fixed.
+    package static func oracleRow(_ f: GatedFunction, _ quantity: GatedQuantity, a: UInt64, format: FloatFormat) -> [UInt64] {
+        let count = 1 << format.bitWidth
+        guard let box = f.gateEnclosure(quantity, a: a, format: format) else {
+            return (0..<UInt64(count)).map { f.evaluate(quantity, a: a, b: $0, format: format) }
+        }
+        if !(box.lo > 0 || box.hi < 0) {
+            // q(a) below binary64's range (silu(−1e30)): if even the largest b leaves |q(a)·b|
+            // under half the least subnormal, every finite nonzero b gives a zero, signed as
+            // q(a)·b (q(a)'s sign from the oracle's binary64 result: nonzero values and exact
+            // zeros both carry it). The rest, and any wider box, go to `evaluate`.
+            let largest = format.doubleValue(format.largestFinite), halfLeast = format.doubleValue(1) / 2
+            let qa = FloatFormat.f64.doubleValue(f.gate.evaluate(quantity == .value ? .value : .derivative,
+                                                                 bits: format.doubleValue(a).bitPattern, format: .f64))
+            let tiny = max(Swift.abs(box.lo), Swift.abs(box.hi)) * largest < halfLeast
+            return (0..<UInt64(count)).map { b -> UInt64 in
+                let bv = format.doubleValue(b)
+                guard tiny, bv.isFinite, bv != 0, !qa.isNaN else { return f.evaluate(quantity, a: a, b: b, format: format) }
+                return format.zero(negative: (qa.sign == .minus) != (bv.sign == .minus))
+            }
+        }
+        var tight: GatedFunction.TightEnclosure??  // made on the first undecided b
+        return (0..<UInt64(count)).map { b -> UInt64 in
+            let bv = format.doubleValue(b)
+            guard bv.isFinite, bv != 0 else { return f.evaluate(quantity, a: a, b: b, format: format) }
+            let p1 = box.lo * bv, p2 = box.hi * bv
+            let lo = min(p1, p2).nextDown, hi = max(p1, p2).nextUp
+            let r1 = format.rounding(lo), r2 = format.rounding(hi)
+            if r1 == r2 { return r1 }
+            if tight == nil { tight = .some(f.tightEnclosure(quantity, a: a, format: format)) }
+            if let t = tight!, let r = f.evaluate(t, b: b, format: format) { return r }
+            return f.evaluate(quantity, a: a, b: b, format: format)
+        }
+    }
+
+    /// Runs the pairs whose a lies in `range` (a bit patterns) on `threads` workers; `progress`
+    /// is called after each a (from any thread, serialised).
+    package static func run(_ unit: GatedUnit, _ quantity: GatedQuantity, format: FloatFormat, range: Range<UInt64>, bound: UInt64,
+                            threads: Int, shard: String, command: String, progress: @escaping @Sendable (Int) -> Void) throws -> Certificate {
+        precondition(format.bitWidth == 16, "pairs of a 16-bit format")
+        guard quantity != .partialB else { throw InputError("\(unit) --wrt b is \(unit.entry.gate)(a), which does not depend on b: the one-input exhaustive checks cover it") }
+        let start = Date()
+        let n = 1 << format.bitWidth
+        nonisolated(unsafe) var tallies = [GatedGate.Comparison?](repeating: nil, count: range.count)
+        nonisolated(unsafe) var digests = [String](repeating: "", count: range.count)
+        let lock = NSLock()
+        nonisolated(unsafe) var next = 0, done = 0
+        DispatchQueue.concurrentPerform(iterations: max(1, threads)) { _ in
+            let f = try! GatedFunction(unit), k = GatedKernel(unit)
+            let bs = (0..<UInt64(n)).map { $0 }
+            while true {
+                lock.lock(); let i = next; next += 1; lock.unlock()
+                guard i < range.count else { return }
+                let a = range.lowerBound + UInt64(i)
+                let expected = oracleRow(f, quantity, a: a, format: format)
+                let pairs = bs.map { (a: a, b: $0) }
+                // The kernel's own two steps (what value(a:b:format:) composes per element): the
+                // gate's Double result once for this a, then its rounding for every b.
+                let q = k.gateResult(derivative: quantity == .partialA, a: a, format: format)
+                let actual = bs.map { k.product(q, factor: format.doubleValue($0), format: format) }
+                let c = GatedGate.compare(f, quantity, format: format, pairs: pairs, results: actual, expected: expected, bound: bound, keep: 5)
+                var bytes = [UInt8](repeating: 0, count: 2 * actual.count)
+                for (j, y) in actual.enumerated() { bytes[2 * j] = UInt8(truncatingIfNeeded: y); bytes[2 * j + 1] = UInt8(truncatingIfNeeded: y >> 8) }
+                var h = SHA256()
+                h.update(bytes)
+                let digest = h.finalize()
+                lock.lock()
+                tallies[i] = c
+                digests[i] = digest
+                done += 1
+                let finished = done
+                lock.unlock()
+                progress(finished)
+            }
+        }
+        var total = GatedGate.compare(try GatedFunction(unit), quantity, format: format, pairs: [], results: [], bound: bound)
+        for t in tallies { if let t { total.merge(t, keep: 10) } }
+        var h = SHA256()
+        h.update(Array(digests.joined().utf8))
+        return Certificate(function: unit.name, gate: unit.entry.gate.name, quantity: quantity.rawValue, convention: "pytorch",
+                           format: format.rawValue, shard: shard, first_a: range.lowerBound, end_a: range.upperBound,
+                           pairs_checked: UInt64(total.count), max_ulp: total.maxULP, bound: bound, pass: total.pass,
+                           failures: UInt64(total.failures), classes: Dictionary(uniqueKeysWithValues: total.classes.map { ($0.key.rawValue, UInt64($0.value)) }),
+                           worst_cases: total.worst.map { c in
+                               ["a": format.hexBits(c.a), "b": format.hexBits(c.b), "expected": format.hexBits(c.expected),
+                                "actual": format.hexBits(c.actual), "class": c.kind.rawValue, "ulp": c.ulps.map(String.init) ?? "—"]
+                           },
+                           seconds: Date().timeIntervalSince(start), machine: ActivationVerification.Certificate.machine(),
+                           outputs_sha256: h.finalize(), command: command)
+    }
+}

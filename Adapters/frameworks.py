@@ -330,6 +330,112 @@ NATIVE = {"torch": torch_native, "torch-compile": torch_compile_native, "jax": j
           "onnxruntime": onnxruntime_native, "numpy": numpy_native}
 
 
+# Gated units f(a, b) = g(a)*b as each framework's users write them, and the fused ops that exist:
+# PyTorch's F.glu and JAX's jax.nn.glu take one array and split it in halves (x1, x2) -> x1*sigmoid(x2),
+# so glu(a, b) is F.glu(cat([b, a])). Derivatives d/da and d/db come from autodiff of the expression.
+GATED = ("glu", "reglu", "geglu", "geglu-tanh", "swiglu")
+
+
+def torch_gated(dtype_name):
+    import torch
+    import torch.nn.functional as F
+    dtype = {"f16": torch.float16, "bf16": torch.bfloat16, "f32": torch.float32, "f64": torch.float64}[dtype_name]
+    fns = {
+        "glu": lambda a, b: F.glu(torch.cat([b, a]), dim=-1),  # the fused op
+        "reglu": lambda a, b: F.relu(a) * b, "geglu": lambda a, b: F.gelu(a) * b,
+        "geglu-tanh": lambda a, b: F.gelu(a, approximate="tanh") * b, "swiglu": lambda a, b: F.silu(a) * b,
+    }
+
+    def wrap(f):
+        def run(a, b, wrt):
+            ta = torch.from_numpy(a).to(dtype).requires_grad_(wrt == "a")
+            tb = torch.from_numpy(b).to(dtype).requires_grad_(wrt == "b")
+            y = f(ta, tb)
+            if wrt is not None:
+                y.backward(torch.ones_like(y))
+                y = (ta if wrt == "a" else tb).grad
+            return y.detach().to(torch.float64).numpy()
+        return run
+    return {k: wrap(v) for k, v in fns.items()}, f"torch {torch.__version__}"
+
+
+def jax_gated(dtype_name):
+    import jax
+    import jax.numpy as jnp
+    if dtype_name == "f64":
+        jax.config.update("jax_enable_x64", True)
+    dtype = {"f16": jnp.float16, "bf16": jnp.bfloat16, "f32": jnp.float32, "f64": jnp.float64}[dtype_name]
+    nn = jax.nn
+    fns = {
+        "glu": lambda a, b: nn.glu(jnp.concatenate([b, a]), axis=-1),
+        "reglu": lambda a, b: nn.relu(a) * b, "geglu": lambda a, b: nn.gelu(a, approximate=False) * b,
+        "geglu-tanh": lambda a, b: nn.gelu(a, approximate=True) * b, "swiglu": lambda a, b: nn.silu(a) * b,
+    }
+
+    def wrap(f):
+        value = jax.jit(f)
+        da = jax.jit(jax.vmap(jax.grad(lambda a, b: f(a[None], b[None])[0], argnums=0)))
+        db = jax.jit(jax.vmap(jax.grad(lambda a, b: f(a[None], b[None])[0], argnums=1)))
+
+        def run(a, b, wrt):
+            g = {None: value, "a": da, "b": db}[wrt]
+            out = g(jnp.asarray(a).astype(dtype), jnp.asarray(b).astype(dtype))
+            return np.asarray(out.astype(jnp.float64 if dtype_name == "f64" else jnp.float32)).astype(np.float64)
+        return run
+    return {k: wrap(v) for k, v in fns.items()}, f"jax {jax.__version__}"
+
+
+def tensorflow_gated(dtype_name):
+    import tensorflow as tf
+    dtype = {"f16": tf.float16, "bf16": tf.bfloat16, "f32": tf.float32, "f64": tf.float64}[dtype_name]
+    fns = {
+        "glu": lambda a, b: tf.math.sigmoid(a) * b, "reglu": lambda a, b: tf.nn.relu(a) * b,
+        "geglu": lambda a, b: tf.nn.gelu(a, approximate=False) * b,
+        "geglu-tanh": lambda a, b: tf.nn.gelu(a, approximate=True) * b, "swiglu": lambda a, b: tf.nn.silu(a) * b,
+    }
+
+    def wrap(f):
+        def run(a, b, wrt):
+            ta, tb = tf.cast(tf.constant(a), dtype), tf.cast(tf.constant(b), dtype)
+            if wrt is None:
+                return f(ta, tb).numpy().astype(np.float64)
+            with tf.GradientTape() as tape:
+                tape.watch(ta if wrt == "a" else tb)
+                y = f(ta, tb)
+            return tape.gradient(y, ta if wrt == "a" else tb).numpy().astype(np.float64)
+        return run
+    return {k: wrap(v) for k, v in fns.items()}, f"tensorflow {tf.__version__}"
+
+
+GATED_FRAMEWORKS = {"torch": torch_gated, "jax": jax_gated, "tensorflow": tensorflow_gated}
+
+
+def serve_gated(framework, function, fmt, quantity):
+    """The protocol for a gated unit: each input line holds `a b`."""
+    if framework not in GATED_FRAMEWORKS:
+        refuse(f"{framework}: no gated units here (torch, jax, tensorflow)")
+    wrt = {"value": None, "d/da": "a", "d/db": "b"}.get(quantity, "?")
+    if wrt == "?":
+        refuse(f"unknown quantity {quantity} for a gated unit (value, d/da, d/db)")
+    functions, version = GATED_FRAMEWORKS[framework](fmt)
+    run = functions[function]
+    sys.stdout.write("ready\n")
+    sys.stdout.flush()
+    while True:
+        line = sys.stdin.readline()
+        if not line:
+            break
+        n = int(line)
+        pairs = [sys.stdin.readline().split() for _ in range(n)]
+        a = from_bits(np.array([int(p[0], 16) for p in pairs], dtype=np.uint64), fmt)
+        b = from_bits(np.array([int(p[1], 16) for p in pairs], dtype=np.uint64), fmt)
+        with np.errstate(all="ignore"):
+            y = run(np.ascontiguousarray(a), np.ascontiguousarray(b), wrt)
+        out = to_bits(y, fmt)
+        sys.stdout.write("".join(f"0x{int(v):0{BITS[fmt][0]().nbytes * 2}x}\n" for v in out))
+        sys.stdout.flush()
+
+
 def to_bits(values, fmt):
     if fmt == "bf16":
         f32 = np.asarray(values, dtype=np.float64).astype(np.float32)
@@ -358,6 +464,9 @@ def main():
     function, fmt, quantity = header[2:]
     if fmt not in BITS:
         refuse(f"unknown format {fmt}")
+    if function in GATED:
+        serve_gated(sys.argv[1], function, fmt, quantity)
+        return
     functions, version = FRAMEWORKS[sys.argv[1]](fmt)
     if function not in functions:
         refuse(f"{version} has no {function}")

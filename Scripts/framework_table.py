@@ -36,7 +36,11 @@ COMPILED = {"torch-compile": "torch.compile(fn, dynamic=True), Inductor on CPU",
 
 
 TITLES = {"value": "Values", "derivative": "Derivatives (autodiff)",
-          "second-derivative": "Second derivatives (double backward, grad of grad, nested tapes)"}
+          "second-derivative": "Second derivatives (double backward, grad of grad, nested tapes)",
+          "d/da": "∂f/∂a = b·g′(a) (autodiff)", "d/db": "∂f/∂b = g(a) (autodiff)"}
+GATED_UNITS = {"glu": "torch: F.glu(cat([b, a])) (fused); jax: jax.nn.glu(concatenate([b, a])) (fused); tf: sigmoid(a)*b",
+               "reglu": "relu(a)*b", "geglu": "gelu(a)*b (erf)", "geglu-tanh": "gelu(a, tanh)*b", "swiglu": "silu(a)*b"}
+GATED_FRAMEWORKS = ("torch", "jax", "tensorflow")
 
 
 def catalog(tool):
@@ -84,13 +88,18 @@ def main():
     parser.add_argument("--format", default="f32")
     parser.add_argument("--output", default=os.path.join(ROOT, "Reference/frameworks.md"))
     parser.add_argument("--quantities", default="value,derivative", help="comma-separated: value, derivative, second-derivative")
+    parser.add_argument("--gated", action="store_true",
+                        help="the gated units (glu, reglu, geglu, geglu-tanh, swiglu: value, d/da, d/db) as each framework's "
+                             "users write them and its fused ops (F.glu, jax.nn.glu), instead of the one-input catalog")
     parser.add_argument("--json-dir", default=None, help="keep every verify report here")
     parser.add_argument("--reuse", action="store_true", help="use reports already in --json-dir instead of running again")
     parser.add_argument("--frameworks", default=None,
                         help="comma-separated: run only these (the others' reports are read from --json-dir when there); "
                              "lets two processes share the work on two cores")
     args = parser.parse_args()
-    functions = catalog(args.tool)
+    functions = list(GATED_UNITS) if args.gated else catalog(args.tool)
+    if args.gated:
+        args.quantities = "value,d/da,d/db"
     versions = {fw: version(args.python, fw) for fw in FRAMEWORKS}
     results, refusals = {}, {}
     keep = args.json_dir or tempfile.mkdtemp()
@@ -104,15 +113,17 @@ def main():
         if q not in TITLES:
             parser.error(f"unknown quantity '{q}' ({', '.join(TITLES)})")
     for fw in FRAMEWORKS:
-        if versions[fw] is None:
+        if versions[fw] is None or (args.gated and fw not in GATED_FRAMEWORKS):
             continue
         for fn in functions:
             for quantity in quantities:
-                path = os.path.join(keep, f"{fw}-{fn}-{quantity}-{args.format}.json")
+                path = os.path.join(keep, f"{fw}-{fn}-{quantity.replace('/', '')}-{args.format}.json")
                 command = f"{args.python} {os.path.join(ROOT, 'Adapters/frameworks.py')} {fw}"
                 argv = [args.tool, "verify", fn, "--format", args.format, "--count", str(args.count),
                         "--command", command, "--json", path, "--worst", "3", "--timeout", "300"]
-                if quantity != "value":
+                if quantity in ("d/da", "d/db"):
+                    argv += ["--wrt", quantity[-1]]
+                elif quantity != "value":
                     argv += ["--order", "1" if quantity == "derivative" else "2"]
                 if (args.reuse or fw not in run) and os.path.exists(path):
                     with open(path) as f:
@@ -122,7 +133,7 @@ def main():
                     continue
                 r = None
                 convention = BASE.get(fw, fw)
-                if quantity != "value" and convention in ("jax", "tensorflow"):
+                if quantity in ("derivative", "second-derivative") and convention in ("jax", "tensorflow"):
                     # accept the framework's own convention at kinks (where the catalog has one)
                     r = subprocess.run(argv + ["--kink-convention", convention], capture_output=True, text=True)
                     if r.returncode == 2 and "kink convention" in r.stderr or (r.returncode == 2 and "has no" in r.stderr):
@@ -133,7 +144,8 @@ def main():
                     with open(path) as f:
                         results[(fw, fn, quantity)] = json.load(f)
                     print(f"{fw:12} {fn:17} {quantity:10} {cell(results[(fw, fn, quantity)])}", flush=True)
-                elif quantity != "value" and fw not in ("onnxruntime", "numpy"):
+                elif quantity != "value" and fw not in ("onnxruntime", "numpy") and f"has no {fn}" not in r.stderr:
+                    # a framework that has the function but cannot differentiate it (twice): say so
                     refusals[(fw, fn, quantity)] = r.stderr.strip().split("its stderr: ")[-1].rstrip(")")
                 elif os.path.exists(path):
                     os.remove(path)
@@ -167,12 +179,18 @@ def main():
         "double-backward convention at kinks, `activation-oracle list`). Parameters are the catalog defaults.",
         "",
     ]
+    shown = [fw for fw in FRAMEWORKS if versions[fw] and (not args.gated or fw in GATED_FRAMEWORKS)]
+    if args.gated:
+        lines += ["Gated units f(a, b) = g(a)·b with each framework's own g, as written (the pairs: every edge input of a "
+                  "with every edge value of b — ±0, ±inf, NaN, ±1, ± least subnormal, ± largest finite, 1/2, −3, 2 — then "
+                  f"{args.count} random pairs; `verify <unit> [--wrt a|b]`). The expressions:", ""]
+        lines += [f"- {unit}: {how}" for unit, how in GATED_UNITS.items()] + [""]
     for quantity in quantities:
         lines += [f"## {TITLES[quantity]}", "",
-                  "| function | " + " | ".join(fw for fw in FRAMEWORKS if versions[fw]) + " |",
-                  "|---|" + "---|" * sum(1 for fw in FRAMEWORKS if versions[fw])]
+                  "| function | " + " | ".join(shown) + " |",
+                  "|---|" + "---|" * len(shown)]
         for fn in functions:
-            lines.append(f"| {fn} | " + " | ".join(cell(results.get((fw, fn, quantity))) for fw in FRAMEWORKS if versions[fw]) + " |")
+            lines.append(f"| {fn} | " + " | ".join(cell(results.get((fw, fn, quantity))) for fw in shown) + " |")
         lines.append("")
     if refusals:
         lines += ["## Refused", "", "Second derivatives a framework could not take (its adapter's message):", "",
@@ -199,11 +217,17 @@ def main():
         lines.append("")
     lines += ["## Worst input per framework, function and quantity", "",
               "| framework | function | quantity | x | expected | actual | ULP | class |", "|---|---|---|---|---|---|---:|---|"]
+    if args.gated:
+        lines[-2:] = ["| framework | function | quantity | a | b | expected | actual | ULP | class |", "|---|---|---|---|---|---|---|---:|---|"]
     for (fw, fn, quantity), report in sorted(results.items()):
         worst = report.get("worst") or []
         if not report["failures"] or not worst:
             continue
         w = worst[0]
+        if args.gated:
+            ulp = "NaN" if w.get("ulp") is None else str(w["ulp"])
+            lines.append(f"| {fw} | {fn} | {quantity} | {w['a_decimal']} | {w['b_decimal']} | {w['expected_decimal']} | {w['actual_decimal']} | {ulp} | {w['class']} |")
+            continue
         ulp = "NaN" if w.get("ulp") is None else str(w["ulp"])
         lines.append(f"| {fw} | {fn} | {quantity} | {w['x_decimal']} (`{w['x']}`) | {w['expected_decimal']} | {w['actual_decimal']} | {ulp} | {w['class']} |")
     with open(args.output, "w") as f:

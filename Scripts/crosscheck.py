@@ -117,6 +117,47 @@ def work(task):
     return [_EV.evaluate(name, quantity, fmt, int(x)) for x in xs]
 
 
+_EV_MPMATH = None
+
+
+def gated_work(task):
+    """The gated units through the independent script's mpmath evaluator: its exponents are
+    unbounded (gmpy2's underflow silu(-3.4e38) to an exact-looking 0, and 0*inf would be NaN)."""
+    global _EV_MPMATH
+    if _EV_MPMATH is None:
+        _EV_MPMATH = ir.Evaluator(ir.MpmathBackend())
+    unit, quantity, fname, pairs = task
+    fmt = ir.Fmt(fname)
+    return [ir.gated(_EV_MPMATH, unit, quantity, fmt, int(a), int(b)) for a, b in pairs]
+
+
+def gated_oracle(tool, unit, quantity, fname, pairs):
+    with tempfile.TemporaryDirectory() as d:
+        i, o = os.path.join(d, "in.npy"), os.path.join(d, "out.npy")
+        np.save(i, np.array(pairs, dtype=DTYPE[fname]).reshape(-1, 2))
+        args = [tool, "reference", unit, "--format", fname, "-i", i, "-o", o]
+        if quantity != "value":
+            args[3:3] = ["--wrt", quantity[-1]]
+        subprocess.run(args, check=True)
+        return [int(v) for v in np.load(o).tolist()]
+
+
+def gated_pairs(unit, fname, n, rng):
+    """Every special a with the edge b's, then n random pairs (bit patterns, half of a from
+    uniform [-12, 12])."""
+    fmt = ir.Fmt(fname)
+    one = fmt.round(Fr(1))
+    bs = [0, fmt.sign, fmt.expmask, fmt.expmask | fmt.sign, fmt.qnan, one, one | fmt.sign, 1, 1 | fmt.sign,
+          fmt.maxbits, fmt.maxbits | fmt.sign]
+    pairs = [(a, b) for a in ir.specials(fmt) for b in bs]
+    while len(pairs) < n:
+        a = rng.getrandbits(fmt.width) if rng.random() < 0.5 else fmt.round(Fr(rng.uniform(-12, 12)) or Fr(1))
+        b = rng.getrandbits(fmt.width)
+        if not fmt.is_nan(a) and not fmt.is_nan(b):
+            pairs.append((a, b))
+    return pairs
+
+
 def inputs_for(name, fname, n, rng, exhaustive_small):
     fmt = ir.Fmt(fname)
     if exhaustive_small and fname in ("f16", "bf16"):
@@ -199,21 +240,27 @@ def main():
     ap.add_argument("--tool", default=".build/release/activation-oracle")
     ap.add_argument("--functions", default=",".join(ir.FUNCTIONS))
     ap.add_argument("--quantities", default=",".join(ir.QUANTITIES))
+    ap.add_argument("--gated", action="store_true",
+                    help="the gated units instead (value, d/da, d/db; --small pairs for f16/bf16, --f32, --f64)")
     ap.add_argument("--markdown")
     args = ap.parse_args()
     rng = random.Random(20261123)
     sizes = {"f16": args.small, "bf16": args.small, "f32": args.f32, "f64": args.f64}
     rows, failures = [], 0
+    if args.gated:
+        args.functions = ",".join(ir.GATED) if args.functions == ",".join(ir.FUNCTIONS) else args.functions
+        args.quantities = ",".join(ir.GATED_QUANTITIES)
     with mp.Pool(args.jobs) as pool:
         for name in args.functions.split(","):
             for fname in ("f16", "bf16", "f32", "f64"):
-                xs = inputs_for(name, fname, sizes[fname], rng, args.exhaustive_small)
+                xs = gated_pairs(name, fname, sizes[fname], rng) if args.gated else inputs_for(name, fname, sizes[fname], rng, args.exhaustive_small)
                 for quantity in args.quantities.split(","):
                     t0 = time.time()
-                    ours = oracle(args.tool, name, quantity, fname, xs)
+                    ours = (gated_oracle if args.gated else oracle)(args.tool, name, quantity, fname, xs)
                     t1 = time.time()
                     chunks = [xs[i:i + 2000] for i in range(0, len(xs), 2000)]
-                    theirs = [r for part in pool.map(work, [(name, quantity, fname, c) for c in chunks]) for r in part]
+                    theirs = [r for part in pool.map(gated_work if args.gated else work,
+                                                     [(name, quantity, fname, c) for c in chunks]) for r in part]
                     fmt = ir.Fmt(fname)
                     bad = zero_sign = 0
                     examples = []
@@ -225,7 +272,7 @@ def main():
                         else:
                             bad += 1
                         if len(examples) < 3:
-                            examples.append("x=0x%x oracle=0x%x independent=0x%x" % (x, a, b))
+                            examples.append("x=%s oracle=0x%x independent=0x%x" % (x if isinstance(x, tuple) else hex(x), a, b))
                     failures += bad + zero_sign
                     rows.append((name, fname, quantity, len(xs), bad, zero_sign, t1 - t0, time.time() - t1, examples))
                     print("%-16s %-4s %-10s %8d inputs  disagree %d  zero-sign %d  (oracle %.1fs, independent %.1fs) %s"

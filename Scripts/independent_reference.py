@@ -22,7 +22,7 @@ Usage:
   independent_reference.py vectors OUTDIR [--per-case N]     # the committed test data files
   independent_reference.py narrow OUTDIR [--per-case N]      # the narrow formats' test data
   independent_reference.py gated OUTDIR                      # the gated units' test data
-  independent_reference.py eval FUNCTION QUANTITY FORMAT IN.npy OUT.npy [--backend gmpy2]
+  independent_reference.py eval FUNCTION QUANTITY FORMAT IN.npy OUT.npy [--backend mpmath|gmpy2]
 """
 import argparse
 import math
@@ -926,7 +926,9 @@ def main():
     e = sub.add_parser("eval")
     for a in ("function", "quantity", "format", "input", "output"):
         e.add_argument(a)
-    e.add_argument("--backend", default="gmpy2", choices=["gmpy2", "mpmath"])
+    # mpmath by default: gmpy2's exponent range ends at 2^40 and the far tails (f″ at |x| ≥ 1e20,
+    # mish at 1e300) underflow there; gmpy2 is faster where that cannot happen.
+    e.add_argument("--backend", default="mpmath", choices=["gmpy2", "mpmath"])
     args = ap.parse_args()
     {"vectors": cmd_vectors, "narrow": cmd_narrow, "gated": cmd_gated, "eval": cmd_eval}[args.cmd](args)
 

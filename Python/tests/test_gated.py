@@ -87,6 +87,8 @@ def test_closed_forms():
     (lambda a, b: ao.gated("swiglu", a.tolist(), b), TypeError, "its format would be a guess"),
     (lambda a, b: ao.gated_backward("swiglu", a, b, b[:1]), ValueError, "grad has shape"),
     (lambda a, b: ao.gated_compare("swiglu", a, b, a, max_ulp=-1), ValueError, "max_ulp"),
+    (lambda a, b: ao.gated_compare("swiglu", a[:0], b[:0], a[:0]), ValueError, "nothing to compare"),
+    (lambda a, b: ao.reference("swiglu", a), ValueError, "swiglu is a gated unit"),
 ])
 def test_bad_calls_raise(call, error, message):
     a, b = np.array([1, 2, 3], np.float32), np.array([4, 5, 6], np.float32)

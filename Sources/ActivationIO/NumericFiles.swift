@@ -250,9 +250,12 @@ public final class NumericReader {
             let text = line.trimmingCharacters(in: CharacterSet(charactersIn: " \t"))
             if text.isEmpty || text.hasPrefix("#") { continue }
             if arity > 1 {
-                let fields = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," })
-                guard fields.count == arity else {
-                    throw InputError("\(name):\(lineNumber): \(fields.count) value\(fields.count == 1 ? "" : "s") on the line; pairs need \(arity) (a b)")
+                // Values apart by spaces or tabs, or by one comma (spaces around it allowed): `a b`, `a,b`.
+                let fields = text.contains(",")
+                    ? text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: CharacterSet(charactersIn: " \t"))[...] }
+                    : text.split(whereSeparator: { $0 == " " || $0 == "\t" })
+                guard fields.count == arity, !fields.contains(where: \.isEmpty) else {
+                    throw InputError("\(name):\(lineNumber): pairs are two values apart by spaces or one comma ('a b' or 'a,b'), got '\(String(text.prefix(60)).map { $0.isASCII && !$0.isWhitespace || $0 == " " ? String($0) : "?" }.joined())'")
                 }
                 for field in fields {
                     guard let value = bits ? format.bitPattern(field) : format.parseValue(String(field)) else {

@@ -23,6 +23,13 @@ public struct SigmoidKernel: ActivationKernel {
         guard abs(x) <= 700 else { return logisticDerivative(x) }
         return logisticDerivative(expMinusAbs: FastExp.exp(-abs(x)))
     }
+    /// σ′(x) = σ(x)σ(−x) ≤ 1/4 with equality only at 0 (1/4 − x²/16 + …): 1/4 in Double for
+    /// |x| < 2^−26, and 1/4 times b is a midpoint for every subnormal b ≡ 2 mod 4 (glu's ∂/∂a in
+    /// bfloat16, found by `exhaustive pairs glu --wrt a`): below it.
+    public func derivativeWithTieBreak(_ x: Double) -> (Double, Int)? {
+        let v = derivative(x)
+        return v == 0.25 && x != 0 ? (v, -1) : nil
+    }
     @inline(__always) public func evaluate(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
         guard derivative else { return Self.sigma(x) }
         return Self.expMinusAbs(x).map { logisticDerivative(expMinusAbs: $0) }
@@ -64,6 +71,11 @@ public struct TanhKernel: ActivationKernel {
     public func derivative(_ x: Double) -> Double {
         let e = exp(-2 * abs(x))
         return min(4 * e / ((1 + e) * (1 + e)), 1)
+    }
+    /// sech²(x) < 1 for x ≠ 0 but 1 in Double for |x| < 2^−27: below it (1 times a scale can be a midpoint).
+    public func derivativeWithTieBreak(_ x: Double) -> (Double, Int)? {
+        let v = derivative(x)
+        return v == 1 && x != 0 && x.isFinite ? (v, -1) : nil
     }
 
     public static var hasFloatLanes: Bool { true }

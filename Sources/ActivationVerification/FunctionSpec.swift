@@ -13,6 +13,9 @@ public enum FunctionSpec {
     /// The entry named `name` (or an alias), or an `InputError` that says how to list them.
     public static func activation(named name: String) throws -> Activation {
         guard let activation = Activation(named: name) else {
+            if let unit = GatedUnit(named: name) {
+                throw InputError("\(unit) is a gated unit (two inputs, a and b): `reference` and `verify` take it with pairs, Python gated()")
+            }
             throw InputError("unknown function '\(name)' (see activation-oracle list)")
         }
         return activation

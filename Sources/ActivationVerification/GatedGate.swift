@@ -1,4 +1,5 @@
 import ActivationCatalog
+import ActivationIO
 import ActivationKernels
 import ActivationOracle
 import Dispatch
@@ -8,6 +9,14 @@ import Foundation
 /// results for them, and the comparison. Inputs are pairs (a, b); a file holds them as a trailing
 /// axis of 2 (`.npy` shape (…, 2), text lines `a b`), flattened here to a, b, a, b, ….
 public enum GatedGate {
+    /// Gated units are defined and checked in the four interchange formats (the narrow formats
+    /// have no gated kernels or independent vectors): one line for the others.
+    public static func checkFormat(_ format: FloatFormat, _ unit: GatedUnit) throws {
+        guard FloatFormat.interchange.contains(format) else {
+            throw InputError("\(unit): gated units take f16, bf16, f32 or f64 (got \(format))")
+        }
+    }
+
     /// b's edge values: ±0, ±inf, NaN, ±1, ± the least subnormal, ± the largest finite, 1/2, −3, 2.
     public static func edgeFactors(_ format: FloatFormat) -> [UInt64] {
         var out = [format.zero(negative: false)]

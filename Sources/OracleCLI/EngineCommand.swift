@@ -250,6 +250,7 @@ struct EngineCommand: ParsableCommand {
         let all = try patterns(payload, format)
         guard all.count % parts == 0 else { throw InputError("a \(r.op) payload of \(all.count) values is not \(parts) arrays of one length") }
         let n = all.count / parts
+        if r.op == "gated_compare" && n == 0 { throw InputError("no pairs: nothing to compare") }
         let pairs = (0..<n).map { (a: all[$0], b: all[n + $0]) }
         switch r.op {
         case "gated":

@@ -12,6 +12,7 @@ import Foundation
 extension VerifyCommand {
     func runGated(_ g: GatedFunction, _ quantity: GatedQuantity) throws {
         if result.isGiven { throw InputError("\(g.unit): --output-format, --overflow and --scale are for one-input entries") }
+        try GatedGate.checkFormat(format, g.unit)
         if gate.allowFTZ || gate.ignoreZeroSign || gate.kinkConvention != nil || gate.allowPositionDependence {
             throw InputError("\(g.unit): only --max-ulp applies to gated units (--allow-ftz, --ignore-zero-sign, --kink-convention and --allow-position-dependence are for one-input entries)")
         }

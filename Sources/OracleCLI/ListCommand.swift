@@ -12,12 +12,22 @@ struct ListCommand: ParsableCommand {
     var function: String?
 
     func run() throws {
-        var entries = Activation.allCases
+        var entries = Activation.allCases, units = GatedUnit.allCases
         if let function {
-            entries = [try FunctionSpec.activation(named: function)]
+            if let unit = GatedUnit(named: function) { units = [unit]; entries = [] } else {
+                entries = [try FunctionSpec.activation(named: function)]
+                units = []
+            }
         }
         for activation in entries {
             print(Self.describe(activation))
+        }
+        for unit in units {
+            let e = unit.entry
+            print([unit.name + (e.aliases.isEmpty ? "" : "  (aliases: \(e.aliases.joined(separator: ", ")))") + "  — gated unit, two inputs (a, b)",
+                   "  f(a, b) = \(e.definition)", "  ∂f/∂a  = \(e.partialA)", "  ∂f/∂b  = \(e.partialB)",
+                   "  gate \(e.gate.name) at its defaults; kinks and conventions as listed for \(e.gate.name)"]
+                  .joined(separator: "\n"))
         }
     }
 

@@ -22,6 +22,7 @@ struct ReferenceCommand: ParsableCommand {
     func run() throws {
         if let (g, quantity) = try function.resolveGated() {
             guard !result.isGiven else { throw InputError("\(g.unit): --output-format, --overflow and --scale are for one-input entries") }
+            try GatedGate.checkFormat(format, g.unit)
             try io.stream(format: format, to: .plain(format), arity: 2) { pairs in
                 GatedGate.oracle(g, quantity, stride(from: 0, to: pairs.count, by: 2).map { (a: pairs[$0], b: pairs[$0 + 1]) }, format)
             }

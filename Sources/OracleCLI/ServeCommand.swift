@@ -110,6 +110,7 @@ struct ServeCommand: ParsableCommand {
     /// Faults: two-ulp (results for 1 < a < 2 two ULP up), zero-sign, position.
     func serveGated(_ g: GatedFunction, _ quantity: GatedQuantity) throws {
         if result.isGiven { throw InputError("\(g.unit): --output-format, --overflow and --scale are for one-input entries") }
+        try GatedGate.checkFormat(format, g.unit)
         let faults = ["two-ulp", "zero-sign", "position"]
         if let fault, !faults.contains(fault) { throw InputError("--fault for a gated unit: \(faults.joined(separator: ", ")) (got '\(fault.prefix(40))')") }
         let kernel = GatedKernel(g.unit, convention: g.gate.convention)

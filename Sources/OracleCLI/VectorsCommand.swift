@@ -104,7 +104,7 @@ struct VectorsCommand: ParsableCommand {
             "scale": rounding.scale?.text ?? "1",
             "generators": parts.map { ["name": $0.0, "count": $0.1.count] },
             "files": ["inputs": "inputs.npy", "expected": "expected.npy"],
-            "verify": "activation-oracle verify \(f.activation.name) \(f.parameterTexts.filter { (try? ExactNumber(parsing: $0.value)) != nil }.map { "--param \($0.name)=\($0.value) " }.joined())\(FunctionSpec.arguments(for: quantity))--format \(format)\(result.replayArguments) --input inputs.npy --actual RESULTS.npy",
+            "verify": "activation-oracle verify \(f.activation.name) \(f.parameterTexts.filter { (try? ExactNumber(parsing: $0.value)) != nil }.map { "--param \($0.name)=\($0.value) " }.joined())\(FunctionSpec.arguments(for: quantity))\(f.convention == .pytorch ? "" : "--convention \(f.convention) ")--format \(format)\(result.replayArguments) --input inputs.npy --actual RESULTS.npy",
         ]
         let data = try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         try files.write(data, to: path("manifest.json"), option: "--output")

@@ -12,6 +12,26 @@ import Testing
 /// the bound (see `KernelBounds`) and left out, counted.
 @Suite("Gated unit kernels within their bounds")
 struct GatedKernelGateTests {
+    /// Rows of `exhaustive pairs` that once failed: σ′(a) is 1/4 in Double for |a| < 2^−26 while
+    /// the exact value lies below, and 1/4·b is a bfloat16 midpoint for every subnormal b ≡ 2 mod
+    /// 4 (128 pairs per a; found by a review with `exhaustive pairs glu --wrt a --format bf16
+    /// --shard 12844/65536`, 2026-12-07; fixed by SigmoidKernel.derivativeWithTieBreak). Every b.
+    @Test func pastFailuresEveryB() throws {
+        let f = try GatedFunction(.glu), k = GatedKernel(.glu)
+        for a: UInt64 in [0x322c, 0x2b80, 0xb2bf, 0x32bf] {
+            let expected = GatedExhaustive.oracleRow(f, .partialA, a: a, format: .bf16)
+            let q = k.gateResult(derivative: true, a: a, format: .bf16)
+            let bad = (0..<UInt64(65536)).filter { b in
+                let got = k.product(q, factor: FloatFormat.bf16.doubleValue(b), format: .bf16)
+                return !(got == expected[Int(b)] || (FloatFormat.bf16.isNaN(got) && FloatFormat.bf16.isNaN(expected[Int(b)])))
+            }
+            #expect(bad.isEmpty, "glu d/da bf16 a=\(FloatFormat.bf16.hexBits(a)): \(bad.count) pairs differ, first b=\(bad.first.map { FloatFormat.bf16.hexBits($0) } ?? "")")
+        }
+        // The same in float32, where the bound is 1 but the result is correctly rounded now.
+        let a = FloatFormat.f32.rounding(1.7864885e-08), b = FloatFormat.f32.rounding(2.585303e-39)
+        #expect(k.partialA(a: a, b: b, format: .f32) == f.evaluate(.partialA, a: a, b: b, format: .f32))
+    }
+
     @Test(arguments: GatedUnit.allCases)
     func withinBounds(_ unit: GatedUnit) throws {
         let f = try GatedFunction(unit), k = GatedKernel(unit)

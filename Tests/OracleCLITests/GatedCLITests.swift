@@ -70,8 +70,11 @@ struct GatedCLITests {
             let r = try Tool.run(arguments, stdin: Data(stdin.utf8))
             #expect(r.status == 2 && r.stderr.contains(message) && r.stderr.split(separator: "\n").count == 1, "\(arguments): \(r.status) \(r.stderr)")
         }
-        try refused(["reference", "swiglu", "--format", "f32", "-o", out], "1 value on the line; pairs need 2", stdin: "1\n")
-        try refused(["reference", "swiglu", "--format", "f32", "-o", out], "3 values on the line", stdin: "1 2 3\n")
+        try refused(["reference", "swiglu", "--format", "f32", "-o", out], "pairs are two values apart by spaces or one comma", stdin: "1\n")
+        try refused(["reference", "swiglu", "--format", "f32", "-o", out], "got '1 2 3'", stdin: "1 2 3\n")
+        try refused(["reference", "swiglu", "--format", "f32", "-o", out], "got '1,,2'", stdin: "1,,2\n")
+        try refused(["reference", "swiglu", "--format", "e4m3fn", "-o", out], "gated units take f16, bf16, f32 or f64")
+        try refused(["check", "--function", "swiglu", "--format", "f32"], "swiglu is a gated unit")
         try refused(["reference", "swiglu", "--format", "f32", "-o", out], "cannot read 'x'", stdin: "1 x\n")
         try refused(["reference", "swiglu", "--param", "beta=2", "--format", "f32", "-o", out], "swiglu has no parameter 'beta'")
         try refused(["reference", "swiglu", "--derivative", "--format", "f32", "-o", out], "--wrt a")

@@ -503,6 +503,8 @@ def gated_compare(function: str, a, b, actual, *, wrt: Optional[str] = None, max
     correctly rounded results: every finite result within `max_ulp` ULP, and no NaN, infinity,
     zero sign or flushed subnormal that differs."""
     (ab, bb, yb), holder = _gated_arrays("gated_compare", [("a", a), ("b", b), ("actual", actual)])
+    if ab.size == 0:
+        raise ValueError("gated_compare: a is empty: nothing to compare")
     header = _gated_header("gated_compare", function, holder.format, wrt, convention)
     header.update({"max_ulp": _allowances(max_ulp, False, False, False, ())["max_ulp"], "worst": _whole("worst", worst, 1, 1000),
                    "source": f"arrays ({ab.size} pairs, {holder.describe()})"})

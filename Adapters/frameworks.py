@@ -339,7 +339,7 @@ GATED = ("glu", "reglu", "geglu", "geglu-tanh", "swiglu")
 def torch_gated(dtype_name):
     import torch
     import torch.nn.functional as F
-    dtype = {"f16": torch.float16, "bf16": torch.bfloat16, "f32": torch.float32, "f64": torch.float64}[dtype_name]
+    dtype = torch_native(dtype_name).dtype
     fns = {
         "glu": lambda a, b: F.glu(torch.cat([b, a]), dim=-1),  # the fused op
         "reglu": lambda a, b: F.relu(a) * b, "geglu": lambda a, b: F.gelu(a) * b,
@@ -362,9 +362,7 @@ def torch_gated(dtype_name):
 def jax_gated(dtype_name):
     import jax
     import jax.numpy as jnp
-    if dtype_name == "f64":
-        jax.config.update("jax_enable_x64", True)
-    dtype = {"f16": jnp.float16, "bf16": jnp.bfloat16, "f32": jnp.float32, "f64": jnp.float64}[dtype_name]
+    dtype = jax_native(dtype_name).dtype  # (enables x64 for f64)
     nn = jax.nn
     fns = {
         "glu": lambda a, b: nn.glu(jnp.concatenate([b, a]), axis=-1),
@@ -387,7 +385,7 @@ def jax_gated(dtype_name):
 
 def tensorflow_gated(dtype_name):
     import tensorflow as tf
-    dtype = {"f16": tf.float16, "bf16": tf.bfloat16, "f32": tf.float32, "f64": tf.float64}[dtype_name]
+    dtype = tensorflow_native(dtype_name).dtype
     fns = {
         "glu": lambda a, b: tf.math.sigmoid(a) * b, "reglu": lambda a, b: tf.nn.relu(a) * b,
         "geglu": lambda a, b: tf.nn.gelu(a, approximate=False) * b,
@@ -419,18 +417,22 @@ def serve_gated(framework, function, fmt, quantity):
         refuse(f"unknown quantity {quantity} for a gated unit (value, d/da, d/db)")
     functions, version = GATED_FRAMEWORKS[framework](fmt)
     run = functions[function]
+    serve(fmt, 2, lambda a, b: run(a, b, wrt))
+
+
+def serve(fmt, arity, run):
+    """Answers `ready`, then each batch: n lines of `arity` hex bit patterns in, n results out."""
     sys.stdout.write("ready\n")
     sys.stdout.flush()
     while True:
         line = sys.stdin.readline()
         if not line:
             break
-        n = int(line)
-        pairs = [sys.stdin.readline().split() for _ in range(n)]
-        a = from_bits(np.array([int(p[0], 16) for p in pairs], dtype=np.uint64), fmt)
-        b = from_bits(np.array([int(p[1], 16) for p in pairs], dtype=np.uint64), fmt)
+        rows = [sys.stdin.readline().split() for _ in range(int(line))]
+        columns = [np.ascontiguousarray(from_bits(np.array([int(r[i], 16) for r in rows], dtype=np.uint64), fmt))
+                   for i in range(arity)]
         with np.errstate(all="ignore"):
-            y = run(np.ascontiguousarray(a), np.ascontiguousarray(b), wrt)
+            y = run(*columns)
         out = to_bits(y, fmt)
         sys.stdout.write("".join(f"0x{int(v):0{BITS[fmt][0]().nbytes * 2}x}\n" for v in out))
         sys.stdout.flush()
@@ -481,20 +483,7 @@ def main():
             run(np.ascontiguousarray(from_bits(np.zeros(2, dtype=np.uint64), fmt)))
     except Exception as error:  # noqa: BLE001 - any framework error is a refusal, never a pass
         refuse(f"{version}: {quantity} of {function}: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}")
-    sys.stdout.write("ready\n")
-    sys.stdout.flush()
-    while True:
-        line = sys.stdin.readline()
-        if not line:
-            break
-        n = int(line)
-        bits = np.array([int(sys.stdin.readline(), 16) for _ in range(n)], dtype=np.uint64)
-        x = from_bits(bits, fmt)
-        with np.errstate(all="ignore"):
-            y = run(np.ascontiguousarray(x))
-        out = to_bits(y, fmt)
-        sys.stdout.write("".join(f"0x{int(v):0{BITS[fmt][0]().nbytes * 2}x}\n" for v in out))
-        sys.stdout.flush()
+    serve(fmt, 1, run)
 
 
 if __name__ == "__main__":

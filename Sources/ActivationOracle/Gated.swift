@@ -20,6 +20,9 @@ public struct GatedFunction: Sendable, CustomStringConvertible {
     /// The correctly rounded quantity at (a, b), both bit patterns in `format`. ∂f/∂b = g(a)
     /// whatever b is (a backward pass never reads b for it).
     public func evaluate(_ quantity: Quantity, a: UInt64, b: UInt64, format: FloatFormat) -> UInt64 {
+        // NaN in a gives NaN whatever b is (as `ActivationFunction.evaluate` rules), before the
+        // exact product of b is built: exhaustive runs ask 2^27 such pairs.
+        if format.isNaN(a) { return format.quietNaN }
         switch quantity {
         case .value: return gate.evaluate(.value, bits: a, format: format, times: .init(product: [b], format: format))
         case .partialA: return gate.evaluate(.derivative, bits: a, format: format, times: .init(product: [b], format: format))

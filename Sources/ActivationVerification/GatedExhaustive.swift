@@ -60,17 +60,48 @@ package enum GatedExhaustive {
             }
         }
         var tight: GatedFunction.TightEnclosure??  // made on the first undecided b
+        var side: Side?  // learned from the first undecided b the oracle decides
+        // A NaN, infinite or zero b enters the oracle only as its class and sign (`Factor`: NaN's
+        // payload and sign are dropped): one evaluation per class, not 2,050 per row.
+        var special: [Int: UInt64] = [:]
         return (0..<UInt64(count)).map { b -> UInt64 in
             let bv = format.doubleValue(b)
-            guard bv.isFinite, bv != 0 else { return f.evaluate(quantity, a: a, b: b, format: format) }
+            guard bv.isFinite, bv != 0 else {
+                let key = bv.isNaN ? 0 : (bv.isInfinite ? 1 : 2) + (bv.sign == .minus ? 2 : 0)
+                if let r = special[key] { return r }
+                let r = f.evaluate(quantity, a: a, b: b, format: format)
+                special[key] = r
+                return r
+            }
             let p1 = box.lo * bv, p2 = box.hi * bv
             let lo = min(p1, p2).nextDown, hi = max(p1, p2).nextUp
             let r1 = format.rounding(lo), r2 = format.rounding(hi)
             if r1 == r2 { return r1 }
+            let m = boundary(r1, r2, format: format)
+            if let m, let side, m * side.b == side.m * bv { return side.qAbove == (bv > 0) ? r2 : r1 }
             if tight == nil { tight = .some(f.tightEnclosure(quantity, a: a, format: format)) }
-            if let t = tight!, let r = f.evaluate(t, b: b, format: format) { return r }
-            return f.evaluate(quantity, a: a, b: b, format: format)
+            let r = tight!.flatMap { f.evaluate($0, b: b, format: format) } ?? f.evaluate(quantity, a: a, b: b, format: format)
+            if side == nil, let m, !format.isZero(a), r == r1 || r == r2 { side = Side(m: m, b: bv, qAbove: (r == r2) == (bv > 0)) }
+            return r
         }
+    }
+
+    /// Which side of c = m/b the exact q(a) lies on, learned from one pair (a, b) whose product's
+    /// binary64 box straddles the rounding boundary m. Every other undecided b of the row straddles
+    /// the same c: the box is 2^−52 wide (relative), while distinct m/b with 16-bit m and b differ by
+    /// far more (2^−24 at least) — and the row checks it, m′·b == m·b′ (exact in binary64: at most
+    /// 12 + 11 significant bits each). So q(a)·b′ lies above m′ exactly when q(a) > c and b′ > 0,
+    /// or q(a) < c and b′ < 0: one Ziv loop per row instead of one per undecided b (rows where
+    /// q(a) is a hair below a representable number, silu(1025)·b, have thousands). The side is
+    /// strict: off a = 0 (skipped) and the kinks (no box) the oracle separates q(a)·b from m by
+    /// precision, never by an exact tie.
+    private struct Side { let m, b: Double; let qAbove: Bool }
+
+    /// The rounding boundary between two adjacent finite results r1 < r2 (their midpoint), or nil.
+    private static func boundary(_ r1: UInt64, _ r2: UInt64, format: FloatFormat) -> Double? {
+        guard format.isFinite(r1), format.isFinite(r2), format.isNegative(r1) == format.isNegative(r2),
+              (format.isNegative(r1) ? r1 == r2 + 1 : r2 == r1 + 1) else { return nil }
+        return (format.doubleValue(r1) + format.doubleValue(r2)) / 2
     }
 
     /// Runs the pairs whose a lies in `range` (a bit patterns) on `threads` workers; `progress`

@@ -32,6 +32,40 @@ struct GatedKernelGateTests {
         #expect(k.partialA(a: a, b: b, format: .f32) == f.evaluate(.partialA, a: a, b: b, format: .f32))
     }
 
+    /// `GatedExhaustive.oracleRow` takes shortcuts (one oracle call per class of special b, the side
+    /// of q(a) learned once per row); each row here against the oracle asked pair by pair, at every
+    /// special b and every b the binary64 box leaves undecided — rows with hundreds of those:
+    /// silu(1025) = 1025 − 1025·e^−1025 and gelu(12.5) lie a hair below a representable number,
+    /// so every b making a·b a midpoint is undecided.
+    @Test func oracleRowShortcutsAgreeWithThePerPairOracle() throws {
+        let rows: [(GatedUnit, GatedQuantity, FloatFormat, UInt64)] = [
+            (.swiglu, .value, .f16, 0x6401), (.geglu, .value, .f16, FloatFormat.f16.rounding(12.5)),
+            (.glu, .partialA, .bf16, 0x3300), (.gegluTanh, .value, .bf16, FloatFormat.bf16.rounding(10.5)),
+            (.glu, .partialA, .bf16, 0x2b80), (.reglu, .value, .f16, 0x7e01),
+        ]
+        for (unit, quantity, format, a) in rows {
+            let f = try GatedFunction(unit)
+            let row = GatedExhaustive.oracleRow(f, quantity, a: a, format: format)
+            let box = f.gateEnclosure(quantity, a: a, format: format)
+            var asked = 0
+            for b in 0..<UInt64(1 << format.bitWidth) {
+                let bv = format.doubleValue(b)
+                var undecided = true
+                if let box, bv.isFinite, bv != 0 {
+                    let p1 = box.lo * bv, p2 = box.hi * bv
+                    undecided = format.rounding(min(p1, p2).nextDown) != format.rounding(max(p1, p2).nextUp)
+                }
+                guard undecided else { continue }
+                asked += 1
+                let want = f.evaluate(quantity, a: a, b: b, format: format)
+                #expect(row[Int(b)] == want, "\(unit) \(quantity) \(format) a=\(format.hexBits(a)) b=\(format.hexBits(b)): row \(format.hexBits(row[Int(b)])), oracle \(format.hexBits(want))")
+            }
+            // Beyond the special b (NaN, ±inf, ±0): undecided ones, so the learned side is used.
+            let specials = format == .f16 ? 2050 : 258
+            #expect(asked > specials + (box == nil ? 0 : 20), "\(unit) a=\(format.hexBits(a)): only \(asked) pairs asked")
+        }
+    }
+
     @Test(arguments: GatedUnit.allCases)
     func withinBounds(_ unit: GatedUnit) throws {
         let f = try GatedFunction(unit), k = GatedKernel(unit)

@@ -18,6 +18,11 @@ struct VectorsCommand: ParsableCommand {
         patterns, uniform in [-20, 20], log-uniform magnitudes) from --seed. Run your function on \
         inputs.npy, save its results with numpy.save, then: activation-oracle verify ... \
         --input DIR/inputs.npy --actual RESULTS.npy
+
+        A gated unit (glu, reglu, geglu, geglu-tanh, swiglu; --wrt a or b for a partial \
+        derivative): inputs.npy holds pairs, shape [count, 2] (a, b), from every edge input of a \
+        with every edge value of b (0, ±inf, NaN, subnormals, largest) and --count random pairs; \
+        expected.npy one result per pair.
         """)
 
     @OptionGroup var function: FunctionOptions
@@ -37,9 +42,18 @@ struct VectorsCommand: ParsableCommand {
     @OptionGroup var result: ResultOptions
 
     func run() throws {
-        let (f, quantity) = try function.resolve()
-        try checkCount(count, minimum: 0)
-        let rounding = try result.resolve(input: format)
+        let write: (OutputFiles) throws -> String
+        if let (g, quantity) = try function.resolveGated() {
+            guard !result.isGiven else { throw InputError("\(g.unit): --output-format, --overflow and --scale are for one-input entries") }
+            try GatedGate.checkFormat(format, g.unit)
+            try checkCount(count, minimum: 0)
+            write = { try writeGated(g, quantity, into: $0) }
+        } else {
+            let (f, quantity) = try function.resolve()
+            try checkCount(count, minimum: 0)
+            let rounding = try result.resolve(input: format)
+            write = { try self.write(f, quantity, rounding, into: $0) }
+        }
         // The directory: an existing one, or one made here (and removed again if the run fails).
         guard !output.isEmpty else { throw InputError("--output: empty path") }
         var isDirectory: ObjCBool = false
@@ -65,7 +79,7 @@ struct VectorsCommand: ParsableCommand {
         }
         let files = OutputFiles()
         do {
-            let summary = try write(f, quantity, rounding, into: files)
+            let summary = try write(files)
             try files.commit()
             print(summary)
         } catch {
@@ -109,5 +123,34 @@ struct VectorsCommand: ParsableCommand {
         let data = try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         try files.write(data, to: path("manifest.json"), option: "--output")
         return ("wrote \(inputs.count) inputs (\(parts.map { "\($0.0) \($0.1.count)" }.joined(separator: ", "))) to \(output)")
+    }
+
+    /// A gated unit's vectors: inputs.npy holds the pairs with a trailing axis of 2 (`[n, 2]`, a
+    /// then b — what `verify` and `reference` read), expected.npy one result per pair.
+    private func writeGated(_ g: GatedFunction, _ quantity: GatedQuantity, into files: OutputFiles) throws -> String {
+        func path(_ name: String) -> String { Path.join(output, name) }
+        for name in ["inputs.npy", "expected.npy", "manifest.json"] { _ = try OutputFiles.target(path(name), option: "--output") }
+        let pairs = GatedGate.pairs(g, format, count: count, seed: seed)
+        let edges = pairs.count - count
+        let expected = GatedGate.oracle(g, quantity, pairs, format)
+        let descr = format.numpyFloatDescr ?? format.numpyBitsDescr
+        for (name, values, shape) in [("inputs.npy", pairs.flatMap { [$0.a, $0.b] }, [pairs.count, 2]), ("expected.npy", expected, [pairs.count])] {
+            let writer = try NumericWriter(path: path(name), files: files, format: format, encoding: .npy(descr: descr, shape: shape))
+            try writer.write(values)
+            try writer.finish()
+        }
+        let wrt = quantity == .value ? "" : "--wrt \(quantity == .partialA ? "a" : "b") "
+        let manifest: [String: Any] = [
+            "tool": "activation-oracle", "version": ActivationOracleCommand.version,
+            "function": g.unit.name, "gate": g.unit.entry.gate.name, "definition": g.unit.entry.definition,
+            "quantity": quantity.rawValue, "format": format.rawValue, "dtype": descr, "count": pairs.count, "seed": seed,
+            "layout": "inputs.npy has shape [count, 2]: column 0 is a, column 1 is b; expected.npy has shape [count]",
+            "generators": [["name": "edge pairs (every edge input of a with every edge value of b)", "count": edges], ["name": "random", "count": count]],
+            "files": ["inputs": "inputs.npy", "expected": "expected.npy"],
+            "verify": "activation-oracle verify \(g.unit.name) \(wrt)--format \(format) --input inputs.npy --actual RESULTS.npy",
+        ]
+        let data = try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        try files.write(data, to: path("manifest.json"), option: "--output")
+        return "wrote \(pairs.count) pairs (edge pairs \(edges), random \(count)) to \(output)"
     }
 }

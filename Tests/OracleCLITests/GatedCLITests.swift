@@ -62,6 +62,49 @@ struct GatedCLITests {
         #expect(da.status == 0, "\(da.stdout)\(da.stderr)")
     }
 
+    @Test func vectorsWritePairs() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let v = dir.appendingPathComponent("v")
+        let made = try Tool.run(["vectors", "glu", "--wrt", "a", "--format", "f32", "--count", "200", "-o", v.path])
+        #expect(made.status == 0 && made.stdout.contains("random 200"), "\(made.stdout)\(made.stderr)")
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: v.appendingPathComponent("manifest.json"))) as? [String: Any] ?? [:]
+        #expect(manifest["function"] as? String == "glu" && manifest["quantity"] as? String == "d/da")
+        #expect((manifest["verify"] as? String)?.contains("verify glu --wrt a --format f32") == true)
+        let count = manifest["count"] as? Int ?? 0
+        let inputs = try Data(contentsOf: v.appendingPathComponent("inputs.npy")), expected = try Data(contentsOf: v.appendingPathComponent("expected.npy"))
+        #expect(String(decoding: inputs.prefix(80), as: UTF8.self).contains("'shape': (\(count), 2)"), "inputs: a trailing axis of 2")
+        #expect(String(decoding: expected.prefix(80), as: UTF8.self).contains("'shape': (\(count),)"))
+        // The first edge pair is a = +0 with b = +0 … the row of a = +0: σ′(0)·b = b/4 (closed form).
+        let header = { (d: Data) in Int(d[8]) | Int(d[9]) << 8 }
+        let ab = inputs.dropFirst(10 + header(inputs)).withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+        let y = expected.dropFirst(10 + header(expected)).withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+        #expect(ab.count == 2 * count && y.count == count)
+        var checked = 0
+        for i in 0..<count where ab[2 * i] == 0 && ab[2 * i + 1].isFinite {
+            #expect(y[i] == ab[2 * i + 1] / 4, "σ′(0)·\(ab[2 * i + 1]) = \(y[i])")
+            checked += 1
+        }
+        #expect(checked >= 8)
+        // The written files pass verify; one result off fails it.
+        let same = try Tool.run(["verify", "glu", "--wrt", "a", "--format", "f32", "--input", v.appendingPathComponent("inputs.npy").path,
+                                 "--actual", v.appendingPathComponent("expected.npy").path])
+        #expect(same.status == 0 && same.stdout.contains("\(count) pairs, max 0 ULP"), "\(same.stdout)\(same.stderr)")
+        var broken = expected
+        broken[10 + header(expected) + 4 * (count - 1)] ^= 1
+        let b = dir.appendingPathComponent("b.npy")
+        try broken.write(to: b)
+        let fail = try Tool.run(["verify", "glu", "--wrt", "a", "--format", "f32", "--input", v.appendingPathComponent("inputs.npy").path, "--actual", b.path])
+        #expect(fail.status == 1, "\(fail.stdout)")
+        // Bad requests: one line, exit 2, nothing made.
+        for (arguments, message) in [(["--scale", "2"], "for one-input entries"), (["--format", "e5m2"], "gated units take"), (["--derivative"], "--wrt a")] {
+            let w = dir.appendingPathComponent("w")
+            let r = try Tool.run(["vectors", "glu", "--format", "f32", "-o", w.path] + arguments)
+            #expect(r.status == 2 && r.stderr.contains(message) && r.stderr.split(separator: "\n").count == 1, "\(arguments): \(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: w.path))
+        }
+    }
+
     @Test func badRequests() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -2,6 +2,7 @@ import ActivationCatalog
 import ActivationIO
 import ActivationVerification
 import ArgumentParser
+import Foundation
 
 struct ListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,8 +12,19 @@ struct ListCommand: ParsableCommand {
     @Argument(help: "Show only this activation.")
     var function: String?
 
+    @Flag(help: "The names as JSON ([{name, aliases, inputs, gate?}], one-input entries then gated units): for scripts such as Scripts/certificate_plan.py.")
+    var json = false
+
     func run() throws {
         var entries = Activation.allCases, units = GatedUnit.allCases
+        if json {
+            guard function == nil else { throw InputError("--json lists the whole catalog: give no function") }
+            let items: [[String: Any]] = entries.map { ["name": $0.name, "aliases": $0.entry.aliases, "inputs": 1] }
+                + units.map { ["name": $0.name, "aliases": $0.entry.aliases, "inputs": 2, "gate": $0.entry.gate.name] }
+            let data = try JSONSerialization.data(withJSONObject: items, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            print(String(decoding: data, as: UTF8.self))
+            return
+        }
         if let function {
             if let unit = GatedUnit(named: function) { units = [unit]; entries = [] } else {
                 entries = [try FunctionSpec.activation(named: function)]

@@ -34,7 +34,10 @@ let package = Package(
         // HardCases/: inputs where a kernel was once wrong, replayed by GateTests.
         .target(name: "ActivationKernels", dependencies: ["ActivationCatalog"], exclude: ["HardCases"]),
         // ULP metrics, input generators and the comparison of implementations with the oracle.
-        .target(name: "ActivationVerification", dependencies: ["ActivationOracle", "ActivationKernels", "ActivationIO"]),
+        .target(name: "ActivationVerification", dependencies: ["ActivationOracle", "ActivationKernels", "ActivationIO", "CSHA256"]),
+        // SHA-256 rounds with the x86 SHA extensions, for the certificates' output digests (C: the
+        // intrinsics; `ActivationVerification.SHA256` falls back to its Swift rounds without them).
+        .target(name: "CSHA256"),
         // Numeric files (.npy, text) read and written in bounded memory, outputs written safely
         // (all or nothing, never over anything but a regular file), the subprocess protocol's client.
         .target(name: "ActivationIO", dependencies: ["ActivationCatalog", "ActivationOracle"]),

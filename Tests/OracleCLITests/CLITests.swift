@@ -215,4 +215,25 @@ struct CLITests {
         var empty = SHA256()
         #expect(empty.finalize() == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
     }
+
+    /// Long inputs in odd pieces, through the SHA extensions (where the CPU has them) and through
+    /// the Swift rounds: FIPS 180-4's million 'a', and bytes (7i + 3) mod 256 for i < 1,000,003,
+    /// whose digest Python's hashlib gave (`hashlib.sha256(bytes((i*7+3)%256 for i in
+    /// range(1000003))).hexdigest()`).
+    @Test(arguments: [true, false])
+    func sha256LongInputsBothPaths(_ extensions: Bool) {
+        guard !extensions || SHA256.extensionsAvailable else { return }
+        let data = (0..<1_000_003).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 3) }
+        for pieces in [[1_000_003], [1, 63, 64, 65, 999_810], [4096, 17, 995_890]] {
+            var h = SHA256()
+            h.useExtensions = extensions
+            var at = 0
+            for n in pieces { h.update(data[at..<at + n]); at += n }
+            #expect(h.finalize() == "987ab1b5b3b71c1d1053a817cffc3695c96e78c2b068d558c6b340a8255c3ed8", "pieces \(pieces)")
+        }
+        var a = SHA256()
+        a.useExtensions = extensions
+        for _ in 0..<1000 { a.update([UInt8](repeating: 0x61, count: 1000)) }
+        #expect(a.finalize() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
 }

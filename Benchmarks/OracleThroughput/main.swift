@@ -3,6 +3,9 @@
 // the share of inputs the fast path could not decide; and every fast result compared with Ziv's
 // (the fast path's soundness evidence). Run in a release build:
 //   Scripts/with-deps swift run -c release oracle-throughput [--format f32] [--count 20000] [--function F] [--seed S]
+//   [--show-escalated N]: the first N inputs of each row that the fast path left to Ziv's loop
+//   [--no-ziv]: time the oracle as it runs (fast path, then Ziv's loop) without the Ziv-only column
+//   and the comparison
 import ActivationCatalog
 import ActivationOracle
 import ActivationVerification
@@ -13,6 +16,8 @@ var count = 20_000
 var seed: UInt64 = 20_261_123
 var only: Activation?
 var timing = true
+var show = 0
+var zivColumn = true
 var arguments = CommandLine.arguments.dropFirst()
 while let argument = arguments.popFirst() {
     switch argument {
@@ -21,8 +26,10 @@ while let argument = arguments.popFirst() {
     case "--seed": seed = arguments.popFirst().flatMap { UInt64($0) } ?? seed
     case "--function": only = arguments.popFirst().flatMap(Activation.init(named:))
     case "--compare-only": timing = false
+    case "--no-ziv": zivColumn = false
+    case "--show-escalated": show = arguments.popFirst().flatMap { Int($0) } ?? 10
     default:
-        FileHandle.standardError.write(Data("usage: oracle-throughput [--format f16|bf16|f32|f64] [--count N] [--function F] [--seed S] [--compare-only]\n".utf8))
+        FileHandle.standardError.write(Data("usage: oracle-throughput [--format f16|bf16|f32|f64] [--count N] [--function F] [--seed S] [--compare-only] [--no-ziv] [--show-escalated N]\n".utf8))
         exit(2)
     }
 }
@@ -56,10 +63,15 @@ for activation in Activation.allCases where only == nil || only == activation {
     ziv.usesFastPath = false
     for quantity in [Quantity.value, .derivative] {
         let fastRate = timing ? rate(inputs.count) { inputs.reduce(0) { $0 &+ fast.evaluate(quantity, bits: $1, format: format) } } : .nan
-        let zivRate = timing ? rate(inputs.count) { inputs.reduce(0) { $0 &+ ziv.evaluate(quantity, bits: $1, format: format) } } : .nan
+        let zivRate = timing && zivColumn ? rate(inputs.count) { inputs.reduce(0) { $0 &+ ziv.evaluate(quantity, bits: $1, format: format) } } : .nan
         var escalated = 0, wrong = 0
         for x in inputs {
-            guard let r = fast.fastResult(quantity, bits: x, format: format) else { escalated += 1; continue }
+            guard let r = fast.fastResult(quantity, bits: x, format: format) else {
+                escalated += 1
+                if escalated <= show { print("  escalated: \(activation.name) \(quantity) x = \(format.hexBits(x)) (\(format.doubleValue(x)))") }
+                continue
+            }
+            guard zivColumn else { continue }
             let reference = ziv.evaluate(quantity, bits: x, format: format)
             if r != reference {
                 wrong += 1

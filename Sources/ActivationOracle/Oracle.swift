@@ -107,6 +107,10 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
     /// The sign of the value and of the derivative at −4096 and +4096 (0 for an exact zero): the
     /// sign of every tail result that underflows beyond them (see `Decision.zeroOfUnresolvedSign`).
     private(set) var tailSigns: [Quantity: [Int]] = [:]
+    /// f(x) > x/2 for every x ≠ 0, proven (`aboveHalfX(_:_:)`): the fast path's tie-break where
+    /// x/2 is a rounding boundary (a float32 x of odd significand in the lowest binade: 0.15 % of
+    /// bit patterns, each a ~100 µs Ziv loop before).
+    let aboveHalfX: Bool
 
     /// Parameter values given as exact numbers (missing ones take the catalog default). Throws
     /// `OracleError` for an unknown parameter, a value outside the entry's domain, or a convention
@@ -185,6 +189,7 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
         self.fastValue = pieces.map(\.value.fast)
         self.fastDerivative = pieces.map(\.derivative.fast)
         self.fastKinks = kinks.map { kink in let c = Constant(kink.0).fast; return (c.lo, c.hi) }
+        self.aboveHalfX = Self.aboveHalfX(activation, resolved)
         precondition(pieces.count == kinks.count + 1, "\(activation): \(pieces.count) pieces for \(kinks.count) kinks")
         for quantity in [Quantity.value, .derivative, .secondDerivative] {
             tailSigns[quantity] = [true, false].map { negative in
@@ -307,6 +312,14 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
             return x == 0 && !gradient ? nil : format.zero(negative: false)
         }
         let lo = Self.round(box.lo, format, overflow), hi = Self.round(box.hi, format, overflow)
+        if lo != hi, aboveHalfX, quantity == .value, factor == nil, x != 0, box.lo <= x / 2, Double(Float(x)) == x {
+            // f(x) lies in (x/2, box.hi] (x/2 is exact in binary64). x has at most 24 significant
+            // bits (a float32 value), so (x/2).nextUp has 53 and is no boundary of a format of at
+            // most 32 bits: the reals in (x/2, (x/2).nextUp] round alike, and if box.hi rounds as
+            // (x/2).nextUp does, so does everything between.
+            let r = Self.round((x / 2).nextUp, format, overflow)
+            if r == hi { return r }
+        }
         if format.isZero(lo) || format.isZero(hi) {
             // A zero result needs a proven sign (nonzero values keep theirs; exact zeros are +0).
             guard format.isZero(lo) && format.isZero(hi) else { return nil }
@@ -324,6 +337,22 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
             return nil
         }
         return lo == hi ? lo : nil
+    }
+
+    /// Whether f(x) − x/2 > 0 for every x ≠ 0. Each such f is x·(½ + g(x)/2) with g odd, of the
+    /// sign of x, so f(x) − x/2 = x·g(x)/2 > 0:
+    /// - silu and quick-gelu, x·σ(βx): σ(βx) − ½ = tanh(βx/2)/2, of the sign of x when β > 0;
+    /// - gelu, x·Φ(x): Φ(x) − ½ = erf(x/√2)/2;
+    /// - gelu-tanh, x·σ(2u), u = √(2/π)(x + 0.044715x³) of the sign of x: σ(2u) − ½ = tanh(u)/2.
+    /// Near 0, where f(x) ≈ x/2 + x²/4 (silu), the binary64 enclosure cannot tell f(x) from x/2
+    /// once x² is below x/2's last bit; where x/2 is a boundary of the format, the sign of f − x/2
+    /// decides. `FastPathTests` compares every use with Ziv's loop alone.
+    static func aboveHalfX(_ activation: Activation, _ p: ResolvedParameters) -> Bool {
+        switch activation {
+        case .gelu, .geluTanh, .quickGELU: return true
+        case .silu: return p["beta"].sign > 0
+        default: return false
+        }
     }
 
     /// Where f′ is proven negative all the way to −∞, so a zero it rounds to is −0 — used when both

@@ -29,6 +29,35 @@ struct FastPathTests {
         }
     }
 
+    /// The tie-break f(x) > x/2 (`ActivationFunction.aboveHalfX`): at inputs whose x/2 is a
+    /// rounding boundary — odd significands in the lowest binades, both signs, in each 16- and
+    /// 32-bit format — the fast path now decides, and as Ziv's loop alone does. silu with β = −1
+    /// (f(x) < x/2 there) must not take it: whatever the fast path decides still agrees.
+    @Test func aboveHalfXTieBreak() throws {
+        let cases: [(Activation, [String: ExactNumber], Bool)] = [
+            (.gelu, [:], true), (.geluTanh, [:], true), (.quickGELU, [:], true), (.silu, [:], true),
+            (.silu, ["beta": try ExactNumber(parsing: "3")], true), (.silu, ["beta": try ExactNumber(parsing: "-1")], false),
+        ]
+        for (activation, parameters, rule) in cases {
+            let fast = try ActivationFunction(activation, parameters: parameters)
+            var ziv = fast
+            ziv.usesFastPath = false
+            for format in [FloatFormat.f16, .bf16, .f32] {
+                let fraction = UInt64(format.fractionBits)
+                var inputs: [UInt64] = [1, 3, 5, (1 << fraction) | 1, (1 << fraction) | 0x2b, (2 << fraction) - 1]
+                inputs += inputs.map { $0 | format.signMask }
+                var decided = 0
+                for x in inputs {
+                    let expected = ziv.evaluate(.value, bits: x, format: format)
+                    guard let r = fast.fastResult(.value, bits: x, format: format) else { continue }
+                    decided += 1
+                    #expect(r == expected, "\(activation) \(parameters) \(format) x=\(format.hexBits(x)): fast \(format.hexFloat(r)), Ziv \(format.hexFloat(expected))")
+                }
+                if rule { #expect(decided == inputs.count, "\(activation) \(parameters) \(format): the fast path decided \(decided) of \(inputs.count)") }
+            }
+        }
+    }
+
     static func inputs(_ f: ActivationFunction, _ format: FloatFormat) -> [UInt64] {
         var values: [Double] = [0, 1, -1, 0.5, -0.5, 2, -2, 3, -3, 6, -6, 1e-3, -1e-3, 1e-6, -1e-6, 0x1p-20, -0x1p-20,
                                 30, -30, 88, -88, 104, -104, 4095, -4095, 5000, -5000, 1e10, -1e10, 3e38, -3e38]

@@ -42,6 +42,9 @@ enum Evaluation {
 struct Formula {
     let exact: (BigFloat) -> Evaluation
     let fast: (Double) -> FastInterval
+    /// A rational formula's exact value in machine integers, nil where it does not fit
+    /// (`SmallRational`); absent for real formulas.
+    var small: ((Double) -> SmallRational?)? = nil
 }
 
 /// One smooth piece between consecutive kinks: its value and derivatives at an exact x.
@@ -55,9 +58,11 @@ struct Piece {
 
 /// A formula over exact rationals: pass the same generic function twice.
 private func rational(_ exact: @escaping (ExactArithmetic, ExactRational) -> ExactRational,
-                      _ fast: @escaping (FastArithmetic, FastInterval) -> FastInterval) -> Formula {
+                      _ fast: @escaping (FastArithmetic, FastInterval) -> FastInterval,
+                      _ small: @escaping (SmallRationalArithmetic, SmallRational?) -> SmallRational?) -> Formula {
     Formula(exact: { x in .exact(exact(ExactArithmetic(), ExactRational(x))) },
-            fast: { x in fast(FastArithmetic(), FastInterval(x)) })
+            fast: { x in fast(FastArithmetic(), FastInterval(x)) },
+            small: { x in small(SmallRationalArithmetic(), SmallRational(x)) })
 }
 
 /// A formula over enclosures: pass the same generic function twice.
@@ -69,7 +74,7 @@ private func real(_ exact: @escaping (IntervalArithmetic, Interval) -> Interval,
 
 private func constant(_ q: ExactRational) -> Formula {
     let c = Constant(q)
-    return Formula(exact: { _ in .exact(q) }, fast: { _ in c.fast })
+    return Formula(exact: { _ in .exact(q) }, fast: { _ in c.fast }, small: { _ in c.small })
 }
 private func constant(_ n: Int) -> Formula { constant(ExactRational(n)) }
 private var identity: Formula { Formula(exact: { x in .exact(ExactRational(x)) }, fast: { x in FastInterval(x) }) }
@@ -113,7 +118,7 @@ private func withTail(_ f: Formula, _ tail: @escaping (BigFloat) -> Tail?) -> Fo
 private func linear(slope: ExactRational, intercept: ExactRational = ExactRational(0)) -> Piece {
     let m = Constant(slope), c = Constant(intercept)
     func line<A: RationalOperations>(_ a: A, _ x: A.Value) -> A.Value { a.add(a.multiply(a.constant(m), x), a.constant(c)) }
-    return Piece(value: rational(line, line), derivative: constant(slope), secondDerivative: constant(0))
+    return Piece(value: rational(line, line, line), derivative: constant(slope), secondDerivative: constant(0))
 }
 
 private func flat(_ value: ExactRational) -> Piece { Piece(value: constant(value), derivative: constant(0), secondDerivative: constant(0)) }
@@ -384,9 +389,9 @@ extension Activation {
                 return a.divide(a.constant(2), a.multiply(d, a.multiply(d, d)))
             }
             func negativeCurvature<A: RationalOperations>(_ a: A, _ x: A.Value) -> A.Value { a.negate(curvature(a, x)) }
-            return [Piece(value: rational(value, value), derivative: rational(derivative, derivative), secondDerivative: rational(curvature, curvature)),
-                    Piece(value: rational(value, value), derivative: rational(derivative, derivative),
-                          secondDerivative: rational(negativeCurvature, negativeCurvature))]
+            return [Piece(value: rational(value, value, value), derivative: rational(derivative, derivative, derivative), secondDerivative: rational(curvature, curvature, curvature)),
+                    Piece(value: rational(value, value, value), derivative: rational(derivative, derivative, derivative),
+                          secondDerivative: rational(negativeCurvature, negativeCurvature, negativeCurvature))]
         case .hardSigmoid:
             return [flat(zero), linear(slope: p["slope"], intercept: p["offset"]), flat(one)]
         case .hardSwish:
@@ -397,7 +402,7 @@ extension Activation {
             func derivative<A: RationalOperations>(_ a: A, _ x: A.Value) -> A.Value {
                 a.add(a.multiply(x, a.constant(third)), a.constant(half))
             }
-            return [flat(zero), Piece(value: rational(value, value), derivative: rational(derivative, derivative),
+            return [flat(zero), Piece(value: rational(value, value, value), derivative: rational(derivative, derivative, derivative),
                                       secondDerivative: constant(one / ExactRational(3))), linear(slope: one)]
         case .hardTanh:
             return [flat(p["min"]), linear(slope: one), flat(p["max"])]

@@ -58,6 +58,8 @@ protocol RealOperations: RationalOperations {
 struct Constant: @unchecked Sendable {
     let exact: ExactRational
     let fast: FastInterval
+    /// The same in machine integers where it fits (`SmallRational`), for the fast path's ties.
+    let small: SmallRational?
 
     init(_ q: ExactRational) {
         exact = q
@@ -66,6 +68,7 @@ struct Constant: @unchecked Sendable {
         mpfr_div(hi.raw, q.num.raw, q.den.raw, MPFR_RNDU)
         let l = mpfr_get_d(lo.raw, MPFR_RNDD), h = mpfr_get_d(hi.raw, MPFR_RNDU)
         fast = FastInterval(lo: l, hi: h, sign: q.sign)
+        small = SmallRational(q)
     }
     init(_ n: Int) { self.init(ExactRational(n)) }
 }

@@ -104,6 +104,9 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
     /// copies one closure per input rather than a whole `Piece` (its retains were a quarter of an
     /// exhaustive relu run).
     let fastValue: [(Double) -> FastInterval], fastDerivative: [(Double) -> FastInterval]
+    /// The rational pieces' exact values in machine integers (nil for real pieces): the fast path's
+    /// ties (`SmallRational`).
+    let smallValue: [((Double) -> SmallRational?)?], smallDerivative: [((Double) -> SmallRational?)?]
     /// The sign of the value and of the derivative at −4096 and +4096 (0 for an exact zero): the
     /// sign of every tail result that underflows beyond them (see `Decision.zeroOfUnresolvedSign`).
     private(set) var tailSigns: [Quantity: [Int]] = [:]
@@ -188,6 +191,8 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
         self.pieces = activation.pieces(resolved)
         self.fastValue = pieces.map(\.value.fast)
         self.fastDerivative = pieces.map(\.derivative.fast)
+        self.smallValue = pieces.map(\.value.small)
+        self.smallDerivative = pieces.map(\.derivative.small)
         self.fastKinks = kinks.map { kink in let c = Constant(kink.0).fast; return (c.lo, c.hi) }
         self.aboveHalfX = Self.aboveHalfX(activation, resolved)
         precondition(pieces.count == kinks.count + 1, "\(activation): \(pieces.count) pieces for \(kinks.count) kinks")
@@ -312,13 +317,22 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
             return x == 0 && !gradient ? nil : format.zero(negative: false)
         }
         let lo = Self.round(box.lo, format, overflow), hi = Self.round(box.hi, format, overflow)
-        if lo != hi, aboveHalfX, quantity == .value, factor == nil, x != 0, box.lo <= x / 2, Double(Float(x)) == x {
-            // f(x) lies in (x/2, box.hi] (x/2 is exact in binary64). x has at most 24 significant
-            // bits (a float32 value), so (x/2).nextUp has 53 and is no boundary of a format of at
-            // most 32 bits: the reals in (x/2, (x/2).nextUp] round alike, and if box.hi rounds as
-            // (x/2).nextUp does, so does everything between.
-            let r = Self.round((x / 2).nextUp, format, overflow)
-            if r == hi { return r }
+        if lo != hi, factor == nil, let (l, above) = tieLine(quantity, x), l.significandWidth <= 51 {
+            // f(x) lies in (l, box.hi] (above) or [box.lo, l) (below), l exact in binary64. With at
+            // most 52 significant bits, l's neighbours have 53 and are no boundary of a format of
+            // at most 32 bits: the reals between l and its neighbour round as the neighbour does,
+            // and if the box's far end rounds the same, so does everything between.
+            if above, box.lo <= l, Self.round(l.nextUp, format, overflow) == hi { return hi }
+            if !above, box.hi >= l, Self.round(l.nextDown, format, overflow) == lo { return lo }
+        }
+        if lo != hi, factor == nil {
+            let small: ((Double) -> SmallRational?)?
+            switch quantity {
+            case .value: small = smallValue[index]
+            case .derivative: small = smallDerivative[index]
+            case .secondDerivative, .parameterDerivative: small = pieces[index].formula(quantity).small
+            }
+            if let small, let v = small(x), let r = Self.round(v, between: lo, hi, format) { return r }
         }
         if format.isZero(lo) || format.isZero(hi) {
             // A zero result needs a proven sign (nonzero values keep theirs; exact zeros are +0).
@@ -339,20 +353,37 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
         return lo == hi ? lo : nil
     }
 
-    /// Whether f(x) − x/2 > 0 for every x ≠ 0. Each such f is x·(½ + g(x)/2) with g odd, of the
-    /// sign of x, so f(x) − x/2 = x·g(x)/2 > 0:
+    /// Whether f(x) − x/2 > 0 for every x ≠ 0. Each smooth such f is x·(½ + g(x)/2) with g odd, of
+    /// the sign of x, so f(x) − x/2 = x·g(x)/2 > 0:
     /// - silu and quick-gelu, x·σ(βx): σ(βx) − ½ = tanh(βx/2)/2, of the sign of x when β > 0;
     /// - gelu, x·Φ(x): Φ(x) − ½ = erf(x/√2)/2;
-    /// - gelu-tanh, x·σ(2u), u = √(2/π)(x + 0.044715x³) of the sign of x: σ(2u) − ½ = tanh(u)/2.
+    /// - gelu-tanh, x·σ(2u), u = √(2/π)(x + 0.044715x³) of the sign of x: σ(2u) − ½ = tanh(u)/2;
+    /// - hard-swish: x(x + 3)/6 − x/2 = x²/6 on (−3, 3), x/2 from 3 on, −x/2 up to −3.
     /// Near 0, where f(x) ≈ x/2 + x²/4 (silu), the binary64 enclosure cannot tell f(x) from x/2
     /// once x² is below x/2's last bit; where x/2 is a boundary of the format, the sign of f − x/2
     /// decides. `FastPathTests` compares every use with Ziv's loop alone.
     static func aboveHalfX(_ activation: Activation, _ p: ResolvedParameters) -> Bool {
         switch activation {
-        case .gelu, .geluTanh, .quickGELU: return true
+        case .gelu, .geluTanh, .quickGELU, .hardSwish: return true
         case .silu: return p["beta"].sign > 0
         default: return false
         }
+    }
+
+    /// A line l(x), exact in binary64 (nil when it is not), with f(x) − l(x) of a proven sign that
+    /// no binary64 enclosure can see near a boundary of the format: x/2 for `aboveHalfX` entries
+    /// (f above it); tanh-shrink's x − 1 for x > 0 (x − tanh x > x − 1, as tanh x < 1) and x + 1
+    /// for x < 0 (below it, as tanh x > −1) — x − 1 is a float32 midpoint for x = 2^24·(odd + ½)…
+    func tieLine(_ quantity: Quantity, _ x: Double) -> (l: Double, above: Bool)? {
+        guard quantity == .value, x != 0, x.isFinite else { return nil }
+        if aboveHalfX { return (x / 2, true) }
+        if activation == .tanhShrink {
+            let c: Double = x > 0 ? -1 : 1, l = x + c
+            // TwoSum: x + c exactly when its error term is 0.
+            let bv = l - x, error = (x - (l - bv)) + (c - bv)
+            return error == 0 ? (l, x > 0) : nil
+        }
+        return nil
     }
 
     /// Where f′ is proven negative all the way to −∞, so a zero it rounds to is −0 — used when both
@@ -366,6 +397,18 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
     ///   4x(1 + w) ≤ −8.
     /// `FastPathTests` checks each sign with Ziv's loop alone at points out to −4096.
     public static let negativeDerivativeBelow: [Activation: Double] = [.gelu: -1.5, .geluTanh: -1.5, .mish: -2]
+
+    /// RN(v) for an exact rational v known to lie between the results lo and hi when they are
+    /// adjacent finite values of one sign: the one rounding boundary b between them (their midpoint,
+    /// exact in binary64) decides, and v = b rounds as b does (ties to even). nil otherwise, for an
+    /// exact zero (its sign follows other rules) or when the integers would overflow.
+    static func round(_ v: SmallRational, between lo: UInt64, _ hi: UInt64, _ format: FloatFormat) -> UInt64? {
+        guard v.m != 0, format.isFinite(lo), format.isFinite(hi), format.isNegative(lo) == format.isNegative(hi),
+              format.isNegative(lo) ? lo == hi + 1 : hi == lo + 1 else { return nil }
+        let b = (format.doubleValue(lo) + format.doubleValue(hi)) / 2
+        guard let c = v.compare(b) else { return nil }
+        return c < 0 ? lo : (c > 0 ? hi : format.rounding(b))
+    }
 
     @inline(__always) private static func round(_ v: Double, _ format: FloatFormat, _ overflow: FloatFormat.Overflow?) -> UInt64 {
         format == .f32 && (overflow ?? .infinity) == .infinity ? UInt64(Float(v).bitPattern) : format.rounding(v, overflow: overflow)

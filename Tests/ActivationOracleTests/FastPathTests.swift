@@ -1,5 +1,5 @@
 import ActivationCatalog
-import ActivationOracle
+@testable import ActivationOracle
 import Foundation
 import Testing
 
@@ -35,9 +35,22 @@ struct FastPathTests {
     /// (f(x) < x/2 there) must not take it: whatever the fast path decides still agrees.
     @Test func aboveHalfXTieBreak() throws {
         let cases: [(Activation, [String: ExactNumber], Bool)] = [
-            (.gelu, [:], true), (.geluTanh, [:], true), (.quickGELU, [:], true), (.silu, [:], true),
+            (.gelu, [:], true), (.geluTanh, [:], true), (.quickGELU, [:], true), (.silu, [:], true), (.hardSwish, [:], true),
             (.silu, ["beta": try ExactNumber(parsing: "3")], true), (.silu, ["beta": try ExactNumber(parsing: "-1")], false),
         ]
+        // tanh-shrink: x − 1 (x > 0) and x + 1 (x < 0) on a boundary, x = ±(2^k + 1)·2^j in each format.
+        for format in [FloatFormat.f16, .bf16, .f32] {
+            let fast = try ActivationFunction(.tanhShrink)
+            var ziv = fast
+            ziv.usesFastPath = false
+            let p = format.fractionBits + 1
+            let inputs = [p, p + 1, p + 3].flatMap { k in [1.0, -1.0].map { format.rounding($0 * (0x1p0 * Double(1 << k) + Double(1 << (k - p + 1)))) } }
+            for x in inputs where format.isFinite(x) {
+                let expected = ziv.evaluate(.value, bits: x, format: format)
+                let r = fast.fastResult(.value, bits: x, format: format)
+                #expect(r == expected, "tanh-shrink \(format) x=\(format.hexBits(x)): fast \(r.map(format.hexFloat) ?? "undecided"), Ziv \(format.hexFloat(expected))")
+            }
+        }
         for (activation, parameters, rule) in cases {
             let fast = try ActivationFunction(activation, parameters: parameters)
             var ziv = fast
@@ -56,6 +69,53 @@ struct FastPathTests {
                 if rule { #expect(decided == inputs.count, "\(activation) \(parameters) \(format): the fast path decided \(decided) of \(inputs.count)") }
             }
         }
+    }
+
+    /// Rational pieces at exact ties and near-ties (`SmallRational`): 11x/48 (rrelu) and (x + 3)/6
+    /// (hard-sigmoid) for x a multiple of 3 at every scale, x/100 (leaky-relu), hard-swish's
+    /// parabola and (2x + 3)/6 — every one decided by the fast path, as Ziv's loop alone decides.
+    @Test func rationalTies() throws {
+        for activation in [Activation.rrelu, .hardSigmoid, .leakyReLU, .hardSwish, .softsign] {
+            let fast = try ActivationFunction(activation)
+            var ziv = fast
+            ziv.usesFastPath = false
+            for format in [FloatFormat.f16, .bf16, .f32] {
+                var inputs: [UInt64] = []
+                for k in stride(from: 3.0, through: 3 * 2049, by: 3 * 37) {
+                    for scale in [0x1p-20, 0x1p-6, 0x1p-2, 1, 0x1p6, 0x1p40, 0x1p90] {
+                        let v = format.rounding(-k * scale)
+                        guard format.isFinite(v) else { continue }
+                        inputs += [v, v & ~format.signMask, v + 1, v - 1]
+                    }
+                }
+                for quantity in [Quantity.value, .derivative] {
+                    var undecided = 0
+                    for x in inputs where format.isFinite(x) {
+                        let expected = ziv.evaluate(quantity, bits: x, format: format)
+                        guard let r = fast.fastResult(quantity, bits: x, format: format) else { undecided += 1; continue }
+                        #expect(r == expected, "\(activation) \(quantity) \(format) x=\(format.hexBits(x)): fast \(format.hexFloat(r)), Ziv \(format.hexFloat(expected))")
+                    }
+                    // only inputs at kinks (hard-sigmoid's ±3, hard-swish's ±3) may be left
+                    #expect(undecided <= 4, "\(activation) \(quantity) \(format): \(undecided) of \(inputs.count) left to Ziv's loop")
+                }
+            }
+        }
+    }
+
+    /// `SmallRational` itself, on values worked out by hand.
+    @Test func smallRationalArithmetic() throws {
+        let a = SmallRationalArithmetic()
+        let third = a.divide(a.constant(1), a.constant(3)), sixth = a.divide(a.constant(1), a.constant(6))
+        #expect(a.add(third, sixth) == SmallRational(0.5))
+        #expect(a.multiply(a.constant(48), a.divide(a.constant(11), a.constant(48))) == SmallRational(11))
+        #expect(a.subtract(third, third) == SmallRational(0))
+        #expect(third?.compare(0x1.5555555555555p-2) == 1 && third?.compare(0x1.5555555555556p-2) == -1)
+        #expect(a.divide(a.constant(-3), a.constant(-6)) == SmallRational(0.5))
+        #expect(a.multiply(SmallRational(0x1p-1000), SmallRational(0x1p-1000)) == SmallRational(m: 1, e: -2000, d: 1))
+        // beyond the machine integers: nil, never a wrong value
+        #expect(a.add(SmallRational(0x1p100), SmallRational(1)) == nil)
+        #expect(a.multiply(SmallRational(Double(1 << 40 + 1)), SmallRational(Double(1 << 40 + 1))) == nil)
+        #expect(a.divide(third, a.constant(0)) == nil)
     }
 
     static func inputs(_ f: ActivationFunction, _ format: FloatFormat) -> [UInt64] {

@@ -275,6 +275,10 @@ public struct GELUTanhKernel: ActivationKernel {
     /// σ(2u)·(1 + 2x·σ(−2u)·u′), u′ = √(2/π)(1 + 3·0.044715x²), factored so an underflowed σ(2u)
     /// leaves −0, not +0; by its root series near x ≈ −0.7522.
     public func derivative(_ x: Double) -> Double {
+        // NaN: x itself. Through the product below, two NaNs of opposite signs (σ(2u) and
+        // σ(−2u)) meet, and which one x86 returns depends on the operand order the compiler picks:
+        // the AVX2 build gave −NaN where the default build (and the certificate) has +NaN.
+        if x.isNaN { return x }
         if abs(x) > 1e100 { return x > 0 ? 1 : -0.0 }
         if let near = RootSeries.geluTanh.evaluate(x) { return near }
         let t = Self.twoU(x)

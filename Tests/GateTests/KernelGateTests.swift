@@ -44,6 +44,17 @@ struct KernelGateTests {
         }
     }
 
+    /// gelu-tanh′ of a NaN is that NaN, quieted, sign and payload kept — in every build. Before,
+    /// the AVX2 build (`Scripts/host-swift`) returned it with the sign flipped (two NaNs of
+    /// opposite signs met in a product; x86 keeps the first operand, and the compilers' operand
+    /// orders differ), so `exhaustive recheck` of its certificate said CHANGED.
+    @Test func geluTanhDerivativeKeepsTheNaN() throws {
+        let kernel = Gate.kernel(for: try ActivationFunction(.geluTanh))
+        let inputs: [UInt64] = [0x7f80_0001, 0x7fc0_0000, 0x7fff_ffff, 0xff80_0001, 0xffc0_0000, 0xffff_ffff, 0x7f81_2345, 0xff81_2345]
+        let got = Gate.evaluateBuffer(kernel, .derivative, inputs: inputs, format: .f32)
+        #expect(got == inputs.map { $0 | 0x0040_0000 }, "\(got.map { FloatFormat.f32.hexBits($0) })")
+    }
+
     static func describe(_ w: ValidationReport.Case, _ format: FloatFormat) -> String {
         "x = \(format.shortest(w.input)) (\(format.hexBits(w.input))): expected \(format.hexFloat(w.expected)) (\(format.hexBits(w.expected))), got \(format.hexFloat(w.actual)) (\(format.hexBits(w.actual))), \(w.ulps) ULP, \(w.disagreement.rawValue)"
     }

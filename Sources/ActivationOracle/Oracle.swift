@@ -705,6 +705,8 @@ extension GatedFunction {
     /// of a Ziv loop.
     public struct TightEnclosure: @unchecked Sendable {
         let box: Interval
+        /// q(a) is known exactly (relu's a, step's 1): a product with b can be exactly a midpoint.
+        public var isExact: Bool { !box.loOpen && !box.hiOpen && BigFloat.compare(box.lo, box.hi) == 0 }
     }
 
     public func tightEnclosure(_ quantity: GatedQuantity, a: UInt64, format: FloatFormat) -> TightEnclosure? {

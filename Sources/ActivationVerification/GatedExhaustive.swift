@@ -81,7 +81,9 @@ package enum GatedExhaustive {
             if let m, let side, m * side.b == side.m * bv { return side.qAbove == (bv > 0) ? r2 : r1 }
             if tight == nil { tight = .some(f.tightEnclosure(quantity, a: a, format: format)) }
             let r = tight!.flatMap { f.evaluate($0, b: b, format: format) } ?? f.evaluate(quantity, a: a, b: b, format: format)
-            if side == nil, let m, !format.isZero(a), r == r1 || r == r2 { side = Side(m: m, b: bv, qAbove: (r == r2) == (bv > 0)) }
+            if side == nil, let m, let t = tight!, !t.isExact, !format.isZero(a), r == r1 || r == r2 {
+                side = Side(m: m, b: bv, qAbove: (r == r2) == (bv > 0))
+            }
             return r
         }
     }
@@ -92,9 +94,13 @@ package enum GatedExhaustive {
     /// far more (2^−24 at least) — and the row checks it, m′·b == m·b′ (exact in binary64: at most
     /// 12 + 11 significant bits each). So q(a)·b′ lies above m′ exactly when q(a) > c and b′ > 0,
     /// or q(a) < c and b′ < 0: one Ziv loop per row instead of one per undecided b (rows where
-    /// q(a) is a hair below a representable number, silu(1025)·b, have thousands). The side is
-    /// strict: off a = 0 (skipped) and the kinks (no box) the oracle separates q(a)·b from m by
-    /// precision, never by an exact tie.
+    /// q(a) is a hair below a representable number, silu(1025)·b, have thousands). The side must
+    /// be strict, so it is learned only where q(a) is not known exactly — a tight enclosure exists
+    /// and is not a point (relu's q(a) = a has none: an exact rational, and a·b is exactly a
+    /// midpoint, a tie to even, for many b; learning from one of those gave the first binary16
+    /// reglu run 2.8 million wrong expectations) — and a ≠ 0; there the
+    /// oracle separates q(a)·b from m by precision (a smooth gate's value at a ≠ 0 is irrational),
+    /// never by an exact tie.
     private struct Side { let m, b: Double; let qAbove: Bool }
 
     /// The rounding boundary between two adjacent finite results r1 < r2 (their midpoint), or nil.

@@ -42,6 +42,8 @@ struct GatedKernelGateTests {
             (.swiglu, .value, .f16, 0x6401), (.geglu, .value, .f16, FloatFormat.f16.rounding(12.5)),
             (.glu, .partialA, .bf16, 0x3300), (.gegluTanh, .value, .bf16, FloatFormat.bf16.rounding(10.5)),
             (.glu, .partialA, .bf16, 0x2b80), (.reglu, .value, .f16, 0x7e01),
+            // relu(a) = a exactly: a·b is exactly a midpoint for many b (a tie to even, no side to learn)
+            (.reglu, .value, .f16, 0x0001), (.reglu, .value, .f16, 0x0003), (.reglu, .value, .bf16, 0x0005),
         ]
         for (unit, quantity, format, a) in rows {
             let f = try GatedFunction(unit)

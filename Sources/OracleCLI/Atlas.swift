@@ -62,6 +62,17 @@ enum Atlas {
             }
             lines.append("| [\(a.name)](atlas/\(a.name).md) | \(a.entry.definition.replacingOccurrences(of: "|", with: "\\|")) | " + bounds.joined(separator: " | ") + " | " + cert.joined(separator: " | ") + " |")
         }
+        lines += ["", "### Gated units on all 2^32 pairs", "",
+                  "The built-in kernels (`GatedKernel`) against the oracle on every pair (a, b) of a 16-bit format, with certificates under [certificates-pairs/](certificates-pairs/) (`activation-oracle exhaustive pairs UNIT --format F [--wrt a]`; ∂f/∂b = g(a) is the one-input gate's).", "",
+                  "| unit | value, bf16 | ∂f/∂a, bf16 | value, f16 | ∂f/∂a, f16 |", "|---|---|---|---|---|"]
+        let pairs = loadPairCertificates(reference.appendingPathComponent("certificates-pairs"))
+        for unit in GatedUnit.allCases {
+            let cells = [("bf16", "value"), ("bf16", "d/da"), ("f16", "value"), ("f16", "d/da")].map { format, quantity -> String in
+                guard let c = pairs["\(unit.name) \(quantity) \(format)"] else { return "not run yet" }
+                return "max \(c.max_ulp) ULP on all 2^32 pairs (bound \(c.bound); \(Int(c.seconds.rounded())) s) \(c.pass ? "✓" : "✗")"
+            }
+            lines.append("| \(unit.name) | " + cells.joined(separator: " | ") + " |")
+        }
         lines += ["", "## Common questions", ""] + commonQuestions()
         lines += ["", "## Files", "",
                   "| file | what | made by |", "|---|---|---|",
@@ -128,6 +139,19 @@ enum Atlas {
             "- **Why does the gradient vanish in deep sigmoid stacks?** sup σ′ = 1/4 (at 0), so ten layers scale a gradient by at most 0.25^10 ≈ 9.5e−7; each page's \"Gradient behaviour\" gives sup |f′| and where f′ is exactly 0 (dead zones).",
             "- **Which formula is safe?** Each page's pitfalls table evaluates the textbook formulas in float32 and names the first input where each fails: log(1 + exp(x)) gives \(show(naiveSoftplus)) at x = 88.75 where softplus is \(v(.softplus, 88.75)), 1/(1 + exp(−x)) flushes at x < −88.7, σ(1 − σ) and 1 − tanh² lose every digit past the saturation threshold, x/2·(1 + erf(x/√2)) loses gelu's tail below −5.5, gelu-tanh′ turns NaN past |x| = 1.8e19, and x·σ(x) is NaN at −inf.",
         ]
+    }
+
+    /// Complete whole-range pair certificates by "unit quantity format".
+    static func loadPairCertificates(_ dir: URL) -> [String: GatedExhaustive.Certificate] {
+        var out: [String: GatedExhaustive.Certificate] = [:]
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+        for name in names.sorted() where name.hasSuffix(".json") {
+            guard let data = FileManager.default.contents(atPath: dir.appendingPathComponent(name).path),
+                  let c = try? JSONDecoder().decode(GatedExhaustive.Certificate.self, from: data),
+                  c.first_a == 0, c.end_a == 1 << 16, c.pairs_checked == 1 << 32 else { continue }
+            out["\(c.function) \(c.quantity) \(c.format)"] = c
+        }
+        return out
     }
 
     static func loadCertificates(_ dir: URL) -> [String: Certificate] {
@@ -495,7 +519,7 @@ enum GatedPage {
         }
         L += ["", "## Checks", "",
               "- `swift test`: the oracle against independent values (Scripts/independent_reference.py `gated`: every edge input of a with every edge value of b, random pairs, backward triples, four formats), and the kernels against the oracle (`GatedKernelGateTests`).",
-              "- All 2^32 bfloat16 (and binary16) pairs: `activation-oracle exhaustive pairs UNIT --format bf16 [--wrt a]`; the certificates are in [../certificates-pairs/](../certificates-pairs/).",
+              "- All 2^32 bfloat16 and binary16 pairs: `activation-oracle exhaustive pairs UNIT --format bf16|f16 [--wrt a]`; the certificates are in [../certificates-pairs/](../certificates-pairs/), their results in [the index](../README.md#gated-units-on-all-232-pairs).",
               "- The frameworks: [../frameworks-gated-bf16.md](../frameworks-gated-bf16.md), [../frameworks-gated-f32.md](../frameworks-gated-f32.md)."]
         return L.joined(separator: "\n") + "\n"
     }

@@ -9,20 +9,24 @@ plan, so they cannot disagree about names, shards or commands:
   GitHub Actions (.github/workflows/certificates.yml):
     certificate_plan.py --matrix [--shards 4] [--entries "gelu silu"]   >> "$GITHUB_OUTPUT"
     certificate_plan.py --run ENTRY QUANTITY K --shards N --out DIR      one matrix job
-    certificate_plan.py --merge DIR --output Reference/certificates      the merge job
+    certificate_plan.py --merge DIR --shards N --output Reference/certificates   the merge job
   Slurm (Scripts/slurm-certify):
     certificate_plan.py --count [--shards N]       the array size
     certificate_plan.py --run-task I --out DIR     array task I (SLURM_ARRAY_TASK_ID)
-    certificate_plan.py --merge DIR --output ...   the dependent merge job
+    certificate_plan.py --merge DIR --shards N --output ...   the dependent merge job
 
---merge refuses (exit 2, one line) when a shard of some certificate is missing or from another
-run; `activation-oracle exhaustive merge` checks that the shards tile the inputs exactly.
+--merge takes the same --entries and --shards as the run and refuses (exit 2, one line, nothing
+written) when a planned shard is missing, a file is not a shard of the plan, or a shard is not a
+certificate of this tool version's built-in kernel at the catalog's defaults (a stale or foreign
+one); `activation-oracle exhaustive merge` checks that the shards tile the inputs exactly. A
+certificate beyond its bound is still installed, and the exit code is 1.
 """
 import argparse
 import glob
 import json
 import os
 import re
+import stat
 import subprocess
 import sys
 
@@ -76,51 +80,89 @@ def command(tool, job, out):
 
 def run(tool, job, out):
     """One shard; its exit code (1: a result beyond the bound — the certificate is still written)."""
-    os.makedirs(out, exist_ok=True)
+    try:
+        os.makedirs(out, exist_ok=True)
+    except OSError as e:
+        raise PlanError(f"--out {out}: {e.strerror}")
     argv = command(tool, job, out)
     print(" ".join(argv), flush=True)
     return subprocess.run(argv).returncode
 
 
-def merge(tool, directory, output):
-    """Every complete set of shards in `directory` → one certificate per entry and quantity."""
-    groups = {}
-    for path in sorted(glob.glob(os.path.join(directory, "**", "*-of-*.json"), recursive=True)):
+def tool_version(tool):
+    try:
+        return subprocess.run([tool, "--version"], capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError) as e:
+        raise PlanError(f"{tool} --version failed ({e})")
+
+
+def merge(tool, directory, output, plan):
+    """The planned shards found under `directory` → one certificate per entry and quantity.
+
+    Every planned shard must be there, as a regular file holding a complete certificate of this
+    tool version's built-in kernel at the catalog's defaults (what Reference/certificates/ holds),
+    and nothing else of the same names; otherwise nothing is written."""
+    if not os.path.isdir(directory):
+        raise PlanError(f"{directory}: not a directory")
+    if os.path.exists(output) and not os.path.isdir(output):
+        raise PlanError(f"--output {output}: exists and is not a directory")
+    version = tool_version(tool)
+    expected = {(j["name"], j["shard"], j["shards"]) for j in plan}
+    found = {}
+    for path in sorted(glob.glob(os.path.join(glob.escape(directory), "**", "*-of-*.json"), recursive=True)):
         m = re.fullmatch(r"(.+)-(\d+)-of-(\d+)\.json", os.path.basename(path))
-        if m:
-            groups.setdefault((m.group(1), int(m.group(3))), {})[int(m.group(2))] = path
-    if not groups:
-        raise PlanError(f"{directory}: no shard certificates (<name>-<k>-of-<n>.json)")
-    names = {}
-    for (name, n), found in groups.items():
-        if name in names:
-            raise PlanError(f"{directory}: {name} has shards of {names[name]} and of {n}: one run at a time")
-        names[name] = n
-        for k, path in found.items():
-            try:
-                with open(path) as f:
-                    cert = json.load(f)
-            except (OSError, ValueError) as e:
-                raise PlanError(f"{path}: not a certificate ({e})")
-            said = (cert.get("function", "") + ("-derivative" if cert.get("derivative") else ""), cert.get("shard"))
-            if said != (name, f"{k}/{n}"):
-                raise PlanError(f"{path}: holds {said[0]} shard {said[1]}, its name says {name} {k}/{n}")
-        missing = [k for k in range(n) if k not in found]
-        if missing:
-            shown = ", ".join(f"{k}/{n}" for k in missing[:5]) + (", …" if len(missing) > 5 else "")
-            raise PlanError(f"{directory}: {name} lacks {len(missing)} of its {n} shards ({shown})")
+        try:
+            regular = stat.S_ISREG(os.stat(path).st_mode)  # never open a FIFO or a device
+        except OSError:
+            regular = False
+        if not m or not regular:
+            continue
+        key = (m.group(1), int(m.group(2)), int(m.group(3)))
+        if key not in expected:
+            raise PlanError(f"{path}: not a shard of this plan ({len({j['name'] for j in plan})} certificates, "
+                            f"{plan[0]['shards']} shards each; --entries and --shards must be the run's)")
+        if key in found:
+            raise PlanError(f"{path}: shard {key[1]}/{key[2]} of {key[0]} twice (also {found[key]})")
+        found[key] = path
+    for (name, k, n), path in sorted(found.items()):
+        try:
+            with open(path) as f:
+                cert = json.load(f)
+        except (OSError, ValueError) as e:
+            raise PlanError(f"{path}: not a certificate ({e})")
+        if not isinstance(cert, dict):
+            raise PlanError(f"{path}: not a certificate (a JSON object is due)")
+        said = (str(cert.get("function")) + ("-derivative" if cert.get("derivative") is True else ""), cert.get("shard"))
+        if said != (name, f"{k}/{n}"):
+            raise PlanError(f"{path}: holds {said[0]} shard {said[1]}, its name says {name} {k}/{n}")
+        if cert.get("version") != version or cert.get("parameters") != {} or cert.get("convention") != "pytorch" \
+                or not str(cert.get("implementation", "")).startswith("builtin"):
+            raise PlanError(f"{path}: not this run's — made by version {cert.get('version')} (this tool: {version}), "
+                            f"parameters {cert.get('parameters')}, convention {cert.get('convention')}, "
+                            f"implementation {cert.get('implementation')}")
+    missing = sorted(expected - set(found))
+    if missing:
+        shown = ", ".join(f"{n} {k}/{t}" for n, k, t in missing[:5]) + (", …" if len(missing) > 5 else "")
+        raise PlanError(f"{directory}: {len(missing)} of the plan's {len(expected)} shards are missing ({shown})")
+    groups = {}
+    for (name, k, n), path in found.items():
+        groups.setdefault((name, n), {})[k] = path
     # Every certificate is merged into a temporary file first; the targets are replaced only when
     # all merged and each covers all 2^32 inputs, so a refused merge leaves the old ones untouched.
-    os.makedirs(output, exist_ok=True)
+    # `exhaustive merge` exits 1 for a merged certificate beyond its bound: still a certificate.
+    try:
+        os.makedirs(output, exist_ok=True)
+    except OSError as e:
+        raise PlanError(f"--output {output}: {e.strerror}")
     made, lines, failed = [], [], 0
     try:
-        for (name, n), found in sorted(groups.items()):
+        for (name, n), parts in sorted(groups.items()):
             target = os.path.join(output, name + ".json")
             partial = target + ".merging"
             made.append((partial, target))
-            r = subprocess.run([tool, "exhaustive", "merge", *[found[k] for k in range(n)], "-o", partial],
+            r = subprocess.run([tool, "exhaustive", "merge", *[parts[k] for k in range(n)], "-o", partial],
                                capture_output=True, text=True)
-            if r.returncode != 0:
+            if r.returncode not in (0, 1) or not os.path.isfile(partial):
                 raise PlanError(f"{name}: {r.stderr.strip() or r.stdout.strip()}")
             with open(partial) as f:
                 cert = json.load(f)
@@ -154,13 +196,15 @@ def main(argv=None):
     mode.add_argument("--count", action="store_true", help="print the number of jobs")
     mode.add_argument("--run", nargs=3, metavar=("ENTRY", "QUANTITY", "K"), help="run one shard")
     mode.add_argument("--run-task", type=int, metavar="I", help="run job I of --list (a Slurm array index)")
-    mode.add_argument("--merge", metavar="DIR", help="merge the shard certificates found under DIR")
+    mode.add_argument("--merge", metavar="DIR", help="merge the shards of the plan (--entries, --shards: the run's) found under DIR")
     args = p.parse_args(argv)
     try:
-        if args.merge:
-            return merge(args.tool, args.merge, args.output)
         names = entries(args.tool, [n for n in re.split(r"[\s,]+", args.entries) if n])
         plan = jobs(names, args.shards)
+        if args.merge is not None:
+            if not args.merge:
+                raise PlanError("--merge: empty path")
+            return merge(args.tool, args.merge, args.output, plan)
         if args.matrix:
             if len(plan) > MATRIX_LIMIT:
                 raise PlanError(f"{len(plan)} jobs: a GitHub Actions matrix holds at most {MATRIX_LIMIT} "

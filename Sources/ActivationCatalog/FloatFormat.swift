@@ -223,6 +223,14 @@ public enum FloatFormat: String, CaseIterable, Sendable, Hashable, CustomStringC
     public func isNegative(_ bits: UInt64) -> Bool { bits & signMask != 0 }
     public func isFinite(_ bits: UInt64) -> Bool { !isNaN(bits) && !isInfinite(bits) }
 
+    /// The rounding boundary between two adjacent finite values lo < hi of one sign — their
+    /// midpoint, exact in binary64 for every format narrower than it — or nil when lo and hi are
+    /// not such a pair.
+    public func midpoint(between lo: UInt64, _ hi: UInt64) -> Double? {
+        guard isFinite(lo), isFinite(hi), isNegative(lo) == isNegative(hi), isNegative(lo) ? lo == hi + 1 : hi == lo + 1 else { return nil }
+        return (doubleValue(lo) + doubleValue(hi)) / 2
+    }
+
     /// The canonical NaN the oracle returns: IEEE's positive quiet NaN without payload; e4m3fn's
     /// 0x7f; the fnuz formats' 0x80. The MX element formats have none (callers check `hasNaN`).
     public var quietNaN: UInt64 {

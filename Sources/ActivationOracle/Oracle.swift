@@ -403,10 +403,7 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
     /// exact in binary64) decides, and v = b rounds as b does (ties to even). nil otherwise, for an
     /// exact zero (its sign follows other rules) or when the integers would overflow.
     static func round(_ v: SmallRational, between lo: UInt64, _ hi: UInt64, _ format: FloatFormat) -> UInt64? {
-        guard v.m != 0, format.isFinite(lo), format.isFinite(hi), format.isNegative(lo) == format.isNegative(hi),
-              format.isNegative(lo) ? lo == hi + 1 : hi == lo + 1 else { return nil }
-        let b = (format.doubleValue(lo) + format.doubleValue(hi)) / 2
-        guard let c = v.compare(b) else { return nil }
+        guard v.m != 0, let b = format.midpoint(between: lo, hi), let c = v.compare(b) else { return nil }
         return c < 0 ? lo : (c > 0 ? hi : format.rounding(b))
     }
 

@@ -77,7 +77,7 @@ package enum GatedExhaustive {
             let lo = min(p1, p2).nextDown, hi = max(p1, p2).nextUp
             let r1 = format.rounding(lo), r2 = format.rounding(hi)
             if r1 == r2 { return r1 }
-            let m = boundary(r1, r2, format: format)
+            let m = format.midpoint(between: r1, r2)
             if let m, let side, m * side.b == side.m * bv { return side.qAbove == (bv > 0) ? r2 : r1 }
             if tight == nil { tight = .some(f.tightEnclosure(quantity, a: a, format: format)) }
             let r = tight!.flatMap { f.evaluate($0, b: b, format: format) } ?? f.evaluate(quantity, a: a, b: b, format: format)
@@ -102,13 +102,6 @@ package enum GatedExhaustive {
     /// oracle separates q(a)·b from m by precision (a smooth gate's value at a ≠ 0 is irrational),
     /// never by an exact tie.
     private struct Side { let m, b: Double; let qAbove: Bool }
-
-    /// The rounding boundary between two adjacent finite results r1 < r2 (their midpoint), or nil.
-    private static func boundary(_ r1: UInt64, _ r2: UInt64, format: FloatFormat) -> Double? {
-        guard format.isFinite(r1), format.isFinite(r2), format.isNegative(r1) == format.isNegative(r2),
-              (format.isNegative(r1) ? r1 == r2 + 1 : r2 == r1 + 1) else { return nil }
-        return (format.doubleValue(r1) + format.doubleValue(r2)) / 2
-    }
 
     /// Runs the pairs whose a lies in `range` (a bit patterns) on `threads` workers; `progress`
     /// is called after each a (from any thread, serialised).

@@ -35,8 +35,8 @@ let package = Package(
         .target(name: "ActivationKernels", dependencies: ["ActivationCatalog"], exclude: ["HardCases"]),
         // ULP metrics, input generators and the comparison of implementations with the oracle.
         .target(name: "ActivationVerification", dependencies: ["ActivationOracle", "ActivationKernels", "ActivationIO", "CSHA256"]),
-        // SHA-256 rounds with the x86 SHA extensions, for the certificates' output digests (C: the
-        // intrinsics; `ActivationVerification.SHA256` falls back to its Swift rounds without them).
+        // SHA-256's compression function for the certificates' output digests (C: the x86 SHA
+        // extensions' intrinsics where the CPU has them, portable rounds elsewhere).
         .target(name: "CSHA256"),
         // Numeric files (.npy, text) read and written in bounded memory, outputs written safely
         // (all or nothing, never over anything but a regular file), the subprocess protocol's client.

@@ -217,7 +217,7 @@ struct CLITests {
     }
 
     /// Long inputs in odd pieces, through the SHA extensions (where the CPU has them) and through
-    /// the Swift rounds: FIPS 180-4's million 'a', and bytes (7i + 3) mod 256 for i < 1,000,003,
+    /// the portable rounds: FIPS 180-4's million 'a', and bytes (7i + 3) mod 256 for i < 1,000,003,
     /// whose digest Python's hashlib gave (`hashlib.sha256(bytes((i*7+3)%256 for i in
     /// range(1000003))).hexdigest()`).
     @Test(arguments: [true, false])

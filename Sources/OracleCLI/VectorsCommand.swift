@@ -89,9 +89,30 @@ struct VectorsCommand: ParsableCommand {
         }
     }
 
-    private func write(_ f: ActivationFunction, _ quantity: Quantity, _ rounding: ResultRounding, into files: OutputFiles) throws -> String {
-        func path(_ name: String) -> String { Path.join(output, name) }
+    private func path(_ name: String) -> String { Path.join(output, name) }
+
+    /// The three files' targets, checked before the oracle's work.
+    private func checkTargets() throws {
         for name in ["inputs.npy", "expected.npy", "manifest.json"] { _ = try OutputFiles.target(path(name), option: "--output") }
+    }
+
+    private static func descr(_ format: FloatFormat) -> String { format.numpyFloatDescr ?? format.numpyBitsDescr }
+
+    /// inputs.npy (in `format`, of `shape`), expected.npy (one result per input row, in
+    /// `resultFormat`) and manifest.json.
+    private func writeFiles(_ files: OutputFiles, inputs: [UInt64], shape: [Int], expected: [UInt64], resultFormat: FloatFormat,
+                            manifest: [String: Any]) throws {
+        for (name, values, fmt, shape) in [("inputs.npy", inputs, format, shape), ("expected.npy", expected, resultFormat, [expected.count])] {
+            let writer = try NumericWriter(path: path(name), files: files, format: fmt, encoding: .npy(descr: Self.descr(fmt), shape: shape))
+            try writer.write(values)
+            try writer.finish()
+        }
+        let data = try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        try files.write(data, to: path("manifest.json"), option: "--output")
+    }
+
+    private func write(_ f: ActivationFunction, _ quantity: Quantity, _ rounding: ResultRounding, into files: OutputFiles) throws -> String {
+        try checkTargets()
         // NaN inputs have no result in an output format without NaN: left out.
         let keep = { (x: UInt64) in rounding.format.hasNaN || !format.isNaN(x) }
         let parts: [(String, [UInt64])] = [
@@ -100,13 +121,7 @@ struct VectorsCommand: ParsableCommand {
         ]
         let inputs = parts.flatMap(\.1)
         let expected = Gate.oracle(f, quantity, inputs, format, to: rounding)
-        let descr = format.numpyFloatDescr ?? format.numpyBitsDescr
-        let outDescr = rounding.format.numpyFloatDescr ?? rounding.format.numpyBitsDescr
-        for (name, values, fmt, d) in [("inputs.npy", inputs, format, descr), ("expected.npy", expected, rounding.format, outDescr)] {
-            let writer = try NumericWriter(path: path(name), files: files, format: fmt, encoding: .npy(descr: d, shape: [inputs.count]))
-            try writer.write(values)
-            try writer.finish()
-        }
+        let descr = Self.descr(format), outDescr = Self.descr(rounding.format)
         var parameters: [String: String] = [:]
         for p in f.parameterTexts { parameters[p.name] = p.value }
         let manifest: [String: Any] = [
@@ -120,25 +135,18 @@ struct VectorsCommand: ParsableCommand {
             "files": ["inputs": "inputs.npy", "expected": "expected.npy"],
             "verify": "activation-oracle verify \(f.activation.name) \(f.parameterTexts.filter { (try? ExactNumber(parsing: $0.value)) != nil }.map { "--param \($0.name)=\($0.value) " }.joined())\(FunctionSpec.arguments(for: quantity))\(f.convention == .pytorch ? "" : "--convention \(f.convention) ")--format \(format)\(result.replayArguments) --input inputs.npy --actual RESULTS.npy",
         ]
-        let data = try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        try files.write(data, to: path("manifest.json"), option: "--output")
+        try writeFiles(files, inputs: inputs, shape: [inputs.count], expected: expected, resultFormat: rounding.format, manifest: manifest)
         return ("wrote \(inputs.count) inputs (\(parts.map { "\($0.0) \($0.1.count)" }.joined(separator: ", "))) to \(output)")
     }
 
     /// A gated unit's vectors: inputs.npy holds the pairs with a trailing axis of 2 (`[n, 2]`, a
     /// then b — what `verify` and `reference` read), expected.npy one result per pair.
     private func writeGated(_ g: GatedFunction, _ quantity: GatedQuantity, into files: OutputFiles) throws -> String {
-        func path(_ name: String) -> String { Path.join(output, name) }
-        for name in ["inputs.npy", "expected.npy", "manifest.json"] { _ = try OutputFiles.target(path(name), option: "--output") }
+        try checkTargets()
         let pairs = GatedGate.pairs(g, format, count: count, seed: seed)
         let edges = pairs.count - count
         let expected = GatedGate.oracle(g, quantity, pairs, format)
-        let descr = format.numpyFloatDescr ?? format.numpyBitsDescr
-        for (name, values, shape) in [("inputs.npy", pairs.flatMap { [$0.a, $0.b] }, [pairs.count, 2]), ("expected.npy", expected, [pairs.count])] {
-            let writer = try NumericWriter(path: path(name), files: files, format: format, encoding: .npy(descr: descr, shape: shape))
-            try writer.write(values)
-            try writer.finish()
-        }
+        let descr = Self.descr(format)
         let wrt = quantity == .value ? "" : "--wrt \(quantity == .partialA ? "a" : "b") "
         let manifest: [String: Any] = [
             "tool": "activation-oracle", "version": ActivationOracleCommand.version,
@@ -149,8 +157,7 @@ struct VectorsCommand: ParsableCommand {
             "files": ["inputs": "inputs.npy", "expected": "expected.npy"],
             "verify": "activation-oracle verify \(g.unit.name) \(wrt)--format \(format) --input inputs.npy --actual RESULTS.npy",
         ]
-        let data = try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        try files.write(data, to: path("manifest.json"), option: "--output")
+        try writeFiles(files, inputs: pairs.flatMap { [$0.a, $0.b] }, shape: [pairs.count, 2], expected: expected, resultFormat: format, manifest: manifest)
         return "wrote \(pairs.count) pairs (edge pairs \(edges), random \(count)) to \(output)"
     }
 }

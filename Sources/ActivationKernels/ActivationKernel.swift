@@ -6,10 +6,12 @@ import Darwin
 #endif
 
 /// One activation's kernel: f and f′ of a `Double`. Each form avoids the cancellation or overflow
-/// named beside it; results for `Float`, `Float16` and `BFloat16` are the `Double` result rounded
-/// once, so their error is the rounding (½ ULP) plus the Double formula's (≲ 2^−45 relative):
-/// within 1 ULP everywhere, which the gate measures against the oracle. The `Double` results carry
-/// the libm and composition errors; their bounds are in `KernelBounds`.
+/// named beside it; results for `Float16` and `BFloat16` are a `Double` result rounded once, so
+/// their error is the rounding (½ ULP) plus the Double formula's (≲ 2^−40 relative). `Float`
+/// results are rounded once from `evaluateFloatResults`, whose relative error some kernels let grow
+/// to just under 2^−24 for speed (`FastExp.ForFloat`). Every result is within 1 ULP, which the gate
+/// measures against the oracle and the exhaustive float32 certificates prove for Float. The
+/// `Double` results carry the libm and composition errors; their bounds are in `KernelBounds`.
 public protocol ActivationKernel: Sendable {
     func value(_ x: Double) -> Double
     func derivative(_ x: Double) -> Double
@@ -34,6 +36,13 @@ public protocol ActivationKernel: Sendable {
     /// the declared f32 bound. Float16/BFloat16 buffers use it where that error cannot change the
     /// rounding, and the scalar path elsewhere (`Lanes.halfResults`). nil as for `evaluate`.
     func evaluateForFloat(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes?
+    /// What Float results (scalars, buffers, and f′ in a Float backward pass) are rounded from:
+    /// by default `evaluateForFloat`. A kernel may give a cheaper form here whose relative error
+    /// stays below 2^−24 before that one rounding (so every Float result is within 1 ULP of the
+    /// correctly rounded one) but that is too coarse for the narrower outputs' rounding decisions,
+    /// which keep `evaluateForFloat` (`Lanes.halfResults`, 2^−40). Its error bound is in its doc
+    /// comment; the exhaustive float32 certificate of the entry is the proof.
+    func evaluateFloatResults(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes?
     /// The quantities for which `evaluateExactFloat` gives, for every Float input, exactly the
     /// result of the Double path rounded to Float (so certificates made through either hold for
     /// both); empty for most kernels.
@@ -67,6 +76,8 @@ extension ActivationKernel {
     public static var hasFloatLanes: Bool { false }
     @inline(__always)
     public func evaluateForFloat(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? { evaluate(x, derivative: derivative) }
+    @inline(__always)
+    public func evaluateFloatResults(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? { evaluateForFloat(x, derivative: derivative) }
     public var exactFloatLanes: ExactFloatLanes { [] }
     public func evaluateExactFloat(_ x: SIMD4<Float>, derivative: Bool) -> SIMD4<Float> {
         preconditionFailure("\(Self.self) has no exact Float lanes")
@@ -93,6 +104,13 @@ extension SIMD8 where Scalar == Double {
     @inline(__always) var magnitude: Self { Self(bits: bits & Int64.max) }
     /// |self| with the sign bit of `sign`.
     @inline(__always) func withSign(of sign: Self) -> Self { Self(bits: magnitude.bits | (sign.bits & Int64.min)) }
+    /// `x` itself where it is NaN, else self: a NaN input comes back as it was (quieted), in
+    /// every build (a NaN computed through a formula takes its sign from operand order).
+    @inline(__always) func keepingNaN(of x: Self) -> Self { replacing(with: x, where: x .!= x) }
+    /// Each lane limited to [−limit, limit] (NaN stays NaN).
+    @inline(__always) func clamped(to limit: Double) -> Self {
+        replacing(with: -limit, where: self .< -limit).replacing(with: limit, where: self .> limit)
+    }
     /// True when every lane is finite (x − x is NaN for ±inf and NaN).
     @inline(__always) var allFinite: Bool { all((self - self) .== 0) }
     /// True when no lane lies within `radius` of `center` (where a difference cancels).

@@ -123,7 +123,7 @@ public struct Kernel: Sendable {
             return Double(kernel.evaluateExactFloat(SIMD4(repeating: Float(x)), derivative: derivative)[0])
         }
         guard K.hasFloatLanes else { return nil }
-        return kernel.evaluateForFloat(DoubleLanes(repeating: x), derivative: derivative)?[0]
+        return kernel.evaluateFloatResults(DoubleLanes(repeating: x), derivative: derivative)?[0]
     }
 
     /// f′ in Double for a backward pass over `T`, as the lane loops use it: the kernel's Float
@@ -133,7 +133,7 @@ public struct Kernel: Sendable {
     /// Double path's product, which those lanes reproduce (`ExactFloatLanes.backward`).
     @inline(__always) static func backwardDerivative<T: KernelElement, K: ActivationKernel>(_ kernel: K, _ x: T) -> Double {
         let d = x.doubleValue
-        if T.self == Float.self, K.hasFloatLanes, let y = kernel.evaluateForFloat(DoubleLanes(repeating: d), derivative: true) {
+        if T.self == Float.self, K.hasFloatLanes, let y = kernel.evaluateFloatResults(DoubleLanes(repeating: d), derivative: true) {
             return y[0]
         }
         return doubleResult(kernel, d, derivative: true).0 // as `derivative(_:)` takes it
@@ -446,7 +446,7 @@ enum Lanes {
         while i < n { // T is Float or Double (`map` sends the 16-bit formats to `halfLoop`)
             let y: DoubleLanes?
             if T.self == Float.self {
-                y = kernel.evaluateForFloat(DoubleLanes(src.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)), derivative: Q.isDerivative)
+                y = kernel.evaluateFloatResults(DoubleLanes(src.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)), derivative: Q.isDerivative)
                 if let y { dst.storeBytes(of: SIMD8<Float>(y), toByteOffset: i &* 4, as: SIMD8<Float>.self) }
             } else {
                 y = kernel.evaluate(src.loadUnaligned(fromByteOffset: i &* 8, as: DoubleLanes.self), derivative: Q.isDerivative)
@@ -496,7 +496,7 @@ enum Lanes {
                 }
             } else {
                 let x = DoubleLanes(src.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self))
-                if let d = kernel.evaluateForFloat(x, derivative: true) {
+                if let d = kernel.evaluateFloatResults(x, derivative: true) {
                     let gx = DoubleLanes(g.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self))
                     dst.storeBytes(of: SIMD8<Float>(gx * d), toByteOffset: i &* 4, as: SIMD8<Float>.self)
                 } else {

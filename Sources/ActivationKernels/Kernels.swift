@@ -35,6 +35,21 @@ public struct SigmoidKernel: ActivationKernel {
         return Self.expMinusAbs(x).map { logisticDerivative(expMinusAbs: $0) }
     }
 
+    public static var hasFloatLanes: Bool { true }
+    /// Float results: σ = 1/(1 + e^(−x)) and σ′ = e/(1 + e)², e = e^(−|x|), by
+    /// `FastExp.ForFloat.exp` (argument clamped at ±700, where σ is 0 or 1 and σ′ is 0 in Float).
+    /// Neither form cancels: a relative error ε in e^t moves σ by at most ε·e/(1 + e) and σ′ by
+    /// at most ε·|1 − e|/(1 + e), so both stay within 2^−28.8 before the rounding to Float.
+    /// A NaN input is returned.
+    @inline(__always) public func evaluateFloatResults(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
+        if derivative {
+            let e = FastExp.ForFloat.exp(-x.magnitude.clamped(to: 700))
+            let d = 1 + e
+            return (e / (d * d)).keepingNaN(of: x)
+        }
+        return (1 / (1 + FastExp.ForFloat.exp((-x).clamped(to: 700)))).keepingNaN(of: x)
+    }
+
     /// σ(x), scalar and in lanes with the same operations (sigmoid, softplus′, log-sigmoid′).
     @inline(__always) static func sigma(_ x: Double) -> Double {
         guard abs(x) <= 700 else { return logistic(x) }
@@ -92,6 +107,19 @@ public struct TanhKernel: ActivationKernel {
         let e = FastExp.expm1(a)
         return (-e / (2 + e)).withSign(of: x)
     }
+    /// Float results: the same forms from `FastExp.ForFloat` (e^t − 1 within 2^−31.8 relative,
+    /// e^t within 2^−28.9). tanh|x| = −m/(2 + m) has relative condition 2/(2 + m) ≤ 2 in m, and
+    /// sech² = 4e/(1 + e)² condition |1 − e|/(1 + e) < 1 in e: within 2^−30.8 and 2^−28.8 before the
+    /// rounding to Float. A NaN input is returned.
+    @inline(__always) public func evaluateFloatResults(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
+        let a = -2 * x.magnitude.clamped(to: 350)
+        if derivative {
+            let e = FastExp.ForFloat.exp(a), d = 1 + e
+            return (4 * e / (d * d)).keepingNaN(of: x)
+        }
+        let m = FastExp.ForFloat.expm1(a)
+        return (-m / (2 + m)).withSign(of: x).keepingNaN(of: x)
+    }
 }
 
 
@@ -139,6 +167,18 @@ public struct ExponentialUnitKernel: ActivationKernel {
         var y = negativeScale * FastExp.expm1(a)
         y.replace(with: positiveScale * x, where: x .> 0)
         return y
+    }
+
+    /// Float values: the same form with `FastExp.ForFloat.expm1` (relative error below 2^−31.8; a =
+    /// inputScale·x in plain Double moves it by at most 2^−53 relative, since |a·e^a/(e^a − 1)| ≤ 1
+    /// for a < 0), clamped at ±700 (elu(−∞) = −scale·alpha); ±inf take their branch, a NaN input is
+    /// returned. The derivative as `evaluateForFloat`.
+    @inline(__always) public func evaluateFloatResults(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
+        guard !derivative else { return derivativeLanes(x) }
+        let y = negativeScale * FastExp.ForFloat.expm1((x * inputScale).clamped(to: 700))
+        // x = ±0 returns x itself: expm1's r + r²q form turns −0 into +0.
+        return y.replacing(with: positiveScale * x, where: x .> 0).replacing(with: x, where: x .== 0)
+            .keepingNaN(of: x)
     }
 
     public static var isVectorized: Bool { true }
@@ -301,6 +341,16 @@ public struct GELUTanhKernel: ActivationKernel {
         let du = Self.c.hi * (1 + (3 * Self.k.hi) * x2)
         return s.plus * (1 + 2 * x * s.minus * du)
     }
+    /// Float values: x/(1 + e^(−2u)), 2u in plain Double as above (σ off by ≤ 2^−44 where Float
+    /// results are nonzero) and clamped at ±700 (where the result is x or rounds to ±0 in Float),
+    /// e^(−2u) by `FastExp.ForFloat.exp`: within 2^−28.8 relative before the rounding to Float,
+    /// tiny x included. ±inf and NaN go to the scalar path. The derivative as `evaluateForFloat`.
+    @inline(__always) public func evaluateFloatResults(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
+        guard !derivative else { return evaluateForFloat(x, derivative: true) }
+        guard x.allFinite else { return nil }
+        let t = (2 * Self.c.hi) * (x * (1 + Self.k.hi * (x * x)))
+        return x / (1 + FastExp.ForFloat.exp((-t).clamped(to: 700)))
+    }
 }
 
 /// x·σ(beta·x): silu/swish, and quick-gelu with beta = 1.702.
@@ -360,6 +410,16 @@ public struct SigmoidGatedKernel: ActivationKernel {
         guard derivative else { return x * s.plus }
         guard t.avoids(RootSeries.sigmoidGated.root.hi, radius: 0x1p-8) else { return nil }
         return s.plus * (1 + t * s.minus)
+    }
+    /// Float values: x/(1 + e^(−t)), t = beta·x (plain Double: σ off by at most |t|·2^−53 ≤ 2^−43
+    /// where it matters; clamped at ±700, where x·σ(t) is x or rounds to ±0 in Float for every
+    /// Float x), e^(−t) by `FastExp.ForFloat.exp`: relative error below 2^−28.8 before the rounding
+    /// to Float, tiny x included (x/2 to that accuracy; no tie-break needed within 1 ULP). ±inf and
+    /// NaN lanes go to the scalar path (the limits x·σ(±∞)). The derivative as `evaluateForFloat`.
+    @inline(__always) public func evaluateFloatResults(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
+        guard !derivative else { return evaluateForFloat(x, derivative: true) }
+        guard x.allFinite else { return nil }
+        return x / (1 + FastExp.ForFloat.exp((-(beta.hi * x)).clamped(to: 700)))
     }
 }
 
@@ -436,6 +496,21 @@ public struct MishKernel: ActivationKernel {
         guard x.avoids(RootSeries.mish.root.hi, radius: 0x1p-8) else { return nil }
         let weight = (w * w).replacing(with: w, where: .!positive)
         return factor + 4 * x * weight * (1 + w) * (inverse * inverse)
+    }
+    /// Float values: the same form from w by `FastExp.ForFloat.exp` (relative error below 2^−28.9).
+    /// A relative error ε in w moves tanh(softplus x) by at most 0.54ε for x ≥ 0 and ε below
+    /// (the logarithmic derivatives of the two quotients in w on (0, 1]), so x·tanh(softplus x)
+    /// stays within 2^−28.8 before the rounding to Float. ±inf and NaN go to the scalar path. The derivative (which
+    /// cancels near its root) as `evaluateForFloat`.
+    @inline(__always) public func evaluateFloatResults(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
+        guard !derivative else { return evaluateForFloat(x, derivative: true) }
+        guard x.allFinite else { return nil }
+        let w = FastExp.ForFloat.exp(-x.magnitude.clamped(to: 700))
+        let p = (1 + w) * (1 + w)
+        let positive = x .>= 0
+        let numerator = (1 + 2 * w).replacing(with: w * (w + 2), where: .!positive)
+        let denominator = (p + w * w).replacing(with: p + 1, where: .!positive)
+        return x * (numerator / denominator)
     }
 }
 

@@ -241,13 +241,12 @@ extension Activation {
             return [exponentialLinear(alpha: alpha, inputScale: one / alpha), linear(slope: one)]
         case .gelu:
             // Φ(x) = erfc(−x/√2)/2 keeps the left tail that 1 + erf(x/√2) cancels away.
-            let half = Constant(ExactRational(1) / ExactRational(2))
             func cdf<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value {
-                a.scale(a.erfc(a.negate(a.multiply(x, a.sqrt(a.constant(half))))), byPowerOfTwo: -1)
+                a.scale(a.erfc(a.negate(a.multiply(x, a.constant(.sqrtHalf)))), byPowerOfTwo: -1)
             }
             /// φ(x) = e^(−x²/2)/√(2π).
             func density<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value {
-                a.divide(a.exp(a.negate(a.scale(a.square(x), byPowerOfTwo: -1))), a.sqrt(a.scale(a.pi, byPowerOfTwo: 1)))
+                a.divide(a.exp(a.negate(a.scale(a.square(x), byPowerOfTwo: -1))), a.constant(.sqrtTwoPi))
             }
             func value<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.multiply(x, cdf(a, x)) }
             func derivative<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.add(cdf(a, x), a.multiply(x, density(a, x))) }
@@ -272,7 +271,7 @@ extension Activation {
             // of sech²(u)/4 = σ(2u)·σ(−2u).
             let kExact = ExactRational(try! ExactNumber(parsing: "0.044715"))
             let k = Constant(kExact), k3 = Constant(kExact * ExactRational(3)), k6 = Constant(kExact * ExactRational(6))
-            func c<A: RealOperations>(_ a: A) -> A.Value { a.sqrt(a.divide(a.constant(2), a.pi)) }
+            func c<A: RealOperations>(_ a: A) -> A.Value { a.constant(.sqrtTwoOverPi) }
             func u<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value {
                 a.multiply(c(a), a.add(x, a.multiply(a.constant(k), a.multiply(x, a.square(x)))))
             }

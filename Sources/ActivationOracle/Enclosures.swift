@@ -36,6 +36,9 @@ protocol RationalOperations {
 
 protocol RealOperations: RationalOperations {
     var pi: Value { get }
+    /// A real constant of a formula (`RealConstant`); the fast path keeps its enclosure from the
+    /// first use on instead of evaluating it for every input.
+    func constant(_ c: RealConstant) -> Value
     func scale(_ a: Value, byPowerOfTwo k: Int) -> Value
     func square(_ a: Value) -> Value
     func sqrt(_ a: Value) -> Value
@@ -51,6 +54,20 @@ protocol RealOperations: RationalOperations {
     func softplus(_ a: Value) -> Value
     /// a − tanh(a), increasing; near 0 the two cancel, so the fast path uses the series.
     func tanhShrink(_ a: Value) -> Value
+}
+
+/// The irrational constants of the formulas, each defined once, as an expression in the same
+/// operations (so every model encloses it soundly).
+enum RealConstant: Int, CaseIterable {
+    case sqrtHalf, sqrtTwoPi, sqrtTwoOverPi
+
+    func evaluate<A: RealOperations>(_ a: A) -> A.Value {
+        switch self {
+        case .sqrtHalf: a.sqrt(a.divide(a.constant(1), a.constant(2)))
+        case .sqrtTwoPi: a.sqrt(a.scale(a.pi, byPowerOfTwo: 1))
+        case .sqrtTwoOverPi: a.sqrt(a.divide(a.constant(2), a.pi))
+        }
+    }
 }
 
 /// An exact rational constant of a formula (a parameter, 0.044715, ...) with its binary64
@@ -87,6 +104,7 @@ struct ExactArithmetic: RationalOperations {
 
 extension IntervalArithmetic: RealOperations {
     func constant(_ c: Constant) -> Interval { constant(c.exact) }
+    func constant(_ c: RealConstant) -> Interval { c.evaluate(self) }
     /// Ziv's loop supplies the bits the cancellation costs.
     func tanhShrink(_ a: Interval) -> Interval { subtract(a, tanh(a)) }
 }
@@ -136,17 +154,19 @@ struct FastArithmetic: RealOperations {
     }
 
     func constant(_ c: Constant) -> FastInterval { c.fast }
+    private static let realConstants = RealConstant.allCases.map { $0.evaluate(FastArithmetic()) }
+    func constant(_ c: RealConstant) -> FastInterval { Self.realConstants[c.rawValue] }
     func constant(_ n: Int) -> FastInterval { FastInterval(Double(n)) }
 
-    func negate(_ a: FastInterval) -> FastInterval { FastInterval(lo: -a.hi, hi: -a.lo, sign: -a.sign) }
+    @inline(__always) func negate(_ a: FastInterval) -> FastInterval { FastInterval(lo: -a.hi, hi: -a.lo, sign: -a.sign) }
 
-    func abs(_ a: FastInterval) -> FastInterval {
+    @inline(__always) func abs(_ a: FastInterval) -> FastInterval {
         if a.lo >= 0 { return a }
         if a.hi <= 0 { return negate(a) }
         return FastInterval(lo: 0, hi: Swift.max(-a.lo, a.hi), sign: a.sign != 0 ? 1 : 0)
     }
 
-    func add(_ a: FastInterval, _ b: FastInterval) -> FastInterval {
+    @inline(__always) func add(_ a: FastInterval, _ b: FastInterval) -> FastInterval {
         let sign = a.sign == b.sign ? a.sign : 0
         if a.isPoint && b.isPoint {
             let s = a.lo + b.lo
@@ -158,10 +178,10 @@ struct FastArithmetic: RealOperations {
         return FastInterval(lo: down(a.lo + b.lo), hi: up(a.hi + b.hi), sign: sign)
     }
 
-    func subtract(_ a: FastInterval, _ b: FastInterval) -> FastInterval { add(a, negate(b)) }
+    @inline(__always) func subtract(_ a: FastInterval, _ b: FastInterval) -> FastInterval { add(a, negate(b)) }
 
-    func multiply(_ a: FastInterval, _ b: FastInterval) -> FastInterval {
-        let sign = a.sign * b.sign
+    @inline(__always) func multiply(_ a: FastInterval, _ b: FastInterval) -> FastInterval {
+        let sign = a.sign &* b.sign  // each −1, 0 or 1
         if a.isPoint && b.isPoint {
             let p = a.lo * b.lo
             // fma gives the product's rounding error exactly (when p is normal).
@@ -170,18 +190,37 @@ struct FastArithmetic: RealOperations {
             }
             return FastInterval(lo: down(p), hi: up(p), sign: sign)
         }
+        // One-signed factors (nearly every product in these formulas): the extremes are known
+        // corners, the ones `hull` would pick (rounding is monotone), at two products instead of four.
+        @inline(__always) func p(_ x: Double, _ y: Double) -> Double { let r = x * y; return r.isNaN ? 0 : r }
+        if a.lo >= 0 {
+            if b.lo >= 0 { return FastInterval(lo: down(p(a.lo, b.lo)), hi: up(p(a.hi, b.hi)), sign: sign) }
+            if b.hi <= 0 { return FastInterval(lo: down(p(a.hi, b.lo)), hi: up(p(a.lo, b.hi)), sign: sign) }
+        } else if a.hi <= 0 {
+            if b.lo >= 0 { return FastInterval(lo: down(p(a.lo, b.hi)), hi: up(p(a.hi, b.lo)), sign: sign) }
+            if b.hi <= 0 { return FastInterval(lo: down(p(a.hi, b.hi)), hi: up(p(a.lo, b.lo)), sign: sign) }
+        }
         return hull(a, b, sign: sign) { $0 * $1 }
     }
 
-    func divide(_ a: FastInterval, _ b: FastInterval) -> FastInterval {
+    @inline(__always) func divide(_ a: FastInterval, _ b: FastInterval) -> FastInterval {
         if b.lo <= 0 && b.hi >= 0 { return FastInterval(lo: -.infinity, hi: .infinity) }
-        let sign = a.sign * b.sign
+        let sign = a.sign &* b.sign
         if a.isPoint && b.isPoint {
             let q = a.lo / b.lo
             if a.lo == 0 { return FastInterval(lo: 0, hi: 0) }
             // The remainder a − q·b is exact in an fma; zero means q is the quotient.
             if q.isNormal && a.lo.addingProduct(-q, b.lo) == 0 { return FastInterval(lo: q, hi: q, sign: sign) }
             return FastInterval(lo: down(q), hi: up(q), sign: sign)
+        }
+        // b is one-signed here; a one-signed too (nearly always): the extremes are known corners.
+        @inline(__always) func q(_ x: Double, _ y: Double) -> Double { let r = x / y; return r.isNaN ? 0 : r }
+        if b.lo > 0 {
+            if a.lo >= 0 { return FastInterval(lo: down(q(a.lo, b.hi)), hi: up(q(a.hi, b.lo)), sign: sign) }
+            if a.hi <= 0 { return FastInterval(lo: down(q(a.lo, b.lo)), hi: up(q(a.hi, b.hi)), sign: sign) }
+        } else {
+            if a.lo >= 0 { return FastInterval(lo: down(q(a.hi, b.hi)), hi: up(q(a.lo, b.lo)), sign: sign) }
+            if a.hi <= 0 { return FastInterval(lo: down(q(a.hi, b.lo)), hi: up(q(a.lo, b.hi)), sign: sign) }
         }
         return hull(a, b, sign: sign) { $0 / $1 }
     }
@@ -197,22 +236,22 @@ struct FastArithmetic: RealOperations {
 
     var pi: FastInterval { FastInterval(lo: Double.pi.nextDown, hi: Double.pi.nextUp, sign: 1) }
 
-    func scale(_ a: FastInterval, byPowerOfTwo k: Int) -> FastInterval {
+    @inline(__always) func scale(_ a: FastInterval, byPowerOfTwo k: Int) -> FastInterval {
         let f = Double(sign: .plus, exponent: k, significand: 1)
         let lo = a.lo * f, hi = a.hi * f
         let exact = (lo == 0 || lo.isNormal) && (hi == 0 || hi.isNormal) && (lo != 0 || a.lo == 0) && (hi != 0 || a.hi == 0)
         return exact ? FastInterval(lo: lo, hi: hi, sign: a.sign) : FastInterval(lo: down(lo), hi: up(hi), sign: a.sign)
     }
 
-    func square(_ a: FastInterval) -> FastInterval {
+    @inline(__always) func square(_ a: FastInterval) -> FastInterval {
         let m = abs(a)
         let r = multiply(FastInterval(lo: m.lo, hi: m.lo, sign: m.sign), FastInterval(lo: m.lo, hi: m.lo, sign: m.sign))
         let s = multiply(FastInterval(lo: m.hi, hi: m.hi, sign: m.sign), FastInterval(lo: m.hi, hi: m.hi, sign: m.sign))
         return FastInterval(lo: Swift.max(r.lo, 0), hi: s.hi, sign: a.sign != 0 ? 1 : 0)
     }
 
-    func sqrt(_ a: FastInterval) -> FastInterval {
-        let l = a.lo.squareRoot(), h = a.hi.squareRoot()
+    @inline(__always) func sqrt(_ a: FastInterval) -> FastInterval {
+        let l = a.lo.squareRoot(), h = a.isPoint ? l : a.hi.squareRoot()
         let exact = a.isPoint && (-a.lo).addingProduct(l, l) == 0
         if exact { return FastInterval(lo: l, hi: l, sign: a.sign) }
         return FastInterval(lo: Swift.max(down(l), 0), hi: up(h), sign: a.sign)
@@ -224,9 +263,39 @@ struct FastArithmetic: RealOperations {
         libm(f(a.lo), a.isPoint ? f(a.lo) : f(a.hi), sign: sign)
     }
 
-    func exp(_ a: FastInterval) -> FastInterval { increasing(a, sign: 1, cExp) }
+    /// The width d of a non-point interval when it is at most 2^−36 (every enclosure of a formula
+    /// evaluated at one input, until a wide one meets a cancellation or a pole), else nil. On such
+    /// an interval a function f > 0 whose logarithmic derivative is at most 1 in magnitude (exp, σ,
+    /// cosh) moves by a factor e^(±d) from one end to the other, and e^d ≤ 1 + 2d for 0 ≤ d ≤ 1,
+    /// e^(−d) ≥ 1 − d: one libm call at the lower end bounds both ends, at a width of 2d relative
+    /// (≤ 2^−35, far under any format's half ulp here), instead of a second call.
+    @inline(__always) private func narrowWidth(_ a: FastInterval) -> Double? {
+        guard !a.isPoint else { return nil }
+        let d = up(a.hi - a.lo)
+        return d <= 0x1p-36 ? d : nil
+    }
+
+    /// f(a.hi) ≤ f(a.lo)·(1 + 2d) from the enclosure [lo, hi] of f(a.lo) (see `narrowWidth`).
+    @inline(__always) private func growing(_ atLo: FastInterval, by d: Double) -> FastInterval {
+        FastInterval(lo: atLo.lo, hi: up(atLo.hi * up(1 + 2 * d)), sign: atLo.sign)
+    }
+
+    func exp(_ a: FastInterval) -> FastInterval {
+        guard let d = narrowWidth(a) else { return increasing(a, sign: 1, cExp) }
+        let e = cExp(a.lo)
+        return growing(libm(e, e, sign: 1), by: d)
+    }
     func expm1(_ a: FastInterval) -> FastInterval { increasing(a, sign: a.sign, cExpm1) }
-    func tanh(_ a: FastInterval) -> FastInterval { increasing(a, sign: a.sign, cTanh) }
+    /// On a narrow interval (`narrowWidth`) one call: tanh′ ≤ 1, so tanh(hi) ≤ tanh(lo) + d, used
+    /// where d is at most 2^−36 of |tanh(lo)| (else both ends are evaluated).
+    func tanh(_ a: FastInterval) -> FastInterval {
+        guard let d = narrowWidth(a) else { return increasing(a, sign: a.sign, cTanh) }
+        let t = cTanh(a.lo)
+        guard d <= 0x1p-36 * Swift.abs(t) else { return increasing(a, sign: a.sign, cTanh) }
+        let atLo = libm(t, t, sign: a.sign)
+        let h = up(atLo.hi + d)
+        return FastInterval(lo: atLo.lo, hi: a.sign < 0 ? Swift.min(h, 0) : h, sign: a.sign)
+    }
 
     func erfc(_ a: FastInterval) -> FastInterval {
         libm(cErfc(a.hi), cErfc(a.lo), sign: 1)
@@ -234,22 +303,27 @@ struct FastArithmetic: RealOperations {
 
     func sechSquared(_ a: FastInterval) -> FastInterval {
         let m = abs(a)
-        // 1/cosh: cosh's margin, then one rounded division per endpoint.
-        let cLo = libm(cCosh(m.lo), cCosh(m.lo), sign: 1), cHi = libm(cCosh(m.hi), cCosh(m.hi), sign: 1)
+        // 1/cosh: cosh's margin, then one rounded division per endpoint; on a narrow interval
+        // cosh(m.hi) ≤ cosh(m.lo)·(1 + 2d) (|tanh| ≤ 1 is cosh's logarithmic derivative).
+        let cLo = libm(cCosh(m.lo), cCosh(m.lo), sign: 1)
+        let cHi = narrowWidth(m).map { growing(cLo, by: $0) } ?? libm(cCosh(m.hi), cCosh(m.hi), sign: 1)
         let s = FastInterval(lo: down(1 / cHi.hi), hi: up(1 / cLo.lo), sign: 1)
         return square(s)
     }
 
     /// σ at each endpoint in the form without cancellation (1/(1 + e^(−t)) for t ≥ 0, e^t/(1 + e^t)
     /// below): exp's error passes through with a factor ≤ 1 and the two roundings add 2 ulps,
-    /// all inside the libm margin.
+    /// all inside the libm margin. On a narrow interval σ at the lower end only: (ln σ)′ = σ(−t) ≤ 1
+    /// (`narrowWidth`).
     func sigmoid(_ a: FastInterval) -> FastInterval {
         @inline(__always) func s(_ t: Double) -> Double {
             if t >= 0 { return 1 / (1 + cExp(-t)) }
             let e = cExp(t)
             return e / (1 + e)
         }
-        return libm(s(a.lo), a.isPoint ? s(a.lo) : s(a.hi), sign: 1)
+        let atLo = s(a.lo)
+        if let d = narrowWidth(a) { return growing(libm(atLo, atLo, sign: 1), by: d) }
+        return libm(atLo, a.isPoint ? atLo : s(a.hi), sign: 1)
     }
 
     /// t − tanh t. For |t| ≤ 1/16 the alternating series t³/3 − 2t⁵/15 + 17t⁷/315 − … through

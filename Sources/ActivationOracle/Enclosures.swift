@@ -297,8 +297,20 @@ struct FastArithmetic: RealOperations {
         return FastInterval(lo: atLo.lo, hi: a.sign < 0 ? Swift.min(h, 0) : h, sign: a.sign)
     }
 
+    /// On a narrow interval one call: erfc is decreasing with |(ln erfc)′(z)| < L = 2·max(z, 0) + 1.5
+    /// (2/√π below 0, where erfc > 1; above, z + √(z² + 2) by the bound
+    /// erfc z > 2e^(−z²)/(√π(z + √(z² + 2))), Abramowitz & Stegun 7.1.13), so
+    /// erfc(hi) ≥ erfc(lo)·(1 − L·d), used where L·d ≤ 2^−36.
     func erfc(_ a: FastInterval) -> FastInterval {
-        libm(cErfc(a.hi), cErfc(a.lo), sign: 1)
+        let atLo = cErfc(a.lo)
+        if let d = narrowWidth(a) {
+            let spread = up(up(2 * Swift.max(a.hi, 0) + 1.5) * d)
+            if spread <= 0x1p-36 {
+                let e = libm(atLo, atLo, sign: 1)
+                return FastInterval(lo: down(e.lo * down(1 - spread)), hi: e.hi, sign: 1)
+            }
+        }
+        return libm(a.isPoint ? atLo : cErfc(a.hi), atLo, sign: 1)
     }
 
     func sechSquared(_ a: FastInterval) -> FastInterval {

@@ -343,11 +343,11 @@ public struct GELUTanhKernel: ActivationKernel {
     }
     /// Float values: x/(1 + e^(−2u)), 2u in plain Double as above (σ off by ≤ 2^−44 where Float
     /// results are nonzero) and clamped at ±700 (where the result is x or rounds to ±0 in Float),
-    /// e^(−2u) by `FastExp.ForFloat.exp`: within 2^−28.8 relative before the rounding to Float,
-    /// tiny x included. ±inf and NaN go to the scalar path. The derivative as `evaluateForFloat`.
+    /// e^(−2u) by `FastExp.ForFloat.exp`: within 2^−28.8 relative before the rounding to Float.
+    /// ±inf, NaN and tiny nonzero x go to the scalar path. The derivative as `evaluateForFloat`.
     @inline(__always) public func evaluateFloatResults(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
         guard !derivative else { return evaluateForFloat(x, derivative: true) }
-        guard x.allFinite else { return nil }
+        guard x.allFinite, x.avoidsTinyNonzero() else { return nil } // x/2 ties: as silu's
         let t = (2 * Self.c.hi) * (x * (1 + Self.k.hi * (x * x)))
         return x / (1 + FastExp.ForFloat.exp((-t).clamped(to: 700)))
     }
@@ -414,11 +414,12 @@ public struct SigmoidGatedKernel: ActivationKernel {
     /// Float values: x/(1 + e^(−t)), t = beta·x (plain Double: σ off by at most |t|·2^−53 ≤ 2^−43
     /// where it matters; clamped at ±700, where x·σ(t) is x or rounds to ±0 in Float for every
     /// Float x), e^(−t) by `FastExp.ForFloat.exp`: relative error below 2^−28.8 before the rounding
-    /// to Float, tiny x included (x/2 to that accuracy; no tie-break needed within 1 ULP). ±inf and
-    /// NaN lanes go to the scalar path (the limits x·σ(±∞)). The derivative as `evaluateForFloat`.
+    /// to Float. Declined: ±inf and NaN (the limits x·σ(±∞)) and tiny nonzero x, where the Double
+    /// quotient is exactly x/2 — a Float midpoint for odd subnormal x (2^23 inputs) that only the
+    /// scalar path's tie-break rounds right. The derivative as `evaluateForFloat`.
     @inline(__always) public func evaluateFloatResults(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
         guard !derivative else { return evaluateForFloat(x, derivative: true) }
-        guard x.allFinite else { return nil }
+        guard x.allFinite, x.avoidsTinyNonzero() else { return nil }
         return x / (1 + FastExp.ForFloat.exp((-(beta.hi * x)).clamped(to: 700)))
     }
 }

@@ -146,7 +146,8 @@ extension FastExp {
         }
 
         /// e^a − 1, |a| ≤ 708: 2^k·(e^r − 1) + (2^k − 1), where |e^a − 1| ≥ 0.29 unless k = 0 (then
-        /// exactly e^r − 1 = r + r²·q(r): no 1 + … − 1 cancellation). ±0 gives +0.
+        /// exactly e^r − 1 = r + r²·q(r): no 1 + … − 1 cancellation). ±0 stays ±0, as in
+        /// `FastExp.expm1` (the sum would turn −0 into +0).
         @inline(__always) static func expm1(_ a: DoubleLanes) -> DoubleLanes {
             let (r, scale) = reduce(a)
             var q = 0x1.a032be2483038p-13 * r + 0x1.6d71e5dae19f0p-10
@@ -154,7 +155,15 @@ extension FastExp {
             q = q * r + 0x1.5554b13f765b2p-5
             q = q * r + 0x1.555554ef9ec52p-3
             q = q * r + 0x1.00000025ea060p-1
-            return (scale - 1) + scale * (r + r * r * q)
+            return ((scale - 1) + scale * (r + r * r * q)).replacing(with: a, where: a .== 0)
+        }
+
+        /// a·σ(t) as a/(1 + e^(−t)), t clamped at ±700 (where σ is 0 or 1 to far below any Float
+        /// result's ulp): a relative error ε in e^(−t) moves it by at most ε·e/(1 + e) < ε, so it
+        /// stays within 2^−28.8 of a·σ(t) before the rounding to Float (sigmoid, silu, quick-gelu,
+        /// gelu-tanh).
+        @inline(__always) static func logisticProduct(_ a: DoubleLanes, _ t: DoubleLanes) -> DoubleLanes {
+            a / (1 + exp((-t).clamped(to: 700)))
         }
     }
 }

@@ -42,12 +42,8 @@ public struct SigmoidKernel: ActivationKernel {
     /// at most ε·|1 − e|/(1 + e), so both stay within 2^−28.8 before the rounding to Float.
     /// A NaN input is returned.
     @inline(__always) public func evaluateFloatResults(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
-        if derivative {
-            let e = FastExp.ForFloat.exp(-x.magnitude.clamped(to: 700))
-            let d = 1 + e
-            return (e / (d * d)).keepingNaN(of: x)
-        }
-        return (1 / (1 + FastExp.ForFloat.exp((-x).clamped(to: 700)))).keepingNaN(of: x)
+        if derivative { return logisticDerivative(expMinusAbs: FastExp.ForFloat.exp(-x.magnitude.clamped(to: 700))).keepingNaN(of: x) }
+        return FastExp.ForFloat.logisticProduct(DoubleLanes(repeating: 1), x).keepingNaN(of: x)
     }
 
     /// σ(x), scalar and in lanes with the same operations (sigmoid, softplus′, log-sigmoid′).
@@ -113,10 +109,7 @@ public struct TanhKernel: ActivationKernel {
     /// rounding to Float. A NaN input is returned.
     @inline(__always) public func evaluateFloatResults(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
         let a = -2 * x.magnitude.clamped(to: 350)
-        if derivative {
-            let e = FastExp.ForFloat.exp(a), d = 1 + e
-            return (4 * e / (d * d)).keepingNaN(of: x)
-        }
+        if derivative { return (4 * logisticDerivative(expMinusAbs: FastExp.ForFloat.exp(a))).keepingNaN(of: x) }
         let m = FastExp.ForFloat.expm1(a)
         return (-m / (2 + m)).withSign(of: x).keepingNaN(of: x)
     }
@@ -161,10 +154,7 @@ public struct ExponentialUnitKernel: ActivationKernel {
     @inline(__always) public func evaluateForFloat(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
         if derivative { return derivativeLanes(x) }
         guard x.allFinite else { return nil }
-        var a = x * inputScale
-        a.replace(with: -700, where: a .< -700)
-        a.replace(with: 700, where: a .> 700)
-        var y = negativeScale * FastExp.expm1(a)
+        var y = negativeScale * FastExp.expm1((x * inputScale).clamped(to: 700))
         y.replace(with: positiveScale * x, where: x .> 0)
         return y
     }
@@ -176,9 +166,7 @@ public struct ExponentialUnitKernel: ActivationKernel {
     @inline(__always) public func evaluateFloatResults(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
         guard !derivative else { return derivativeLanes(x) }
         let y = negativeScale * FastExp.ForFloat.expm1((x * inputScale).clamped(to: 700))
-        // x = ±0 returns x itself: expm1's r + r²q form turns −0 into +0.
-        return y.replacing(with: positiveScale * x, where: x .> 0).replacing(with: x, where: x .== 0)
-            .keepingNaN(of: x)
+        return y.replacing(with: positiveScale * x, where: x .> 0).keepingNaN(of: x)
     }
 
     public static var isVectorized: Bool { true }
@@ -348,8 +336,7 @@ public struct GELUTanhKernel: ActivationKernel {
     @inline(__always) public func evaluateFloatResults(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
         guard !derivative else { return evaluateForFloat(x, derivative: true) }
         guard x.allFinite, x.avoidsTinyNonzero() else { return nil } // x/2 ties: as silu's
-        let t = (2 * Self.c.hi) * (x * (1 + Self.k.hi * (x * x)))
-        return x / (1 + FastExp.ForFloat.exp((-t).clamped(to: 700)))
+        return FastExp.ForFloat.logisticProduct(x, (2 * Self.c.hi) * (x * (1 + Self.k.hi * (x * x))))
     }
 }
 
@@ -420,7 +407,7 @@ public struct SigmoidGatedKernel: ActivationKernel {
     @inline(__always) public func evaluateFloatResults(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
         guard !derivative else { return evaluateForFloat(x, derivative: true) }
         guard x.allFinite, x.avoidsTinyNonzero() else { return nil }
-        return x / (1 + FastExp.ForFloat.exp((-(beta.hi * x)).clamped(to: 700)))
+        return FastExp.ForFloat.logisticProduct(x, beta.hi * x)
     }
 }
 
@@ -485,18 +472,22 @@ public struct MishKernel: ActivationKernel {
     /// within 2^−8 of f′'s root.
     @inline(__always) public func evaluateForFloat(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
         guard x.allFinite else { return nil }
-        let m = x.magnitude
-        let w = FastExp.exp(-m.replacing(with: 700, where: m .> 700))
-        let p = (1 + w) * (1 + w)
-        let positive = x .>= 0
-        let numerator = (1 + 2 * w).replacing(with: w * (w + 2), where: .!positive)
-        let denominator = (p + w * w).replacing(with: p + 1, where: .!positive)
+        let w = FastExp.exp(-x.magnitude.clamped(to: 700))
+        let (numerator, denominator) = Self.tanhSoftplus(x, w)
         let inverse = 1 / denominator
         let factor = numerator * inverse
         guard derivative else { return x * factor }
         guard x.avoids(RootSeries.mish.root.hi, radius: 0x1p-8) else { return nil }
-        let weight = (w * w).replacing(with: w, where: .!positive)
+        let weight = (w * w).replacing(with: w, where: x .< 0)
         return factor + 4 * x * weight * (1 + w) * (inverse * inverse)
+    }
+    /// tanh(softplus x) as numerator/denominator from w = e^(−|x|), P = (1 + w)²: (P − w²)/(P + w²)
+    /// for x ≥ 0, w(w + 2)/(P + 1) below.
+    @inline(__always) static func tanhSoftplus(_ x: DoubleLanes, _ w: DoubleLanes) -> (DoubleLanes, DoubleLanes) {
+        let p = (1 + w) * (1 + w)
+        let negative = x .< 0
+        return ((1 + 2 * w).replacing(with: w * (w + 2), where: negative),
+                (p + w * w).replacing(with: p + 1, where: negative))
     }
     /// Float values: the same form from w by `FastExp.ForFloat.exp` (relative error below 2^−28.9).
     /// A relative error ε in w moves tanh(softplus x) by at most 0.54ε for x ≥ 0 and ε below
@@ -506,11 +497,7 @@ public struct MishKernel: ActivationKernel {
     @inline(__always) public func evaluateFloatResults(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
         guard !derivative else { return evaluateForFloat(x, derivative: true) }
         guard x.allFinite else { return nil }
-        let w = FastExp.ForFloat.exp(-x.magnitude.clamped(to: 700))
-        let p = (1 + w) * (1 + w)
-        let positive = x .>= 0
-        let numerator = (1 + 2 * w).replacing(with: w * (w + 2), where: .!positive)
-        let denominator = (p + w * w).replacing(with: p + 1, where: .!positive)
+        let (numerator, denominator) = Self.tanhSoftplus(x, FastExp.ForFloat.exp(-x.magnitude.clamped(to: 700)))
         return x * (numerator / denominator)
     }
 }

@@ -260,7 +260,17 @@ struct FastArithmetic: RealOperations {
     /// The increasing libm function f at both endpoints, with the margin.
     @inline(__always)
     private func increasing(_ a: FastInterval, sign: Int, _ f: (Double) -> Double) -> FastInterval {
-        libm(f(a.lo), a.isPoint ? f(a.lo) : f(a.hi), sign: sign)
+        let atLo = f(a.lo)
+        return libm(atLo, a.isPoint ? atLo : f(a.hi), sign: sign)
+    }
+
+    /// The same for an increasing f > 0 whose logarithmic derivative is at most 1 (exp, σ): one
+    /// call on a narrow interval (`narrowWidth`).
+    @inline(__always)
+    private func increasingPositive(_ a: FastInterval, _ f: (Double) -> Double) -> FastInterval {
+        let atLo = f(a.lo)
+        if let d = narrowWidth(a) { return growing(libm(atLo, atLo, sign: 1), by: d) }
+        return libm(atLo, a.isPoint ? atLo : f(a.hi), sign: 1)
     }
 
     /// The width d of a non-point interval when it is at most 2^−36 (every enclosure of a formula
@@ -280,11 +290,7 @@ struct FastArithmetic: RealOperations {
         FastInterval(lo: atLo.lo, hi: up(atLo.hi * up(1 + 2 * d)), sign: atLo.sign)
     }
 
-    func exp(_ a: FastInterval) -> FastInterval {
-        guard let d = narrowWidth(a) else { return increasing(a, sign: 1, cExp) }
-        let e = cExp(a.lo)
-        return growing(libm(e, e, sign: 1), by: d)
-    }
+    func exp(_ a: FastInterval) -> FastInterval { increasingPositive(a, cExp) }
     func expm1(_ a: FastInterval) -> FastInterval { increasing(a, sign: a.sign, cExpm1) }
     /// On a narrow interval (`narrowWidth`) one call: tanh′ ≤ 1, so tanh(hi) ≤ tanh(lo) + d, used
     /// where d is at most 2^−36 of |tanh(lo)| (else both ends are evaluated).
@@ -328,14 +334,11 @@ struct FastArithmetic: RealOperations {
     /// all inside the libm margin. On a narrow interval σ at the lower end only: (ln σ)′ = σ(−t) ≤ 1
     /// (`narrowWidth`).
     func sigmoid(_ a: FastInterval) -> FastInterval {
-        @inline(__always) func s(_ t: Double) -> Double {
+        increasingPositive(a) { t in
             if t >= 0 { return 1 / (1 + cExp(-t)) }
             let e = cExp(t)
             return e / (1 + e)
         }
-        let atLo = s(a.lo)
-        if let d = narrowWidth(a) { return growing(libm(atLo, atLo, sign: 1), by: d) }
-        return libm(atLo, a.isPoint ? atLo : s(a.hi), sign: 1)
     }
 
     /// t − tanh t. For |t| ≤ 1/16 the alternating series t³/3 − 2t⁵/15 + 17t⁷/315 − … through

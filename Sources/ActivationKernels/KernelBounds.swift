@@ -5,8 +5,10 @@ import ActivationCatalog
 /// The gate in `swift test` and `activation-oracle check` enforce it; each number is what was
 /// measured, not a wish. Float16, BFloat16 and Float results are one rounding of a Double result;
 /// where the Double dropped a term that decides a midpoint, its sign breaks the tie. Float results
-/// of kernels with Float lanes (`ActivationKernel.evaluateForFloat`) come from cheaper Double forms
-/// (relative error < 2^−40), so they are within 1 ULP but not always correctly rounded.
+/// of kernels with Float lanes come from cheaper Double forms (`ActivationKernel.evaluateForFloat`,
+/// relative error < 2^−40; for Float results alone `evaluateFloatResults`, < 2^−25 with each
+/// form's bound in its doc comment), so they are within 1 ULP but not always correctly rounded;
+/// the float32 certificates (Reference/certificates) are the proof on every input.
 ///
 /// Backward passes (g·f′(x), rounded once): within 1 ULP of the correctly rounded product for
 /// binary16, bfloat16 and binary32 (the product is formed in Double); for binary64 within the

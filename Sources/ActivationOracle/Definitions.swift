@@ -42,10 +42,21 @@ enum Evaluation {
 struct Formula {
     let exact: (BigFloat) -> Evaluation
     let fast: (Double) -> FastInterval
+    /// The fast path's first tier (`BallArithmetic`), for real formulas; rational ones go
+    /// straight to the interval tier, whose exact points and `small` decide their ties.
+    var ball: BallForm? = nil
     /// A rational formula's exact value in machine integers, nil where it does not fit
     /// (`SmallRational`); absent for real formulas.
-    var small: ((Double) -> SmallRational?)? = nil
+    var small: SmallForm? = nil
 }
+
+/// The fast path's closures, each in a struct of its own: an array or an optional of a bare
+/// function type holds it at its most general abstraction, and every call went through two
+/// reabstraction thunks (with retains and, read from an array, a heap allocation) — about a
+/// third of the fast path's time on sigmoid.
+struct FastForm { let at: (Double) -> FastInterval }
+struct BallForm { let at: (Double) -> Ball }
+struct SmallForm { let at: (Double) -> SmallRational? }
 
 /// One smooth piece between consecutive kinks: its value and derivatives at an exact x.
 struct Piece {
@@ -62,19 +73,21 @@ private func rational(_ exact: @escaping (ExactArithmetic, ExactRational) -> Exa
                       _ small: @escaping (SmallRationalArithmetic, SmallRational?) -> SmallRational?) -> Formula {
     Formula(exact: { x in .exact(exact(ExactArithmetic(), ExactRational(x))) },
             fast: { x in fast(FastArithmetic(), FastInterval(x)) },
-            small: { x in small(SmallRationalArithmetic(), SmallRational(x)) })
+            small: SmallForm { x in small(SmallRationalArithmetic(), SmallRational(x)) })
 }
 
-/// A formula over enclosures: pass the same generic function twice.
+/// A formula over enclosures: pass the same generic function three times.
 private func real(_ exact: @escaping (IntervalArithmetic, Interval) -> Interval,
-                  _ fast: @escaping (FastArithmetic, FastInterval) -> FastInterval) -> Formula {
+                  _ fast: @escaping (FastArithmetic, FastInterval) -> FastInterval,
+                  _ ball: @escaping (BallArithmetic, Ball) -> Ball) -> Formula {
     Formula(exact: { x in .real { a in exact(a, .point(x)) } },
-            fast: { x in fast(FastArithmetic(), FastInterval(x)) })
+            fast: { x in fast(FastArithmetic(), FastInterval(x)) },
+            ball: BallForm { x in ball(BallArithmetic(), Ball(x)) })
 }
 
 private func constant(_ q: ExactRational) -> Formula {
     let c = Constant(q)
-    return Formula(exact: { _ in .exact(q) }, fast: { _ in c.fast }, small: { _ in c.small })
+    return Formula(exact: { _ in .exact(q) }, fast: { _ in c.fast }, small: SmallForm { _ in c.small })
 }
 private func constant(_ n: Int) -> Formula { constant(ExactRational(n)) }
 private var identity: Formula { Formula(exact: { x in .exact(ExactRational(x)) }, fast: { x in FastInterval(x) }) }
@@ -111,7 +124,7 @@ private func withTail(_ f: Formula, _ tail: @escaping (BigFloat) -> Tail?) -> Fo
         let plain = f.exact(x)
         guard case .real(let enclose) = plain, let form = tail(x) else { return plain }
         return .tailed(enclose, form)
-    }, fast: f.fast)
+    }, fast: f.fast, ball: f.ball)
 }
 
 /// A piece that is linear: slope·x + intercept, derivative slope.
@@ -126,7 +139,8 @@ private func flat(_ value: ExactRational) -> Piece { Piece(value: constant(value
 /// σ(t)·σ(−t)·tanh(t/2) = σ(t)·σ(−t)·(σ(t) − σ(−t)): the difference of the two sigmoids, which
 /// cancels near t = 0 and leaves nothing once σ(t) rounds to 1, taken as one tanh.
 private func sigmoidCurvature<A: RealOperations>(_ a: A, _ t: A.Value) -> A.Value {
-    a.multiply(a.multiply(a.sigmoid(t), a.sigmoid(a.negate(t))), a.tanh(a.scale(t, byPowerOfTwo: -1)))
+    let s = a.sigmoids(t)
+    return a.multiply(a.multiply(s.plus, s.minus), a.tanh(a.scale(t, byPowerOfTwo: -1)))
 }
 
 /// x·σ(beta·x) and its derivative σ(t)·(1 + t·σ(−t)), t = beta·x — silu, swish and quick-gelu.
@@ -135,13 +149,15 @@ private func sigmoidGated(beta: ExactRational) -> Piece {
     func value<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.multiply(x, a.sigmoid(a.multiply(a.constant(b), x))) }
     func derivative<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value {
         let t = a.multiply(a.constant(b), x)
-        return a.multiply(a.sigmoid(t), a.add(a.constant(1), a.multiply(t, a.sigmoid(a.negate(t)))))
+        let s = a.sigmoids(t)
+        return a.multiply(s.plus, a.add(a.constant(1), a.multiply(t, s.minus)))
     }
     /// f″ = beta·σ(t)·σ(−t)·(2 − t·tanh(t/2)) (σ(−t) − σ(t) = −tanh(t/2): no cancellation).
     func second<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value {
         let t = a.multiply(a.constant(b), x)
         let bracket = a.subtract(a.constant(2), a.multiply(t, a.tanh(a.scale(t, byPowerOfTwo: -1))))
-        return a.multiply(a.multiply(a.constant(b), a.multiply(a.sigmoid(t), a.sigmoid(a.negate(t)))), bracket)
+        let s = a.sigmoids(t)
+        return a.multiply(a.multiply(a.constant(b), a.multiply(s.plus, s.minus)), bracket)
     }
     // f′ = 1 + σ(−t)·(t·σ(t) − 1), t = beta·x; positive tail for t ≥ 2 (2σ(2) > 1.76, increasing).
     let two = ExactRational(2)
@@ -161,8 +177,8 @@ private func sigmoidGated(beta: ExactRational) -> Piece {
             a.negate(a.multiply(.point(x), a.sigmoid(a.negate(a.constant(t)))))
         }
     }
-    return Piece(value: withTail(real(value, value), valueTail), derivative: withTail(real(derivative, derivative), tail),
-                 secondDerivative: real(second, second))
+    return Piece(value: withTail(real(value, value, value), valueTail), derivative: withTail(real(derivative, derivative, derivative), tail),
+                 secondDerivative: real(second, second, second))
 }
 
 /// For x ≥ 1: the x ≥ 1 test of the two-term derivative tails.
@@ -182,8 +198,8 @@ private func exponentialLinear(alpha: ExactRational, inputScale: ExactRational =
         guard sx.sign < 0, !alpha.isZero else { return nil }
         return Tail(r: -alpha, sign: alpha.sign) { a in a.multiply(a.constant(k), a.exp(a.constant(sx))) }
     }
-    return Piece(value: withTail(real(value, value), valueTail), derivative: real(derivative, derivative),
-                 secondDerivative: real(second, second))
+    return Piece(value: withTail(real(value, value, value), valueTail), derivative: real(derivative, derivative, derivative),
+                 secondDerivative: real(second, second, second))
 }
 
 extension Activation {
@@ -196,14 +212,14 @@ extension Activation {
         switch self {
         case .sigmoid:
             func value<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.sigmoid(x) }
-            func derivative<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.multiply(a.sigmoid(x), a.sigmoid(a.negate(x))) }
+            func derivative<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { let s = a.sigmoids(x); return a.multiply(s.plus, s.minus) }
             func second<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.negate(sigmoidCurvature(a, x)) }
             // σ(x) = 1 − σ(−x) for x > 0.
             let valueTail = { (x: BigFloat) -> Tail? in
                 x.sign > 0 ? Tail(r: one, sign: -1) { a in a.negate(a.sigmoid(a.negate(.point(x)))) } : nil
             }
-            return [Piece(value: withTail(real(value, value), valueTail), derivative: real(derivative, derivative),
-                          secondDerivative: real(second, second))]
+            return [Piece(value: withTail(real(value, value, value), valueTail), derivative: real(derivative, derivative, derivative),
+                          secondDerivative: real(second, second, second))]
         case .tanh:
             func value<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.tanh(x) }
             func derivative<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.sechSquared(x) }
@@ -216,8 +232,8 @@ extension Activation {
                     ? Tail(r: one, sign: -1) { a in a.negate(a.scale(a.sigmoid(a.negate(.point(twoX))), byPowerOfTwo: 1)) }
                     : Tail(r: -one, sign: 1) { a in a.scale(a.sigmoid(.point(twoX)), byPowerOfTwo: 1) }
             }
-            return [Piece(value: withTail(real(value, value), valueTail), derivative: real(derivative, derivative),
-                          secondDerivative: real(second, second))]
+            return [Piece(value: withTail(real(value, value, value), valueTail), derivative: real(derivative, derivative, derivative),
+                          secondDerivative: real(second, second, second))]
         case .relu:
             return [flat(zero), linear(slope: one)]
         case .relu6:
@@ -264,8 +280,8 @@ extension Activation {
                     return a.subtract(a.multiply(X, density(a, X)), cdf(a, a.negate(X)))
                 }
             }
-            return [Piece(value: withTail(real(value, value), valueTail), derivative: withTail(real(derivative, derivative), tail),
-                          secondDerivative: real(second, second))]
+            return [Piece(value: withTail(real(value, value, value), valueTail), derivative: withTail(real(derivative, derivative, derivative), tail),
+                          secondDerivative: real(second, second, second))]
         case .geluTanh:
             // (1 + tanh u)/2 = σ(2u): no cancellation for u < 0, and σ(−2u) is the other factor
             // of sech²(u)/4 = σ(2u)·σ(−2u).
@@ -284,9 +300,9 @@ extension Activation {
             }
             func derivative<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value {
                 let twoU = a.scale(u(a, x), byPowerOfTwo: 1)
-                let s = a.sigmoid(twoU), sMinus = a.sigmoid(a.negate(twoU))
-                let second = a.scale(a.multiply(a.multiply(x, a.multiply(s, sMinus)), du(a, x)), byPowerOfTwo: 1)
-                return a.add(s, second)
+                let s = a.sigmoids(twoU)
+                let second = a.scale(a.multiply(a.multiply(x, a.multiply(s.plus, s.minus)), du(a, x)), byPowerOfTwo: 1)
+                return a.add(s.plus, second)
             }
             /// f″ = 2σ(2u)σ(−2u)·(2u′ − 2x·tanh(u)·u′² + x·u″), u″ = √(2/π)·6k·x: the derivative of
             /// σ(2u)σ(−2u) is 2u′·σ(2u)σ(−2u)·(σ(−2u) − σ(2u)), and σ(−2u) − σ(2u) = −tanh(u).
@@ -296,7 +312,8 @@ extension Activation {
                 let bracket = a.add(a.subtract(a.scale(d, byPowerOfTwo: 1),
                                                a.scale(a.multiply(a.multiply(x, a.tanh(uu)), a.square(d)), byPowerOfTwo: 1)),
                                     a.multiply(x, ddu))
-                return a.scale(a.multiply(a.multiply(a.sigmoid(twoU), a.sigmoid(a.negate(twoU))), bracket), byPowerOfTwo: 1)
+                let s = a.sigmoids(twoU)
+                return a.scale(a.multiply(a.multiply(s.plus, s.minus), bracket), byPowerOfTwo: 1)
             }
             // f = x − x·σ(−2u) for x > 0 (u > 0 there).
             let valueTail = { (x: BigFloat) -> Tail? in
@@ -314,8 +331,8 @@ extension Activation {
                     return a.multiply(a.sigmoid(a.negate(twoU)), a.subtract(inner, a.constant(1)))
                 }
             }
-            return [Piece(value: withTail(real(value, value), valueTail), derivative: withTail(real(derivative, derivative), tail),
-                          secondDerivative: real(second, second))]
+            return [Piece(value: withTail(real(value, value, value), valueTail), derivative: withTail(real(derivative, derivative, derivative), tail),
+                          secondDerivative: real(second, second, second))]
         case .quickGELU:
             return [sigmoidGated(beta: ExactRational(try! ExactNumber(parsing: "1.702")))]
         case .silu:
@@ -351,8 +368,8 @@ extension Activation {
                     return a.multiply(a.sigmoid(a.negate(twoSp)), a.subtract(inner, a.constant(2)))
                 }
             }
-            return [Piece(value: withTail(real(value, value), valueTail), derivative: withTail(real(derivative, derivative), tail),
-                          secondDerivative: real(second, second))]
+            return [Piece(value: withTail(real(value, value, value), valueTail), derivative: withTail(real(derivative, derivative, derivative), tail),
+                          secondDerivative: real(second, second, second))]
         case .softplus:
             let beta = Constant(p["beta"])
             func value<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value {
@@ -361,7 +378,8 @@ extension Activation {
             func derivative<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.sigmoid(a.multiply(a.constant(beta), x)) }
             func second<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value {
                 let t = a.multiply(a.constant(beta), x)
-                return a.multiply(a.constant(beta), a.multiply(a.sigmoid(t), a.sigmoid(a.negate(t))))
+                let s = a.sigmoids(t)
+                return a.multiply(a.constant(beta), a.multiply(s.plus, s.minus))
             }
             // For beta·x > 0: f = x + softplus(−beta·x)/beta, f′ = 1 − σ(−beta·x).
             let side = { (x: BigFloat) -> ExactRational? in
@@ -374,8 +392,8 @@ extension Activation {
             let derivativeTail = { (x: BigFloat) -> Tail? in
                 side(x).map { t in Tail(r: one, sign: -1) { a in a.negate(a.sigmoid(a.negate(a.constant(t)))) } }
             }
-            return [Piece(value: withTail(real(value, value), valueTail), derivative: withTail(real(derivative, derivative), derivativeTail),
-                          secondDerivative: real(second, second))]
+            return [Piece(value: withTail(real(value, value, value), valueTail), derivative: withTail(real(derivative, derivative, derivative), derivativeTail),
+                          secondDerivative: real(second, second, second))]
         case .softsign:
             func value<A: RationalOperations>(_ a: A, _ x: A.Value) -> A.Value { a.divide(x, a.add(a.constant(1), a.abs(x))) }
             func derivative<A: RationalOperations>(_ a: A, _ x: A.Value) -> A.Value {
@@ -424,8 +442,8 @@ extension Activation {
             let derivativeTail = { (x: BigFloat) -> Tail? in
                 x.sign == 0 ? nil : Tail(r: one, sign: -1) { a in a.negate(a.sechSquared(.point(x))) }
             }
-            return [Piece(value: withTail(real(value, value), valueTail), derivative: withTail(real(derivative, derivative), derivativeTail),
-                          secondDerivative: real(second, second))]
+            return [Piece(value: withTail(real(value, value, value), valueTail), derivative: withTail(real(derivative, derivative, derivative), derivativeTail),
+                          secondDerivative: real(second, second, second))]
         case .threshold:
             return [flat(p["value"]), linear(slope: one)]
         case .thresholdedReLU:
@@ -433,7 +451,7 @@ extension Activation {
         case .logSigmoid:
             func value<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.negate(a.softplus(a.negate(x))) }
             func derivative<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.sigmoid(a.negate(x)) }
-            func second<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { a.negate(a.multiply(a.sigmoid(x), a.sigmoid(a.negate(x)))) }
+            func second<A: RealOperations>(_ a: A, _ x: A.Value) -> A.Value { let s = a.sigmoids(x); return a.negate(a.multiply(s.plus, s.minus)) }
             // For x < 0: f = x − softplus(x), f′ = 1 − σ(x).
             let valueTail = { (x: BigFloat) -> Tail? in
                 x.sign < 0 ? Tail(r: ExactRational(x), sign: -1) { a in a.negate(a.softplus(.point(x))) } : nil
@@ -441,8 +459,8 @@ extension Activation {
             let derivativeTail = { (x: BigFloat) -> Tail? in
                 x.sign < 0 ? Tail(r: one, sign: -1) { a in a.negate(a.sigmoid(.point(x))) } : nil
             }
-            return [Piece(value: withTail(real(value, value), valueTail), derivative: withTail(real(derivative, derivative), derivativeTail),
-                          secondDerivative: real(second, second))]
+            return [Piece(value: withTail(real(value, value, value), valueTail), derivative: withTail(real(derivative, derivative, derivative), derivativeTail),
+                          secondDerivative: real(second, second, second))]
         case .step:
             return [flat(zero), flat(one)]
         }

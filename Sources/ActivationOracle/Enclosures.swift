@@ -6,21 +6,24 @@ import Glibc
 import Darwin
 #endif
 
-// The C library's functions under names the methods below do not shadow.
-private func cExp(_ x: Double) -> Double { exp(x) }
-private func cExpm1(_ x: Double) -> Double { expm1(x) }
-private func cLog1p(_ x: Double) -> Double { log1p(x) }
-private func cTanh(_ x: Double) -> Double { tanh(x) }
-private func cErfc(_ x: Double) -> Double { erfc(x) }
-private func cCosh(_ x: Double) -> Double { cosh(x) }
+// The C library's functions under names the arithmetic models' methods do not shadow.
+func cExp(_ x: Double) -> Double { exp(x) }
+func cExpm1(_ x: Double) -> Double { expm1(x) }
+func cLog1p(_ x: Double) -> Double { log1p(x) }
+func cTanh(_ x: Double) -> Double { tanh(x) }
+func cErfc(_ x: Double) -> Double { erfc(x) }
+func cCosh(_ x: Double) -> Double { cosh(x) }
 
-/// The operations every formula in `Definitions.swift` is written in, once, generically. Three
+/// The operations every formula in `Definitions.swift` is written in, once, generically. Four
 /// models evaluate them:
 /// - `ExactArithmetic` (rational pieces only): exact rationals, rounded once by round-to-odd;
 /// - `IntervalArithmetic`: MPFR enclosures at any precision with proven-open endpoints — the
 ///   oracle's Ziv loop;
-/// - `FastArithmetic`: binary64 enclosures widened outward at every step — the fast path, which
-///   decides most binary16/bfloat16/binary32 results without MPFR and hands the rest to Ziv's loop.
+/// - `BallArithmetic` (real pieces): binary64 midpoint-radius enclosures — the fast path's first
+///   tier, which decides nearly every binary16/bfloat16/binary32 result of a real piece;
+/// - `FastArithmetic`: binary64 intervals widened outward at every step, with exact points and
+///   proven signs — the fast path's second tier (ties, zeros, rational pieces), which hands the
+///   rest to Ziv's loop.
 protocol RationalOperations {
     associatedtype Value
     func constant(_ c: Constant) -> Value
@@ -50,10 +53,16 @@ protocol RealOperations: RationalOperations {
     func sechSquared(_ a: Value) -> Value
     /// σ(a) = 1/(1 + e^(−a)).
     func sigmoid(_ a: Value) -> Value
+    /// σ(a) and σ(−a) (by default two `sigmoid`s; the ball tier shares one e^(−|a|)).
+    func sigmoids(_ a: Value) -> (plus: Value, minus: Value)
     /// softplus(a) = log(1 + e^a).
     func softplus(_ a: Value) -> Value
     /// a − tanh(a), increasing; near 0 the two cancel, so the fast path uses the series.
     func tanhShrink(_ a: Value) -> Value
+}
+
+extension RealOperations {
+    func sigmoids(_ a: Value) -> (plus: Value, minus: Value) { (sigmoid(a), sigmoid(negate(a))) }
 }
 
 /// The irrational constants of the formulas, each defined once, as an expression in the same

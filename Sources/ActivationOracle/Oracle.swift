@@ -100,16 +100,23 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
     let pieces: [Piece]
     /// Each kink enclosed in binary64 (a point when representable), for the fast path.
     let fastKinks: [(lo: Double, hi: Double)]
-    /// The pieces' fast enclosures of f and f′, held apart from `pieces` so that the fast path
-    /// copies one closure per input rather than a whole `Piece` (its retains were a quarter of an
-    /// exhaustive relu run).
-    let fastValue: [(Double) -> FastInterval], fastDerivative: [(Double) -> FastInterval]
+    /// The pieces' fast-path forms of f, f′ and f″ (`FastForms`), held apart from `pieces` so
+    /// that the fast path reads one small struct per input rather than a whole `Piece` (its
+    /// retains were a quarter of an exhaustive relu run).
+    let fastValue: [FastForm], fastDerivative: [FastForm]
+    /// The real pieces' midpoint-radius forms of f and f′ (`BallArithmetic`), the fast path's first
+    /// tier; nil for rational pieces, whose ties the interval tier decides.
+    let ballValue: [BallForm?], ballDerivative: [BallForm?]
     /// The rational pieces' exact values in machine integers (nil for real pieces): the fast path's
     /// ties (`SmallRational`).
-    let smallValue: [((Double) -> SmallRational?)?], smallDerivative: [((Double) -> SmallRational?)?]
-    /// The sign of the value and of the derivative at −4096 and +4096 (0 for an exact zero): the
-    /// sign of every tail result that underflows beyond them (see `Decision.zeroOfUnresolvedSign`).
-    private(set) var tailSigns: [Quantity: [Int]] = [:]
+    let smallValue: [SmallForm?], smallDerivative: [SmallForm?]
+    /// The sign of f, f′ and f″ at −4096 and +4096 (0 for an exact zero), at 2·order + (0 for
+    /// −4096, 1 for +4096): the sign of every tail result that underflows beyond them (see
+    /// `Decision.zeroOfUnresolvedSign`). In lanes rather than a dictionary: the fast path reads it
+    /// for every underflowed tail input (hashing was a tenth of an exhaustive gelu-tanh′ run).
+    private(set) var tailSigns = SIMD8<Int8>(repeating: 0)
+    /// `negativeDerivativeBelow` for this entry (−inf for none).
+    let derivativeNegativeBelow: Double
     /// f(x) > x/2 for every x ≠ 0, proven (`aboveHalfX(_:_:)`): the fast path's tie-break where
     /// x/2 is a rounding boundary (a float32 x of odd significand in the lowest binade: 0.15 % of
     /// bit patterns, each a ~100 µs Ziv loop before).
@@ -189,19 +196,24 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
         self.givenParameters = given
         self.kinks = kinks
         self.pieces = activation.pieces(resolved)
-        self.fastValue = pieces.map(\.value.fast)
-        self.fastDerivative = pieces.map(\.derivative.fast)
+        self.fastValue = pieces.map { FastForm(at: $0.value.fast) }
+        self.fastDerivative = pieces.map { FastForm(at: $0.derivative.fast) }
+        self.ballValue = pieces.map(\.value.ball)
+        self.ballDerivative = pieces.map(\.derivative.ball)
         self.smallValue = pieces.map(\.value.small)
         self.smallDerivative = pieces.map(\.derivative.small)
         self.fastKinks = kinks.map { kink in let c = Constant(kink.0).fast; return (c.lo, c.hi) }
         self.aboveHalfX = Self.aboveHalfX(activation, resolved)
         precondition(pieces.count == kinks.count + 1, "\(activation): \(pieces.count) pieces for \(kinks.count) kinks")
+        self.derivativeNegativeBelow = Self.negativeDerivativeBelow[activation] ?? -.infinity
         for quantity in [Quantity.value, .derivative, .secondDerivative] {
-            tailSigns[quantity] = [true, false].map { negative in
+            for negative in [true, false] {
+                let sign: Int8
                 switch decide(formula(quantity, at: .powerOfTwo(12, negative: negative)), .f64) {
-                case .rounded(let r): return FloatFormat.f64.isNegative(r) ? -1 : 1
-                case .exactZero, .zeroOfUnresolvedSign: return 0
+                case .rounded(let r): sign = FloatFormat.f64.isNegative(r) ? -1 : 1
+                case .exactZero, .zeroOfUnresolvedSign: sign = 0
                 }
+                tailSigns[2 * quantity.order! + (negative ? 0 : 1)] = sign
             }
         }
     }
@@ -292,25 +304,36 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
     /// The fast path: a binary64 enclosure of `quantity` (times `factor`) at the binary64 x, rounded
     /// at both ends into `result`; nil when that does not decide (the enclosure straddles a
     /// rounding boundary, x sits on a kink, or the result is a zero whose sign needs the exact
-    /// rules) — then Ziv's loop decides. Sound because the enclosure is (see `FastArithmetic`);
+    /// rules) — then Ziv's loop decides. Two tiers: a midpoint-radius ball (`BallArithmetic`), then
+    /// an interval (`FastArithmetic`), which also sees exact points, ties and proven signs. Sound
+    /// because each enclosure is;
     /// never used for binary64 results. `factor` is a backward pass's gradient g (any sign; an
     /// exact zero product is +0) or, with `scaled`, the result's positive scale (signs of f kept).
     private func fastEvaluate(_ quantity: Quantity, x: Double, factor: FastInterval?, scaled: Bool = false,
                               format: FloatFormat, overflow: FloatFormat.Overflow? = nil) -> UInt64? {
-        var index = fastKinks.count
-        for (i, kink) in fastKinks.enumerated() {
-            if x > kink.hi { continue }
-            if x < kink.lo { index = i; break }
-            return nil
+        guard let index = fastPiece(at: x) else { return nil }
+        let gradient = factor != nil && !scaled
+        if let ball = ballForm(quantity, index) {
+            // First tier: a result both ends of the ball round to; a zero only with a proven sign
+            // (exact zeros are the interval tier's, which sees exact points).
+            var b = ball.at(x)
+            if let factor { b = BallArithmetic().multiply(b, Ball(factor)) }
+            if let (lo, hi) = BallArithmetic.enclosure(b) {
+                let rl = Self.round(lo, format, overflow), rh = Self.round(hi, format, overflow)
+                if rl == rh && !format.isZero(rl) { return rl }
+                if format.isZero(rl) && format.isZero(rh) && !gradient,
+                   let zero = provenZero(quantity, x: x, lo: lo, hi: hi, sign: 0, format: format) {
+                    return zero
+                }
+            }
         }
         var box: FastInterval
         switch quantity {
-        case .value: box = fastValue[index](x)
-        case .derivative: box = fastDerivative[index](x)
+        case .value: box = fastValue[index].at(x)
+        case .derivative: box = fastDerivative[index].at(x)
         case .secondDerivative, .parameterDerivative: box = pieces[index].formula(quantity).fast(x)
         }
         if let factor { box = FastArithmetic().multiply(box, factor) }
-        let gradient = factor != nil && !scaled
         guard !box.lo.isNaN && !box.hi.isNaN else { return nil }
         if box.isPoint && box.lo == 0 {
             // Exactly zero: +0, except at x = ±0 where the sign comes from beside 0.
@@ -326,31 +349,61 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
             if !above, box.hi >= l, Self.round(l.nextDown, format, overflow) == lo { return lo }
         }
         if lo != hi, factor == nil {
-            let small: ((Double) -> SmallRational?)?
+            let small: SmallForm?
             switch quantity {
             case .value: small = smallValue[index]
             case .derivative: small = smallDerivative[index]
             case .secondDerivative, .parameterDerivative: small = pieces[index].formula(quantity).small
             }
-            if let small, let v = small(x), let r = Self.round(v, between: lo, hi, format) { return r }
+            if let small, let v = small.at(x), let r = Self.round(v, between: lo, hi, format) { return r }
         }
         if format.isZero(lo) || format.isZero(hi) {
             // A zero result needs a proven sign (nonzero values keep theirs; exact zeros are +0).
             guard format.isZero(lo) && format.isZero(hi) else { return nil }
             if gradient { return nil }
-            if box.lo > 0 || box.sign > 0 { return format.zero(negative: false) }
-            if box.hi < 0 || box.sign < 0 { return format.zero(negative: true) }
-            // Underflowed in binary64 too: beyond ±4096 the tail's sign (as Ziv's loop does when
-            // MPFR's range runs out), nearer in Ziv's loop.
-            if Swift.abs(x) >= 4096, let sign = tailSigns[quantity]?[x < 0 ? 0 : 1], sign != 0 {
-                return format.zero(negative: sign < 0)
-            }
-            if quantity == .derivative, let below = Self.negativeDerivativeBelow[activation], x <= below {
-                return format.zero(negative: true)
-            }
-            return nil
+            return provenZero(quantity, x: x, lo: box.lo, hi: box.hi, sign: box.sign, format: format)
         }
         return lo == hi ? lo : nil
+    }
+
+    private func ballForm(_ quantity: Quantity, _ index: Int) -> BallForm? {
+        switch quantity {
+        case .value: ballValue[index]
+        case .derivative: ballDerivative[index]
+        case .secondDerivative, .parameterDerivative: pieces[index].formula(quantity).ball
+        }
+    }
+
+    /// The fast path's first-tier enclosure of `quantity` at x (off the kinks), for the tests:
+    /// nil for rational pieces, at a kink, or where the ball is NaN or infinite.
+    func ballEnclosure(_ quantity: Quantity, x: Double) -> (lo: Double, hi: Double)? {
+        guard let index = fastPiece(at: x), let ball = ballForm(quantity, index) else { return nil }
+        return BallArithmetic.enclosure(ball.at(x))
+    }
+
+    /// The piece a binary64 x lies in, nil when it may sit on a kink (`fastKinks`) or is NaN.
+    func fastPiece(at x: Double) -> Int? {
+        guard !x.isNaN else { return nil }
+        for i in 0..<fastKinks.count where x <= fastKinks[i].hi {
+            return x < fastKinks[i].lo ? i : nil
+        }
+        return fastKinks.count
+    }
+
+    /// The zero a nonzero result takes when an enclosure [lo, hi] of it (`sign`: its proven sign,
+    /// or 0) rounds to zero at both ends: the sign of the value, when proven; nil otherwise.
+    private func provenZero(_ quantity: Quantity, x: Double, lo: Double, hi: Double, sign: Int, format: FloatFormat) -> UInt64? {
+        if lo > 0 || sign > 0 { return format.zero(negative: false) }
+        if hi < 0 || sign < 0 { return format.zero(negative: true) }
+        // Underflowed in binary64 too: beyond ±4096 the tail's sign (as Ziv's loop does when
+        // MPFR's range runs out), nearer in Ziv's loop.
+        if Swift.abs(x) >= 4096, let order = quantity.order, case let sign = tailSigns[2 * order + (x < 0 ? 0 : 1)], sign != 0 {
+            return format.zero(negative: sign < 0)
+        }
+        if quantity == .derivative, x <= derivativeNegativeBelow {
+            return format.zero(negative: true)
+        }
+        return nil
     }
 
     /// Whether f(x) − x/2 > 0 for every x ≠ 0. Each smooth such f is x·(½ + g(x)/2) with g odd, of
@@ -473,7 +526,14 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
 
     /// The correctly rounded `quantity` at the input with bit pattern `bits` in `format`.
     public func evaluate(_ quantity: Quantity = .value, bits: UInt64, format: FloatFormat) -> UInt64 {
-        evaluate(quantity, bits: bits, format: format, to: .plain(format))
+        // The fast path first, before a `ResultRounding` is built (its copy and release were a
+        // tenth of the cost of a relu result).
+        let bits = bits & format.allBitsMask
+        if usesFastPath && format != .f64 && format.isFinite(bits),
+           let r = fastEvaluate(quantity, x: format.doubleValue(bits), factor: nil, format: format, overflow: format.defaultOverflow) {
+            return r
+        }
+        return evaluate(quantity, bits: bits, format: format, to: .plain(format))
     }
 
     /// The same under another rule for results beyond the largest finite (`format.allows(overflow)`
@@ -687,9 +747,8 @@ extension GatedFunction {
         let a = a & format.allBitsMask
         guard quantity != .partialB, format.isFinite(a) else { return nil }
         let x = format.doubleValue(a)
-        for kink in gate.fastKinks where x >= kink.lo && x <= kink.hi { return nil }
-        let index = gate.fastKinks.firstIndex { x < $0.lo } ?? gate.fastKinks.count
-        let box = quantity == .value ? gate.fastValue[index](x) : gate.fastDerivative[index](x)
+        guard let index = gate.fastPiece(at: x) else { return nil }
+        let box = (quantity == .value ? gate.fastValue[index] : gate.fastDerivative[index]).at(x)
         guard !box.lo.isNaN, !box.hi.isNaN, box.lo.isFinite, box.hi.isFinite else { return nil }
         return (box.lo, box.hi)
     }
@@ -881,3 +940,4 @@ extension RealNumber {
 extension BigFloat {
     static func isPowerOfTwo(_ x: BigFloat) -> Bool { !x.isZero && x.significantBits == 1 }
 }
+

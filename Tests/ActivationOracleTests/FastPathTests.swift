@@ -150,6 +150,36 @@ struct FastPathTests {
         return bits.filter { format.isFinite($0) }
     }
 
+    /// The first tier alone (`BallArithmetic`): wherever it gives an enclosure of a real piece's
+    /// f, f′ or f″, the enclosure holds the correctly rounded binary64 value (Ziv's loop alone; the
+    /// exact value lies between lo and hi, so its rounding does too), and it is narrow enough to
+    /// decide a float32 result — within 2^−32 relative, or 2^−200 absolute (a zero of every format
+    /// here) in the underflowed tails — for nearly every input it is given, or the tier would be
+    /// dead weight.
+    @Test("first-tier balls hold the binary64 value", arguments: Activation.allCases)
+    func ballsEnclose(_ activation: Activation) throws {
+        let fast = try ActivationFunction(activation)
+        var ziv = fast
+        ziv.usesFastPath = false
+        let inputs = Self.inputs(fast, .f32).map { FloatFormat.f32.doubleValue($0) }
+        for quantity in [Quantity.value, .derivative, .secondDerivative] {
+            var given = 0, narrow = 0
+            for x in inputs {
+                guard let (lo, hi) = fast.ballEnclosure(quantity, x: x) else { continue }
+                given += 1
+                let exact = Double(bitPattern: ziv.evaluate(quantity, bits: x.bitPattern, format: .f64))
+                #expect(lo <= exact && exact <= hi, "\(activation) \(quantity) x=\(x): ball [\(lo), \(hi)], Ziv \(exact)")
+                if hi - lo <= Swift.abs(exact) * 0x1p-32 + 0x1p-200 { narrow += 1 }
+            }
+            if fast.ballValue.contains(where: { $0 != nil }) {
+                #expect(narrow * 100 >= given * 90 && given * 100 >= inputs.count * 45,
+                        "\(activation) \(quantity): \(narrow) narrow balls of \(given) given, \(inputs.count) inputs")
+            } else {
+                #expect(given == 0, "\(activation) has no real piece, so no ball")
+            }
+        }
+    }
+
     @Test("decides only what Ziv's loop decides the same way", arguments: Activation.allCases)
     func agrees(_ activation: Activation) throws {
         let fast = try ActivationFunction(activation)

@@ -31,10 +31,14 @@ struct Ball: Sendable {
 ///   and for a libm function f a bound on |f′| or on |(ln f)′| over the ball, or, where the
 ///   ball is too wide for that, f at both of its ends (every libm function here is monotone);
 /// - libm results carry `FastArithmetic`'s margin (2^−44 relative plus 2^−1040 absolute), on
-///   the same grounds (composites in forms of condition number ≤ 1);
+///   the same grounds (composites in forms of condition number ≤ 1), and each libm radius adds
+///   2^−1060 for its own products' underflow;
 /// - every radius is a sum, product or quotient of nonnegative terms rounded to nearest, each step
 ///   within a factor 1 ± 2^−53 of exact; a formula takes far fewer than 2^12 steps, so
-///   `enclosure` widens the final radius by 2^−40 relative, which covers them all.
+///   `enclosure` widens the final radius by 2^−40 relative, which covers them all (a quotient's
+///   |b| − r_b magnifies r_b's own error by r_b/(|b| − r_b): the divisors here are constants with
+///   r_b ≤ 2^−51·|b|). The thresholds that pick a slope bound (tanh's, erfc's, ±746, 373) use
+///   the radius before that widening; each has more slack than 2^−40 relative.
 /// A NaN or infinite midpoint or radius makes `enclosure` decline (then the interval tier runs).
 struct BallArithmetic: RealOperations {
     static let roundingRelative = 0x1p-53
@@ -56,10 +60,11 @@ struct BallArithmetic: RealOperations {
     static let narrow = 0x1p-30
 
     /// f over the ball for a monotone f, from v = f(a.v) (error e) and f at both ends: the exact
-    /// value lies between f at the exact ends, each within `libm` of the computed one.
+    /// value lies between f at the exact ends, each within `libm` of the computed one. Sums, not
+    /// `max`, so that a NaN end (an infinite ball) stays NaN and declines.
     @inline(never) private func ends(_ a: Ball, v: Double, error e: Double, _ f: (Double) -> Double) -> Ball {
         let fl = f((a.v - a.r).nextDown), fh = f((a.v + a.r).nextUp)
-        return Ball(v: v, r: Swift.max(Swift.abs(fl - v), Swift.abs(fh - v)) + Swift.max(libm(fl), libm(fh)) + e)
+        return Ball(v: v, r: Swift.abs(fl - v) + Swift.abs(fh - v) + libm(fl) + libm(fh) + e)
     }
 
     /// f(a) for a positive monotone f whose logarithmic derivative is at most `slope` in magnitude
@@ -68,7 +73,7 @@ struct BallArithmetic: RealOperations {
     @inline(__always) private func logLipschitz(_ v: Double, error e: Double, slope: Double, _ a: Ball,
                                                 _ f: (Double) -> Double) -> Ball {
         let rho = slope * a.r
-        return rho <= Self.narrow ? Ball(v: v, r: (v + e) * (rho * (1 + rho)) + e) : ends(a, v: v, error: e, f)
+        return rho <= Self.narrow ? Ball(v: v, r: (v + e) * (rho * (1 + rho)) + e + Self.roundingAbsolute) : ends(a, v: v, error: e, f)
     }
 
     /// The proven enclosure [lo, hi] of a finished ball, or nil for a NaN or infinite one.
@@ -151,7 +156,7 @@ struct BallArithmetic: RealOperations {
     /// expm1(t + δ) − expm1(t) = e^t·(e^δ − 1), and e^t = 1 + expm1(t) ≤ 1 + v + error.
     func expm1(_ a: Ball) -> Ball {
         let v = cExpm1(a.v), e = libm(v)
-        return a.r <= Self.narrow ? Ball(v: v, r: (1 + v + e) * (a.r * (1 + a.r)) + e) : ends(a, v: v, error: e, cExpm1)
+        return a.r <= Self.narrow ? Ball(v: v, r: (1 + v + e) * (a.r * (1 + a.r)) + e + Self.roundingAbsolute) : ends(a, v: v, error: e, cExpm1)
     }
 
     /// |tanh′| = sech² ≤ min(1, 4e^(−2m)), m the least |t| on the ball: below 2^−3, 2^−12, 2^−26,
@@ -160,7 +165,7 @@ struct BallArithmetic: RealOperations {
         let v = cTanh(a.v), e = libm(v), m = Swift.abs(a.v) - a.r
         let slope = m >= 20 ? (m >= 400 ? 0x1p-1000 : 0x1p-55) : (m >= 10 ? 0x1p-26 : (m >= 5 ? 0x1p-12 : (m >= 2 ? 0x1p-3 : 1)))
         let rho = a.r * slope
-        return rho <= Self.narrow ? Ball(v: v, r: rho + e) : ends(a, v: v, error: e, cTanh)
+        return rho <= Self.narrow ? Ball(v: v, r: rho + e + Self.roundingAbsolute) : ends(a, v: v, error: e, cTanh)
     }
 
     /// |(ln erfc)′(z)| < 2·max(z, 0) + 1.5 (`FastArithmetic.erfc`), taken at the ball's top; for
@@ -178,12 +183,12 @@ struct BallArithmetic: RealOperations {
     func sechSquared(_ a: Ball) -> Ball {
         @inline(__always) func f(_ t: Double) -> Double { let s = 1 / cCosh(t); return s * s }
         let v = f(a.v), e = 4 * libm(v), rho = 2 * a.r
-        if rho <= Self.narrow { return Ball(v: v, r: (v + e) * (rho * (1 + rho)) + e) }
+        if rho <= Self.narrow { return Ball(v: v, r: (v + e) * (rho * (1 + rho)) + e + Self.roundingAbsolute) }
         let m = Swift.abs(a.v)
         // |t| ≥ 373 on the whole ball: sech² ≤ 4e^(−746) < 2^−1074, inside the margin.
         if m - a.r >= 373 { return Ball(v: v, r: e) }
         let fl = f(Swift.max((m - a.r).nextDown, 0)), fh = f((m + a.r).nextUp)
-        return Ball(v: v, r: Swift.max(Swift.abs(fl - v), Swift.abs(fh - v)) + 4 * Swift.max(libm(fl), libm(fh)) + e)
+        return Ball(v: v, r: Swift.abs(fl - v) + Swift.abs(fh - v) + 4 * (libm(fl) + libm(fh)) + e)
     }
 
     /// σ(t) = s or e·s with e = e^(−|t|), s = 1/(1 + e): no cancellation, no overflow, within the

@@ -322,7 +322,7 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
                 let rl = Self.round(lo, format, overflow), rh = Self.round(hi, format, overflow)
                 if rl == rh && !format.isZero(rl) { return rl }
                 if format.isZero(rl) && format.isZero(rh) && !gradient,
-                   let zero = provenZero(quantity, x: x, lo: lo, hi: hi, sign: 0, format: format) {
+                   let zero = provenZero(quantity, x: x, lo: lo, hi: hi, sign: 0, format: format, tails: false) {
                     return zero
                 }
             }
@@ -361,7 +361,7 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
             // A zero result needs a proven sign (nonzero values keep theirs; exact zeros are +0).
             guard format.isZero(lo) && format.isZero(hi) else { return nil }
             if gradient { return nil }
-            return provenZero(quantity, x: x, lo: box.lo, hi: box.hi, sign: box.sign, format: format)
+            return provenZero(quantity, x: x, lo: box.lo, hi: box.hi, sign: box.sign, format: format, tails: true)
         }
         return lo == hi ? lo : nil
     }
@@ -392,12 +392,17 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
 
     /// The zero a nonzero result takes when an enclosure [lo, hi] of it (`sign`: its proven sign,
     /// or 0) rounds to zero at both ends: the sign of the value, when proven; nil otherwise.
-    private func provenZero(_ quantity: Quantity, x: Double, lo: Double, hi: Double, sign: Int, format: FloatFormat) -> UInt64? {
+    /// `tails`: whether the sign at ±4096 may stand for the far tails. Only the interval tier uses
+    /// that rule, where its tracked signs have failed: the ball tier's midpoints underflow to 0 in
+    /// every far tail and would lean on it everywhere, and it is checked for the default
+    /// parameters only (silu with beta = 1e−4 changes sign beyond 4096: its f′ at −1e7 is −0).
+    private func provenZero(_ quantity: Quantity, x: Double, lo: Double, hi: Double, sign: Int, format: FloatFormat,
+                            tails: Bool) -> UInt64? {
         if lo > 0 || sign > 0 { return format.zero(negative: false) }
         if hi < 0 || sign < 0 { return format.zero(negative: true) }
         // Underflowed in binary64 too: beyond ±4096 the tail's sign (as Ziv's loop does when
         // MPFR's range runs out), nearer in Ziv's loop.
-        if Swift.abs(x) >= 4096, let order = quantity.order, case let sign = tailSigns[2 * order + (x < 0 ? 0 : 1)], sign != 0 {
+        if tails, Swift.abs(x) >= 4096, let order = quantity.order, case let sign = tailSigns[2 * order + (x < 0 ? 0 : 1)], sign != 0 {
             return format.zero(negative: sign < 0)
         }
         if quantity == .derivative, x <= derivativeNegativeBelow {
@@ -533,7 +538,7 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
            let r = fastEvaluate(quantity, x: format.doubleValue(bits), factor: nil, format: format, overflow: format.defaultOverflow) {
             return r
         }
-        return evaluate(quantity, bits: bits, format: format, to: .plain(format))
+        return evaluate(quantity, bits: bits, format: format, to: .plain(format), fastPathTried: true)
     }
 
     /// The same under another rule for results beyond the largest finite (`format.allows(overflow)`
@@ -551,6 +556,11 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
     /// a finite limit (σ(+inf) = 1) is scaled and rounded like any value. Zeros follow the rules
     /// above (s > 0 keeps every sign).
     public func evaluate(_ quantity: Quantity = .value, bits: UInt64, format: FloatFormat, to result: ResultRounding) -> UInt64 {
+        evaluate(quantity, bits: bits, format: format, to: result, fastPathTried: false)
+    }
+
+    private func evaluate(_ quantity: Quantity, bits: UInt64, format: FloatFormat, to result: ResultRounding,
+                          fastPathTried: Bool) -> UInt64 {
         let out = result.format, overflow = result.overflow, scale = result.factor
         let bits = bits & format.allBitsMask
         if format.isNaN(bits) {
@@ -572,7 +582,7 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
                 return r
             }
         }
-        if usesFastPath && out != .f64 && format.isFinite(bits),
+        if usesFastPath && !fastPathTried && out != .f64 && format.isFinite(bits),
            let r = fastEvaluate(quantity, x: format.doubleValue(bits), factor: scale?.fast, scaled: true, format: out, overflow: overflow) {
             return r
         }

@@ -150,6 +150,24 @@ struct FastPathTests {
         return bits.filter { format.isFinite($0) }
     }
 
+    /// A far tail whose sign differs from the sign at ±4096 (silu with a small beta: f′ is
+    /// negative at −1e7 but positive at −4096; f″ negative at 1e7, positive at 4096). Both tiers'
+    /// midpoints underflow there; the zero's sign must come from a proven sign, not the tail rule
+    /// (found by review: the first ball tier returned +0 for both).
+    @Test func farTailsOfSmallBeta() throws {
+        let fast = try ActivationFunction(.silu, parameters: ["beta": try ExactNumber(parsing: "0.0001")])
+        var ziv = fast
+        ziv.usesFastPath = false
+        for (quantity, x) in [(Quantity.derivative, -1e7), (.secondDerivative, 1e7), (.derivative, -3e7), (.secondDerivative, 3e7)] {
+            let bits = FloatFormat.f32.rounding(x)
+            let expected = ziv.evaluate(quantity, bits: bits, format: .f32)
+            #expect(FloatFormat.f32.isZero(expected) && FloatFormat.f32.isNegative(expected), "\(quantity) at \(x): Ziv \(FloatFormat.f32.hexFloat(expected))")
+            if let r = fast.fastResult(quantity, bits: bits, format: .f32) {
+                #expect(r == expected, "\(quantity) at \(x): fast \(FloatFormat.f32.hexFloat(r)), Ziv \(FloatFormat.f32.hexFloat(expected))")
+            }
+        }
+    }
+
     /// The first tier alone (`BallArithmetic`): wherever it gives an enclosure of a real piece's
     /// f, f′ or f″, the enclosure holds the correctly rounded binary64 value (Ziv's loop alone; the
     /// exact value lies between lo and hi, so its rounding does too), and it is narrow enough to

@@ -84,17 +84,8 @@ struct BallArithmetic: RealOperations {
     }
 
     func constant(_ c: Constant) -> Ball { Ball(c.fast) }
-    private static let sqrtHalf = Ball(RealConstant.sqrtHalf.evaluate(FastArithmetic()))
-    private static let sqrtTwoPi = Ball(RealConstant.sqrtTwoPi.evaluate(FastArithmetic()))
-    private static let sqrtTwoOverPi = Ball(RealConstant.sqrtTwoOverPi.evaluate(FastArithmetic()))
-    /// One stored ball each (an array would be retained and released per use).
-    func constant(_ c: RealConstant) -> Ball {
-        switch c {
-        case .sqrtHalf: Self.sqrtHalf
-        case .sqrtTwoPi: Self.sqrtTwoPi
-        case .sqrtTwoOverPi: Self.sqrtTwoOverPi
-        }
-    }
+    /// The interval tier's enclosure, held once there, as a ball.
+    func constant(_ c: RealConstant) -> Ball { Ball(FastArithmetic().constant(c)) }
     func constant(_ n: Int) -> Ball { Ball(Double(n)) }
     /// |π − Double.pi| < 2^−52.
     var pi: Ball { Ball(v: .pi, r: 0x1p-51) }
@@ -192,16 +183,21 @@ struct BallArithmetic: RealOperations {
     }
 
     /// σ(t) = s or e·s with e = e^(−|t|), s = 1/(1 + e): no cancellation, no overflow, within the
-    /// libm margin (`FastArithmetic.sigmoid`).
-    func sigmoid(_ a: Ball) -> Ball {
-        let e = expMinus(Swift.abs(a.v)), s = 1 / (1 + e)
-        return sigmoid(a, a.v >= 0 ? s : e * s, expMinusAbs: e)
+    /// libm margin (`FastArithmetic.sigmoid`); σ(−t) is the other one of the two.
+    @inline(__always) private func logistic(_ t: Double) -> (plus: Double, minus: Double, e: Double) {
+        let e = expMinus(Swift.abs(t)), s = 1 / (1 + e), es = e * s
+        return t >= 0 ? (s, es, e) : (es, s, e)
     }
 
-    /// σ(t) and σ(−t) from one e = e^(−|t|): s and e·s.
+    func sigmoid(_ a: Ball) -> Ball {
+        let s = logistic(a.v)
+        return sigmoid(a, s.plus, expMinusAbs: s.e)
+    }
+
+    /// σ(t) and σ(−t) from one e = e^(−|t|).
     func sigmoids(_ a: Ball) -> (plus: Ball, minus: Ball) {
-        let e = expMinus(Swift.abs(a.v)), s = 1 / (1 + e), es = e * s
-        return (sigmoid(a, a.v >= 0 ? s : es, expMinusAbs: e), sigmoid(negate(a), a.v >= 0 ? es : s, expMinusAbs: e))
+        let s = logistic(a.v)
+        return (sigmoid(a, s.plus, expMinusAbs: s.e), sigmoid(negate(a), s.minus, expMinusAbs: s.e))
     }
 
     /// σ over the ball from v = σ(a.v) and e = e^(−|a.v|): (ln σ)′ = σ(−t) ≤ min(1, e^(−t)); for
@@ -211,10 +207,7 @@ struct BallArithmetic: RealOperations {
     @inline(__always) private func sigmoid(_ a: Ball, _ v: Double, expMinusAbs e: Double) -> Ball {
         if a.v + a.r < -746 { return Ball(v: v, r: libm(v)) }
         let slope = a.v - a.r >= 746 ? 0x1p-1000 : (a.v > 0 && a.r <= 1 ? Swift.min(1, 2.72 * (e + libm(e))) : 1)
-        return logLipschitz(v, error: libm(v), slope: slope, a) { t in
-            let e = expMinus(Swift.abs(t)), s = 1 / (1 + e)
-            return t >= 0 ? s : e * s
-        }
+        return logLipschitz(v, error: libm(v), slope: slope, a) { t in logistic(t).plus }
     }
 
     /// max(t, 0) + log1p(e^(−|t|)), both terms nonnegative (`FastArithmetic.softplus`);

@@ -163,8 +163,17 @@ struct FastArithmetic: RealOperations {
     }
 
     func constant(_ c: Constant) -> FastInterval { c.fast }
-    private static let realConstants = RealConstant.allCases.map { $0.evaluate(FastArithmetic()) }
-    func constant(_ c: RealConstant) -> FastInterval { Self.realConstants[c.rawValue] }
+    private static let sqrtHalf = RealConstant.sqrtHalf.evaluate(FastArithmetic())
+    private static let sqrtTwoPi = RealConstant.sqrtTwoPi.evaluate(FastArithmetic())
+    private static let sqrtTwoOverPi = RealConstant.sqrtTwoOverPi.evaluate(FastArithmetic())
+    /// One stored enclosure each (an array would be retained and released per use).
+    func constant(_ c: RealConstant) -> FastInterval {
+        switch c {
+        case .sqrtHalf: Self.sqrtHalf
+        case .sqrtTwoPi: Self.sqrtTwoPi
+        case .sqrtTwoOverPi: Self.sqrtTwoOverPi
+        }
+    }
     func constant(_ n: Int) -> FastInterval { FastInterval(Double(n)) }
 
     @inline(__always) func negate(_ a: FastInterval) -> FastInterval { FastInterval(lo: -a.hi, hi: -a.lo, sign: -a.sign) }

@@ -100,9 +100,9 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
     let pieces: [Piece]
     /// Each kink enclosed in binary64 (a point when representable), for the fast path.
     let fastKinks: [(lo: Double, hi: Double)]
-    /// The pieces' fast-path forms of f, f′ and f″ (`FastForms`), held apart from `pieces` so
-    /// that the fast path reads one small struct per input rather than a whole `Piece` (its
-    /// retains were a quarter of an exhaustive relu run).
+    /// The pieces' interval forms of f and f′ (`FastForm`), held apart from `pieces` so that the
+    /// fast path reads one small struct per input rather than a whole `Piece` (its retains were a
+    /// quarter of an exhaustive relu run).
     let fastValue: [FastForm], fastDerivative: [FastForm]
     /// The real pieces' midpoint-radius forms of f and f′ (`BallArithmetic`), the fast path's first
     /// tier; nil for rational pieces, whose ties the interval tier decides.

@@ -41,7 +41,10 @@ enum Evaluation {
 /// path as a binary64 enclosure at a binary64 input.
 struct Formula {
     let exact: (BigFloat) -> Evaluation
-    let fast: (Double) -> FastInterval
+    /// The binary64 enclosure over an input interval: a point for one input, or a whole range of
+    /// inputs (`ActivationFunction.evaluate(_:f32Patterns:)`) — every `FastArithmetic` step is an
+    /// interval operation, sound for any operands.
+    let fast: (FastInterval) -> FastInterval
     /// The fast path's first tier (`BallArithmetic`), for real formulas; rational ones go
     /// straight to the interval tier, whose exact points and `small` decide their ties.
     var ball: BallForm? = nil
@@ -54,7 +57,10 @@ struct Formula {
 /// function type holds it at its most general abstraction, and every call went through two
 /// reabstraction thunks (with retains and, read from an array, a heap allocation) — about a
 /// third of the fast path's time on sigmoid.
-struct FastForm { let at: (Double) -> FastInterval }
+struct FastForm {
+    let over: (FastInterval) -> FastInterval
+    @inline(__always) func at(_ x: Double) -> FastInterval { over(FastInterval(x)) }
+}
 struct BallForm { let at: (Double) -> Ball }
 struct SmallForm { let at: (Double) -> SmallRational? }
 
@@ -72,7 +78,7 @@ private func rational(_ exact: @escaping (ExactArithmetic, ExactRational) -> Exa
                       _ fast: @escaping (FastArithmetic, FastInterval) -> FastInterval,
                       _ small: @escaping (SmallRationalArithmetic, SmallRational?) -> SmallRational?) -> Formula {
     Formula(exact: { x in .exact(exact(ExactArithmetic(), ExactRational(x))) },
-            fast: { x in fast(FastArithmetic(), FastInterval(x)) },
+            fast: { x in fast(FastArithmetic(), x) },
             small: SmallForm { x in small(SmallRationalArithmetic(), SmallRational(x)) })
 }
 
@@ -81,7 +87,7 @@ private func real(_ exact: @escaping (IntervalArithmetic, Interval) -> Interval,
                   _ fast: @escaping (FastArithmetic, FastInterval) -> FastInterval,
                   _ ball: @escaping (BallArithmetic, Ball) -> Ball) -> Formula {
     Formula(exact: { x in .real { a in exact(a, .point(x)) } },
-            fast: { x in fast(FastArithmetic(), FastInterval(x)) },
+            fast: { x in fast(FastArithmetic(), x) },
             ball: BallForm { x in ball(BallArithmetic(), Ball(x)) })
 }
 
@@ -90,7 +96,7 @@ private func constant(_ q: ExactRational) -> Formula {
     return Formula(exact: { _ in .exact(q) }, fast: { _ in c.fast }, small: SmallForm { _ in c.small })
 }
 private func constant(_ n: Int) -> Formula { constant(ExactRational(n)) }
-private var identity: Formula { Formula(exact: { x in .exact(ExactRational(x)) }, fast: { x in FastInterval(x) }) }
+private var identity: Formula { Formula(exact: { x in .exact(ExactRational(x)) }, fast: { x in x }) }
 
 /// f = r + t on one side of 0, with r exact and a tail t of proven sign (never 0 there): the form
 /// that decides where the plain one cannot: where r (or r·s under a scale) is a rounding midpoint

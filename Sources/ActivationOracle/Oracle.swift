@@ -196,8 +196,8 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
         self.givenParameters = given
         self.kinks = kinks
         self.pieces = activation.pieces(resolved)
-        self.fastValue = pieces.map { FastForm(at: $0.value.fast) }
-        self.fastDerivative = pieces.map { FastForm(at: $0.derivative.fast) }
+        self.fastValue = pieces.map { FastForm(over: $0.value.fast) }
+        self.fastDerivative = pieces.map { FastForm(over: $0.derivative.fast) }
         self.ballValue = pieces.map(\.value.ball)
         self.ballDerivative = pieces.map(\.derivative.ball)
         self.smallValue = pieces.map(\.value.small)
@@ -327,12 +327,7 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
                 }
             }
         }
-        var box: FastInterval
-        switch quantity {
-        case .value: box = fastValue[index].at(x)
-        case .derivative: box = fastDerivative[index].at(x)
-        case .secondDerivative, .parameterDerivative: box = pieces[index].formula(quantity).fast(x)
-        }
+        var box = fastForm(quantity, index).at(x)
         if let factor { box = FastArithmetic().multiply(box, factor) }
         guard !box.lo.isNaN && !box.hi.isNaN else { return nil }
         if box.isPoint && box.lo == 0 {
@@ -366,6 +361,14 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
         return lo == hi ? lo : nil
     }
 
+    func fastForm(_ quantity: Quantity, _ index: Int) -> FastForm {
+        switch quantity {
+        case .value: fastValue[index]
+        case .derivative: fastDerivative[index]
+        case .secondDerivative, .parameterDerivative: FastForm(over: pieces[index].formula(quantity).fast)
+        }
+    }
+
     private func ballForm(_ quantity: Quantity, _ index: Int) -> BallForm? {
         switch quantity {
         case .value: ballValue[index]
@@ -396,7 +399,7 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
     /// that rule, where its tracked signs have failed: the ball tier's midpoints underflow to 0 in
     /// every far tail and would lean on it everywhere, and it is checked for the default
     /// parameters only (silu with beta = 1e−4 changes sign beyond 4096: its f′ at −1e7 is −0).
-    private func provenZero(_ quantity: Quantity, x: Double, lo: Double, hi: Double, sign: Int, format: FloatFormat,
+    func provenZero(_ quantity: Quantity, x: Double, lo: Double, hi: Double, sign: Int, format: FloatFormat,
                             tails: Bool) -> UInt64? {
         if lo > 0 || sign > 0 { return format.zero(negative: false) }
         if hi < 0 || sign < 0 { return format.zero(negative: true) }
@@ -465,7 +468,7 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
         return c < 0 ? lo : (c > 0 ? hi : format.rounding(b))
     }
 
-    @inline(__always) private static func round(_ v: Double, _ format: FloatFormat, _ overflow: FloatFormat.Overflow?) -> UInt64 {
+    @inline(__always) static func round(_ v: Double, _ format: FloatFormat, _ overflow: FloatFormat.Overflow?) -> UInt64 {
         format == .f32 && (overflow ?? .infinity) == .infinity ? UInt64(Float(v).bitPattern) : format.rounding(v, overflow: overflow)
     }
 
@@ -478,6 +481,127 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
         let bits = bits & format.allBitsMask
         guard format != .f64 && format.isFinite(bits) else { return nil }
         return fastEvaluate(quantity, x: format.doubleValue(bits), factor: nil, format: format, overflow: format.defaultOverflow)
+    }
+
+    /// The correctly rounded `quantity` at every bit pattern of `patterns` (consecutive inputs of
+    /// `format`, not binary64): what `evaluate(_:bits:format:)` gives for each, at a fraction of
+    /// the cost where a run of inputs can be enclosed as a whole — what an exhaustive run needs.
+    /// For a run of finite nonzero inputs of one sign inside one piece, [x₀, x₁]:
+    /// - **one result for all**: the interval tier's enclosure over the input interval [x₀, x₁]
+    ///   (every `FastArithmetic` step is an interval operation, sound for any operands) rounds to
+    ///   one result at both ends (a zero with a proven sign, by the same rules as one input). f′
+    ///   of a smooth function rounds to f′(0) for every |x| below ~2^−25 and to its limit in the
+    ///   tails; many values saturate (σ = 1, tanh = −1, relu = 0).
+    /// - **the mean value theorem**: f(x) = f(x₀) + f′(ξ)·(x − x₀) with ξ in the run, so with an
+    ///   enclosure F₀ of f(x₀) and D of f′ over [x₀, x₁] (the next quantity's interval form),
+    ///   f(x) ∈ F₀ + D·(x − x₀), a few roundings per input instead of the libm calls. Used where
+    ///   that enclosure's width is under 1/64 of a result's ulp over the run; an input whose
+    ///   enclosure still straddles a rounding boundary gets `evaluate`.
+    /// Otherwise the run is halved down to `runLeaf` inputs, and evaluated input by input below.
+    /// `ExhaustiveRunTests` compares this with `evaluate` at every input of runs of every entry
+    /// and quantity; an exhaustive run compares it with the kernel at all 2^32.
+    public func evaluate(_ quantity: Quantity = .value, patterns: Range<UInt64>, format: FloatFormat) -> [UInt64] {
+        precondition(format != .f64 && patterns.upperBound <= format.allBitsMask + 1, "evaluate(patterns:): \(format) patterns")
+        var results = [UInt64](repeating: 0, count: patterns.count)
+        results.withUnsafeMutableBufferPointer { out in
+            guard let base = out.baseAddress else { return }
+            fill(quantity, first: patterns.lowerBound, count: patterns.count, format, base)
+        }
+        return results
+    }
+
+    /// Runs of at most this many inputs are not halved further.
+    static let runLeaf = 64
+
+    private func fill(_ quantity: Quantity, first: UInt64, count: Int, _ format: FloatFormat, _ out: UnsafeMutablePointer<UInt64>) {
+        if usesFastPath, let run = run(quantity, first: first, count: count, format) {
+            if count > Self.runLeaf, let result = run.constant() {
+                out.update(repeating: result, count: count)
+                return
+            }
+            if fillBySlope(run, out) { return }
+            if count > Self.runLeaf {
+                let half = count / 2
+                fill(quantity, first: first, count: half, format, out)
+                fill(quantity, first: first + UInt64(half), count: count - half, format, out + half)
+                return
+            }
+        }
+        for i in 0..<count { out[i] = evaluate(quantity, bits: first + UInt64(i), format: format) }
+    }
+
+    /// A run of inputs for `evaluate(_:patterns:format:)`: `first` and `count` consecutive bit
+    /// patterns, all finite, nonzero, of one sign and inside piece `index`; [lo, hi] their range.
+    struct Run {
+        let quantity: Quantity, format: FloatFormat, first: UInt64, count: Int
+        let index: Int, lo: Double, hi: Double
+        let function: ActivationFunction
+
+        var negative: Bool { lo < 0 }
+        var range: FastInterval { FastInterval(lo: lo, hi: hi) }
+
+        /// The one result every input of the run rounds to, when the interval tier proves it.
+        func constant() -> UInt64? {
+            let box = function.fastForm(quantity, index).over(range)
+            guard !box.lo.isNaN && !box.hi.isNaN else { return nil }
+            // Exactly zero everywhere (a flat piece): +0, as for each input off ±0.
+            if box.isPoint && box.lo == 0 { return format.zero(negative: false) }
+            let overflow = format.defaultOverflow
+            let rl = ActivationFunction.round(box.lo, format, overflow), rh = ActivationFunction.round(box.hi, format, overflow)
+            if rl == rh && !format.isZero(rl) { return rl }
+            guard format.isZero(rl) && format.isZero(rh) else { return nil }
+            // The rules of one input, at the run's input nearest 0 (each rule holds beyond it).
+            return function.provenZero(quantity, x: negative ? hi : lo, lo: box.lo, hi: box.hi, sign: box.sign,
+                                       format: format, tails: true)
+        }
+    }
+
+    /// The run of `count` patterns from `first` when it is one (`Run`), else nil.
+    func run(_ quantity: Quantity, first: UInt64, count: Int, _ format: FloatFormat) -> Run? {
+        let last = first + UInt64(count - 1)
+        guard count > 1, format.isFinite(first), format.isFinite(last), !format.isZero(first), !format.isZero(last),
+              format.isNegative(first) == format.isNegative(last) else { return nil }
+        let a = format.doubleValue(first), b = format.doubleValue(last)
+        let (lo, hi) = a < b ? (a, b) : (b, a)
+        guard let index = fastPiece(at: lo), fastPiece(at: hi) == index else { return nil }
+        return Run(quantity: quantity, format: format, first: first, count: count, index: index, lo: lo, hi: hi, function: self)
+    }
+
+    /// Fills `out` by the mean value theorem (see `evaluate(_:patterns:format:)`) when its enclosure
+    /// is narrow enough over the run; false (nothing written) when it is not or when `quantity` has
+    /// no next derivative here.
+    func fillBySlope(_ run: Run, _ out: UnsafeMutablePointer<UInt64>) -> Bool {
+        let next: Quantity
+        switch run.quantity {
+        case .value: next = .derivative
+        case .derivative: next = .secondDerivative
+        case .secondDerivative, .parameterDerivative: return false
+        }
+        // x₀ is the run's lower end, so h = x − x₀ ≥ 0.
+        let x0 = run.lo
+        let f0 = fastForm(run.quantity, run.index).at(x0)
+        let d = fastForm(next, run.index).over(run.range)
+        guard f0.lo.isFinite && f0.hi.isFinite && d.lo.isFinite && d.hi.isFinite else { return false }
+        // Width of every input's enclosure, against the smallest |f| over the run and the
+        // format's relative ulp 2^(1−p) (an underestimate of every ulp at or above that |f|,
+        // subnormals included): at most 1/64 of it.
+        let span = (run.hi - run.lo).nextUp
+        let width = ((f0.hi - f0.lo) + ((d.hi - d.lo) * span).nextUp).nextUp
+        let smallest = (Swift.min(Swift.abs(f0.lo), Swift.abs(f0.hi)) - Swift.max(Swift.abs(d.lo), Swift.abs(d.hi)) * span).nextDown
+        guard f0.lo.sign == f0.hi.sign, f0.lo != 0, f0.hi != 0, smallest > 0,
+              width <= smallest * Double(sign: .plus, exponent: 1 - run.format.precision - 6, significand: 1) else { return false }
+        let format = run.format, overflow = format.defaultOverflow
+        for i in 0..<run.count {
+            let bits = run.first + UInt64(i)
+            let x = format == .f32 ? Double(Float(bitPattern: UInt32(truncatingIfNeeded: bits))) : format.doubleValue(bits)
+            // h = x − x₀ enclosed (exact for a run inside two binades of binary32).
+            let h = x - x0, hLo = Swift.max(h.nextDown, 0), hHi = h.nextUp
+            let low = d.lo >= 0 ? d.lo * hLo : d.lo * hHi, high = d.hi >= 0 ? d.hi * hHi : d.hi * hLo
+            let l = (f0.lo + low.nextDown).nextDown, u = (f0.hi + high.nextUp).nextUp
+            let rl = Self.round(l, format, overflow), rh = Self.round(u, format, overflow)
+            out[i] = rl == rh && !format.isZero(rl) ? rl : evaluate(run.quantity, bits: bits, format: format)
+        }
+        return true
     }
 
     private enum Decision {

@@ -34,9 +34,12 @@ package enum Exhaustive {
     }
 
     /// The inputs of one chunk.
-    package static func inputs(chunk: Int) -> [UInt64] {
+    package static func inputs(chunk: Int) -> [UInt64] { Array(chunkPatterns(chunk)) }
+
+    /// The bit patterns of one chunk.
+    package static func chunkPatterns(_ chunk: Int) -> Range<UInt64> {
         let base = UInt64(chunk) << UInt64(chunkBits)
-        return (0..<UInt64(1 << chunkBits)).map { base + $0 }
+        return base..<base + (1 << UInt64(chunkBits))
     }
 
     /// Checks the chunks `todo`, calling `finished` with each chunk's tally as it completes (one
@@ -65,7 +68,7 @@ package enum Exhaustive {
                 guard !stop() else { return false }
                 let inputs = inputs(chunk: todo[i])
                 let actual = results(inputs)
-                let tally = check(todo[i], f, actual, inputs.map { f.evaluate(quantity, bits: $0, format: .f32) })
+                let tally = check(todo[i], f, actual, f.evaluate(quantity, patterns: chunkPatterns(todo[i]), format: .f32))
                 lock.lock()
                 defer { lock.unlock() }
                 guard failure == nil else { return false }

@@ -41,9 +41,9 @@ enum Evaluation {
 /// path as a binary64 enclosure at a binary64 input.
 struct Formula {
     let exact: (BigFloat) -> Evaluation
-    /// The binary64 enclosure over an input interval: a point for one input, or a whole range of
-    /// inputs (`ActivationFunction.evaluate(_:f32Patterns:)`) — every `FastArithmetic` step is an
-    /// interval operation, sound for any operands.
+    /// The binary64 enclosure over an input interval: a point for one input, or a whole run of
+    /// inputs (`ActivationFunction.evaluate(_:patterns:format:)`) — every `FastArithmetic` step is
+    /// an interval operation, sound for any finite operands.
     let fast: (FastInterval) -> FastInterval
     /// The fast path's first tier (`BallArithmetic`), for real formulas; rational ones go
     /// straight to the interval tier, whose exact points and `small` decide their ties.

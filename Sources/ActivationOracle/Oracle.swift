@@ -93,6 +93,9 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
     let parameters: ResolvedParameters
     /// The parameters as given (the rest default).
     let givenParameters: [String: ExactNumber]
+    /// Every parameter at its catalog default: the only case where the sign at ±4096 is checked to
+    /// hold in the far tails (`SpecialCaseTests`), so the only one where `provenZero` may use it.
+    let defaultParameters: Bool
     /// f's, f′'s and f″'s kinks in order (`curvatureOnly` marks a kink of f″ alone); `second` is
     /// what the convention makes f″ there, nil where its framework has no second derivative.
     let kinks: [(at: ExactRational, value: KinkValue, derivativeSide: Side, second: SecondAtKink?, curvatureOnly: Bool)]
@@ -136,11 +139,13 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
         }
         var resolved = ResolvedParameters()
         var texts: [(String, String)] = []
+        var defaults = true
         for spec in entry.parameters {
             let value: ExactRational
             if let number = given[spec.name] {
                 value = ExactRational(number)
                 texts.append((spec.name, number.text))
+                defaults = defaults && (try? Self.evaluate(spec.defaultValue, resolved, activation)).map { ExactRational.compare($0, value) == 0 } == true
             } else {
                 value = try Self.evaluate(spec.defaultValue, resolved, activation)
                 texts.append((spec.name, spec.defaultValue.description))
@@ -194,6 +199,7 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
         self.parameterTexts = texts.map { (name: $0.0, value: $0.1) }
         self.parameters = resolved
         self.givenParameters = given
+        self.defaultParameters = defaults
         self.kinks = kinks
         self.pieces = activation.pieces(resolved)
         self.fastValue = pieces.map { FastForm(over: $0.value.fast) }
@@ -397,15 +403,16 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
     /// or 0) rounds to zero at both ends: the sign of the value, when proven; nil otherwise.
     /// `tails`: whether the sign at ±4096 may stand for the far tails. Only the interval tier uses
     /// that rule, where its tracked signs have failed: the ball tier's midpoints underflow to 0 in
-    /// every far tail and would lean on it everywhere, and it is checked for the default
-    /// parameters only (silu with beta = 1e−4 changes sign beyond 4096: its f′ at −1e7 is −0).
+    /// every far tail and would lean on it everywhere. It is checked for the default parameters
+    /// only (`defaultParameters`; silu with beta = 1e−4 changes sign beyond 4096: its f′ at −1e7
+    /// is −0), so other parameters go to Ziv's loop there.
     func provenZero(_ quantity: Quantity, x: Double, lo: Double, hi: Double, sign: Int, format: FloatFormat,
                             tails: Bool) -> UInt64? {
         if lo > 0 || sign > 0 { return format.zero(negative: false) }
         if hi < 0 || sign < 0 { return format.zero(negative: true) }
         // Underflowed in binary64 too: beyond ±4096 the tail's sign (as Ziv's loop does when
         // MPFR's range runs out), nearer in Ziv's loop.
-        if tails, Swift.abs(x) >= 4096, let order = quantity.order, case let sign = tailSigns[2 * order + (x < 0 ? 0 : 1)], sign != 0 {
+        if tails, defaultParameters, Swift.abs(x) >= 4096, let order = quantity.order, case let sign = tailSigns[2 * order + (x < 0 ? 0 : 1)], sign != 0 {
             return format.zero(negative: sign < 0)
         }
         if quantity == .derivative, x <= derivativeNegativeBelow {
@@ -488,7 +495,7 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
     /// the cost where a run of inputs can be enclosed as a whole — what an exhaustive run needs.
     /// For a run of finite nonzero inputs of one sign inside one piece, [x₀, x₁]:
     /// - **one result for all**: the interval tier's enclosure over the input interval [x₀, x₁]
-    ///   (every `FastArithmetic` step is an interval operation, sound for any operands) rounds to
+    ///   (every `FastArithmetic` step is an interval operation, sound for any finite operands) rounds to
     ///   one result at both ends (a zero with a proven sign, by the same rules as one input). f′
     ///   of a smooth function rounds to f′(0) for every |x| below ~2^−25 and to its limit in the
     ///   tails; many values saturate (σ = 1, tanh = −1, relu = 0).
@@ -497,9 +504,10 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
     ///   f(x) ∈ F₀ + D·(x − x₀), a few roundings per input instead of the libm calls. Used where
     ///   that enclosure's width is under 1/64 of a result's ulp over the run; an input whose
     ///   enclosure still straddles a rounding boundary gets `evaluate`.
-    /// Otherwise the run is halved down to `runLeaf` inputs, and evaluated input by input below.
-    /// `ExhaustiveRunTests` compares this with `evaluate` at every input of runs of every entry
-    /// and quantity; an exhaustive run compares it with the kernel at all 2^32.
+    /// Otherwise — and where the range holds ±0, ±inf, NaN, both signs or a kink — it is halved
+    /// down to `runLeaf` inputs, and evaluated input by input below. `ExhaustiveRunTests` compares
+    /// this with `evaluate` at every input of runs at the hard places (f32, bf16, f16); every
+    /// exhaustive run compares it with the kernel at all 2^32.
     public func evaluate(_ quantity: Quantity = .value, patterns: Range<UInt64>, format: FloatFormat) -> [UInt64] {
         precondition(format != .f64 && patterns.upperBound <= format.allBitsMask + 1, "evaluate(patterns:): \(format) patterns")
         var results = [UInt64](repeating: 0, count: patterns.count)
@@ -514,57 +522,60 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
     static let runLeaf = 64
 
     private func fill(_ quantity: Quantity, first: UInt64, count: Int, _ format: FloatFormat, _ out: UnsafeMutablePointer<UInt64>) {
-        if usesFastPath, let run = run(quantity, first: first, count: count, format) {
-            if count > Self.runLeaf, let result = run.constant() {
+        let run = usesFastPath ? run(quantity, first: first, count: count, format) : nil
+        if let run {
+            if count > Self.runLeaf, let result = constant(run) {
                 out.update(repeating: result, count: count)
                 return
             }
             if fillBySlope(run, out) { return }
-            if count > Self.runLeaf {
-                let half = count / 2
-                fill(quantity, first: first, count: half, format, out)
-                fill(quantity, first: first + UInt64(half), count: count - half, format, out + half)
-                return
-            }
+        }
+        if count > Self.runLeaf && usesFastPath {
+            // Also where the range holds ±0, ±inf, NaN, both signs or a kink: its halves may not.
+            let half = count / 2
+            fill(quantity, first: first, count: half, format, out)
+            fill(quantity, first: first + UInt64(half), count: count - half, format, out + half)
+            return
         }
         for i in 0..<count { out[i] = evaluate(quantity, bits: first + UInt64(i), format: format) }
     }
 
-    /// A run of inputs for `evaluate(_:patterns:format:)`: `first` and `count` consecutive bit
-    /// patterns, all finite, nonzero, of one sign and inside piece `index`; [lo, hi] their range.
+    /// A run of inputs for `evaluate(_:patterns:format:)`: `count` consecutive bit patterns from
+    /// `first`, all finite, nonzero, of one sign and inside piece `index`; [lo, hi] their range.
     struct Run {
         let quantity: Quantity, format: FloatFormat, first: UInt64, count: Int
         let index: Int, lo: Double, hi: Double
-        let function: ActivationFunction
 
         var negative: Bool { lo < 0 }
         var range: FastInterval { FastInterval(lo: lo, hi: hi) }
-
-        /// The one result every input of the run rounds to, when the interval tier proves it.
-        func constant() -> UInt64? {
-            let box = function.fastForm(quantity, index).over(range)
-            guard !box.lo.isNaN && !box.hi.isNaN else { return nil }
-            // Exactly zero everywhere (a flat piece): +0, as for each input off ±0.
-            if box.isPoint && box.lo == 0 { return format.zero(negative: false) }
-            let overflow = format.defaultOverflow
-            let rl = ActivationFunction.round(box.lo, format, overflow), rh = ActivationFunction.round(box.hi, format, overflow)
-            if rl == rh && !format.isZero(rl) { return rl }
-            guard format.isZero(rl) && format.isZero(rh) else { return nil }
-            // The rules of one input, at the run's input nearest 0 (each rule holds beyond it).
-            return function.provenZero(quantity, x: negative ? hi : lo, lo: box.lo, hi: box.hi, sign: box.sign,
-                                       format: format, tails: true)
-        }
     }
 
     /// The run of `count` patterns from `first` when it is one (`Run`), else nil.
     func run(_ quantity: Quantity, first: UInt64, count: Int, _ format: FloatFormat) -> Run? {
+        guard count > 1 else { return nil }
         let last = first + UInt64(count - 1)
-        guard count > 1, format.isFinite(first), format.isFinite(last), !format.isZero(first), !format.isZero(last),
+        guard format.isFinite(first), format.isFinite(last), !format.isZero(first), !format.isZero(last),
               format.isNegative(first) == format.isNegative(last) else { return nil }
         let a = format.doubleValue(first), b = format.doubleValue(last)
         let (lo, hi) = a < b ? (a, b) : (b, a)
         guard let index = fastPiece(at: lo), fastPiece(at: hi) == index else { return nil }
-        return Run(quantity: quantity, format: format, first: first, count: count, index: index, lo: lo, hi: hi, function: self)
+        return Run(quantity: quantity, format: format, first: first, count: count, index: index, lo: lo, hi: hi)
+    }
+
+    /// The one result every input of `run` rounds to, when the interval tier proves it.
+    func constant(_ run: Run) -> UInt64? {
+        let format = run.format
+        let box = fastForm(run.quantity, run.index).over(run.range)
+        guard !box.lo.isNaN && !box.hi.isNaN else { return nil }
+        // Exactly zero everywhere (a flat piece): +0, as for each input off ±0.
+        if box.isPoint && box.lo == 0 { return format.zero(negative: false) }
+        let overflow = format.defaultOverflow
+        let rl = Self.round(box.lo, format, overflow), rh = Self.round(box.hi, format, overflow)
+        if rl == rh && !format.isZero(rl) { return rl }
+        guard format.isZero(rl) && format.isZero(rh) else { return nil }
+        // The rules of one input, at the run's input nearest 0 (each rule holds beyond it).
+        return provenZero(run.quantity, x: run.negative ? run.hi : run.lo, lo: box.lo, hi: box.hi, sign: box.sign,
+                          format: format, tails: true)
     }
 
     /// Fills `out` by the mean value theorem (see `evaluate(_:patterns:format:)`) when its enclosure
@@ -593,6 +604,7 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
         let format = run.format, overflow = format.defaultOverflow
         for i in 0..<run.count {
             let bits = run.first + UInt64(i)
+            // (`doubleValue` is a call into another module, a tenth of this loop.)
             let x = format == .f32 ? Double(Float(bitPattern: UInt32(truncatingIfNeeded: bits))) : format.doubleValue(bits)
             // h = x − x₀ enclosed (exact for a run inside two binades of binary32).
             let h = x - x0, hLo = Swift.max(h.nextDown, 0), hHi = h.nextUp

@@ -17,8 +17,9 @@ package enum Exhaustive {
     package static let chunkBits = 20
 
     /// How results are obtained: a buffer function safe to call from several threads at once
-    /// (chunks run in parallel), or one that must be asked in order (a subprocess; the oracle
-    /// then runs on every core).
+    /// (chunks run in parallel), or one that must be asked in order (a subprocess; the oracle then
+    /// splits each chunk between the threads). Either way it takes a chunk as runs of inputs
+    /// (`ActivationFunction.evaluate(_:patterns:format:)`).
     package enum Implementation {
         case parallel(@Sendable ([UInt64]) -> [UInt64])
         case sequential(([UInt64]) throws -> [UInt64])
@@ -58,7 +59,7 @@ package enum Exhaustive {
             for chunk in todo where !stop() {
                 let inputs = inputs(chunk: chunk)
                 let actual = try results(inputs)
-                try finished(chunk, check(chunk, f, actual, Gate.oracle(f, quantity, inputs, .f32)))
+                try finished(chunk, check(chunk, f, actual, oracle(f, quantity, chunk: chunk, threads: threads)))
             }
         case .parallel(let results):
             let lock = NSLock()
@@ -77,6 +78,22 @@ package enum Exhaustive {
             }
             if let failure { throw failure }
         }
+    }
+
+    /// The oracle's results for one chunk, its range split between `threads` workers.
+    static func oracle(_ f: ActivationFunction, _ quantity: Quantity, chunk: Int, threads: Int) -> [UInt64] {
+        let patterns = chunkPatterns(chunk), parts = max(1, threads)
+        var out = [UInt64](repeating: 0, count: patterns.count)
+        out.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let buffer = buffer
+            DispatchQueue.concurrentPerform(iterations: parts) { p in
+                let lo = patterns.lowerBound + UInt64(patterns.count * p / parts)
+                let hi = patterns.lowerBound + UInt64(patterns.count * (p + 1) / parts)
+                let results = f.independentCopy().evaluate(quantity, patterns: lo..<hi, format: .f32)
+                for (i, r) in results.enumerated() { buffer[Int(lo - patterns.lowerBound) + i] = r }
+            }
+        }
+        return out
     }
 
     /// The outputs digest (as in `Certificate.outputs_sha256`) of a float32 buffer function over

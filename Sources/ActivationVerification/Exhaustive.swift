@@ -81,7 +81,7 @@ package enum Exhaustive {
     }
 
     /// The oracle's results for one chunk, its range split between `threads` workers.
-    static func oracle(_ f: ActivationFunction, _ quantity: Quantity, chunk: Int, threads: Int) -> [UInt64] {
+    package static func oracle(_ f: ActivationFunction, _ quantity: Quantity, chunk: Int, threads: Int) -> [UInt64] {
         let patterns = chunkPatterns(chunk), parts = max(1, threads)
         var out = [UInt64](repeating: 0, count: patterns.count)
         out.withUnsafeMutableBufferPointer { buffer in

@@ -67,13 +67,19 @@ struct BallArithmetic: RealOperations {
         return Ball(v: v, r: Swift.abs(fl - v) + Swift.abs(fh - v) + libm(fl) + libm(fh) + e)
     }
 
+    /// The radius where the exact value moves from one of at most `bound` by a factor within
+    /// e^(±ρ) (ρ ≤ 1, so e^ρ − 1 ≤ ρ(1 + ρ)) and the computed one is within `e` of it.
+    @inline(__always) private func moved(_ bound: Double, by rho: Double, error e: Double) -> Double {
+        bound * (rho * (1 + rho)) + e + Self.roundingAbsolute
+    }
+
     /// f(a) for a positive monotone f whose logarithmic derivative is at most `slope` in magnitude
     /// on the ball, from v = f(a.v) computed with error `e`: f moves by a factor e^(±ρ), ρ =
-    /// slope·r, and e^ρ − 1 ≤ ρ(1 + ρ) for ρ ≤ 1.
+    /// slope·r.
     @inline(__always) private func logLipschitz(_ v: Double, error e: Double, slope: Double, _ a: Ball,
                                                 _ f: (Double) -> Double) -> Ball {
         let rho = slope * a.r
-        return rho <= Self.narrow ? Ball(v: v, r: (v + e) * (rho * (1 + rho)) + e + Self.roundingAbsolute) : ends(a, v: v, error: e, f)
+        return rho <= Self.narrow ? Ball(v: v, r: moved(v + e, by: rho, error: e)) : ends(a, v: v, error: e, f)
     }
 
     /// The proven enclosure [lo, hi] of a finished ball, or nil for a NaN or infinite one.
@@ -147,7 +153,7 @@ struct BallArithmetic: RealOperations {
     /// expm1(t + δ) − expm1(t) = e^t·(e^δ − 1), and e^t = 1 + expm1(t) ≤ 1 + v + error.
     func expm1(_ a: Ball) -> Ball {
         let v = cExpm1(a.v), e = libm(v)
-        return a.r <= Self.narrow ? Ball(v: v, r: (1 + v + e) * (a.r * (1 + a.r)) + e + Self.roundingAbsolute) : ends(a, v: v, error: e, cExpm1)
+        return a.r <= Self.narrow ? Ball(v: v, r: moved(1 + v + e, by: a.r, error: e)) : ends(a, v: v, error: e, cExpm1)
     }
 
     /// |tanh′| = sech² ≤ min(1, 4e^(−2m)), m the least |t| on the ball: below 2^−3, 2^−12, 2^−26,
@@ -174,7 +180,7 @@ struct BallArithmetic: RealOperations {
     func sechSquared(_ a: Ball) -> Ball {
         @inline(__always) func f(_ t: Double) -> Double { let s = 1 / cCosh(t); return s * s }
         let v = f(a.v), e = 4 * libm(v), rho = 2 * a.r
-        if rho <= Self.narrow { return Ball(v: v, r: (v + e) * (rho * (1 + rho)) + e + Self.roundingAbsolute) }
+        if rho <= Self.narrow { return Ball(v: v, r: moved(v + e, by: rho, error: e)) }
         let m = Swift.abs(a.v)
         // |t| ≥ 373 on the whole ball: sech² ≤ 4e^(−746) < 2^−1074, inside the margin.
         if m - a.r >= 373 { return Ball(v: v, r: e) }

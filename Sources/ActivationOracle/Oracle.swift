@@ -522,20 +522,21 @@ public struct ActivationFunction: @unchecked Sendable, CustomStringConvertible {
     static let runLeaf = 64
 
     private func fill(_ quantity: Quantity, first: UInt64, count: Int, _ format: FloatFormat, _ out: UnsafeMutablePointer<UInt64>) {
-        let run = usesFastPath ? run(quantity, first: first, count: count, format) : nil
-        if let run {
-            if count > Self.runLeaf, let result = constant(run) {
-                out.update(repeating: result, count: count)
+        if usesFastPath {
+            if let run = run(quantity, first: first, count: count, format) {
+                if count > Self.runLeaf, let result = constant(run) {
+                    out.update(repeating: result, count: count)
+                    return
+                }
+                if fillBySlope(run, out) { return }
+            }
+            if count > Self.runLeaf {
+                // Also where the range holds ±0, ±inf, NaN, both signs or a kink: its halves may not.
+                let half = count / 2
+                fill(quantity, first: first, count: half, format, out)
+                fill(quantity, first: first + UInt64(half), count: count - half, format, out + half)
                 return
             }
-            if fillBySlope(run, out) { return }
-        }
-        if count > Self.runLeaf && usesFastPath {
-            // Also where the range holds ±0, ±inf, NaN, both signs or a kink: its halves may not.
-            let half = count / 2
-            fill(quantity, first: first, count: half, format, out)
-            fill(quantity, first: first + UInt64(half), count: count - half, format, out + half)
-            return
         }
         for i in 0..<count { out[i] = evaluate(quantity, bits: first + UInt64(i), format: format) }
     }

@@ -96,6 +96,23 @@ extension ActivationKernel {
 /// stdlib's per-lane loops and ran 4–10× slower here.
 public typealias DoubleLanes = SIMD8<Double>
 
+extension SIMDMask where Storage == SIMD8<Int64> {
+    /// Every lane true. The stdlib's `all(_:)` and `any(_:)` reduce through a generic
+    /// `SIMD.max()`/`min()` that was not inlined (4 % of a silu buffer); these fold the lanes with
+    /// concrete ANDs and ORs.
+    @inline(__always) var allTrue: Bool {
+        let v = unsafeBitCast(self, to: SIMD8<Int64>.self)
+        let h = v.lowHalf & v.highHalf, q = h.lowHalf & h.highHalf
+        return q[0] & q[1] == -1
+    }
+    /// Some lane true (see `allTrue`).
+    @inline(__always) var anyTrue: Bool {
+        let v = unsafeBitCast(self, to: SIMD8<Int64>.self)
+        let h = v.lowHalf | v.highHalf, q = h.lowHalf | h.highHalf
+        return q[0] | q[1] != 0
+    }
+}
+
 extension SIMD8 where Scalar == Double {
     /// The bits of each lane as Int64 (for masks, shifts and exponent fields).
     @inline(__always) var bits: SIMD8<Int64> { unsafeBitCast(self, to: SIMD8<Int64>.self) }
@@ -112,14 +129,23 @@ extension SIMD8 where Scalar == Double {
         replacing(with: -limit, where: self .< -limit).replacing(with: limit, where: self .> limit)
     }
     /// True when every lane is finite (x − x is NaN for ±inf and NaN).
-    @inline(__always) var allFinite: Bool { all((self - self) .== 0) }
+    @inline(__always) var allFinite: Bool { ((self - self) .== 0).allTrue }
     /// True when no lane lies within `radius` of `center` (where a difference cancels).
-    @inline(__always) func avoids(_ center: Double, radius: Double) -> Bool { all((self - Self(repeating: center)).magnitude .> radius) }
+    @inline(__always) func avoids(_ center: Double, radius: Double) -> Bool { ((self - Self(repeating: center)).magnitude .> radius).allTrue }
+    /// `self` in the lanes where `t` lies farther than `radius` from `center`, and `fine`'s lanes
+    /// where it does not (nil when `fine` declines): each lane's result depends on its own input
+    /// only, never on which neighbours share its group in a buffer (a scalar call broadcasts x to
+    /// every lane and must get the same bits). `fine` runs only when some lane needs it.
+    @inline(__always) func replacing(near center: Double, radius: Double, of t: Self, with fine: () -> Self?) -> Self? {
+        let near = (t - Self(repeating: center)).magnitude .<= radius
+        guard near.anyTrue else { return self }
+        return fine()?.replacing(with: self, where: .!near)
+    }
     /// True when no lane is a nonzero below `limit` (default 2^−50, where x/2 may be a Float
     /// midpoint that the dropped x² term decides: those go to the scalar tie-break).
     @inline(__always) func avoidsTinyNonzero(below limit: Double = 0x1p-50) -> Bool {
         let m = magnitude
-        return !any((m .< limit) .& (m .> 0))
+        return !((m .< limit) .& (m .> 0)).anyTrue
     }
     /// σ(t) and σ(−t) from e = e^(−|t|) (|t| clamped at 700, where both are 0 or 1 in Float).
     @inline(__always) static func logistic(_ t: Self) -> (plus: Self, minus: Self, e: Self, inverse: Self) {

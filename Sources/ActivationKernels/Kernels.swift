@@ -61,7 +61,7 @@ public struct SigmoidKernel: ActivationKernel {
     /// e^(−|x|) in lanes, or nil when a lane is past 700 or NaN.
     @inline(__always) static func expMinusAbs(_ x: DoubleLanes) -> DoubleLanes? {
         let m = x.magnitude
-        guard all(m .<= 700) else { return nil }            // also false for NaN lanes
+        guard (m .<= 700).allTrue else { return nil }            // also false for NaN lanes
         return FastExp.exp(-m)
     }
 }
@@ -176,7 +176,7 @@ public struct ExponentialUnitKernel: ActivationKernel {
     }
     @inline(__always) func derivativeLanes(_ x: DoubleLanes) -> DoubleLanes? {
         let a = x * inputScale
-        guard all(a.magnitude .<= 700) else { return nil }            // also false for NaN lanes
+        guard (a.magnitude .<= 700).allTrue else { return nil }            // also false for NaN lanes
         // Above from x > 0, or from x = 0 when the convention takes the right side there: a mask,
         // not a branch on `side` (which duplicated the loop and left it half scalarized).
         let above = (x .> 0) .| ((x .== 0) .& SIMDMask(repeating: side == .right))
@@ -332,11 +332,27 @@ public struct GELUTanhKernel: ActivationKernel {
     /// Float values: x/(1 + e^(−2u)), 2u in plain Double as above (σ off by ≤ 2^−44 where Float
     /// results are nonzero) and clamped at ±700 (where the result is x or rounds to ±0 in Float),
     /// e^(−2u) by `FastExp.ForFloat.exp`: within 2^−28.8 relative before the rounding to Float.
-    /// ±inf, NaN and tiny nonzero x go to the scalar path. The derivative as `evaluateForFloat`.
+    /// ±inf, NaN and tiny nonzero x go to the scalar path.
+    ///
+    /// Float derivatives: the form of `evaluateForFloat` as i·(1 + 2x·e·i·u′), e = e^(−2u) from
+    /// `FastExp.ForFloat.exp` (2u clamped at ±700; relative error below 2^−28.9), i = 1/(1 + e).
+    /// That error reaches f′ multiplied by at most 3 away from the root and 4.6 for x at least 2^−5 from f′'s
+    /// root r ≈ −0.7525 (`Scripts/float_derivative_condition.py`): within 2^−26.7 before the
+    /// rounding to Float. Lanes within 2^−5 of r take `evaluateForFloat`'s result.
     @inline(__always) public func evaluateFloatResults(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
-        guard !derivative else { return evaluateForFloat(x, derivative: true) }
-        guard x.allFinite, x.avoidsTinyNonzero() else { return nil } // x/2 ties: as silu's
-        return FastExp.ForFloat.logisticProduct(x, (2 * Self.c.hi) * (x * (1 + Self.k.hi * (x * x))))
+        guard x.allFinite else { return nil }
+        let x2 = x * x
+        let t = (2 * Self.c.hi) * (x * (1 + Self.k.hi * x2))
+        if derivative {
+            let e = FastExp.ForFloat.exp(-t.clamped(to: 700))
+            let inverse = 1 / (1 + e)
+            let du = Self.c.hi * (1 + (3 * Self.k.hi) * x2)
+            return (inverse * (1 + 2 * x * (e * inverse) * du)).replacing(near: RootSeries.geluTanh.root.hi, radius: SigmoidGatedKernel.coarseRootRadius, of: x) {
+                evaluateForFloat(x, derivative: true)
+            }
+        }
+        guard x.avoidsTinyNonzero() else { return nil } // x/2 ties: as silu's
+        return FastExp.ForFloat.logisticProduct(x, t)
     }
 }
 
@@ -368,7 +384,7 @@ public struct SigmoidGatedKernel: ActivationKernel {
     @inline(__always) public func evaluate(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
         guard !derivative, beta.hi == 1, beta.lo == 0 else { return nil }
         let m = x.magnitude
-        guard all(m .>= 0x1p-50), all(x .>= -700) else { return nil }
+        guard (m .>= 0x1p-50).allTrue, (x .>= -700).allTrue else { return nil }
         guard let s = SigmoidKernel.sigma(x) else { return nil }
         return x * s
     }
@@ -403,12 +419,30 @@ public struct SigmoidGatedKernel: ActivationKernel {
     /// Float x), e^(−t) by `FastExp.ForFloat.exp`: relative error below 2^−28.8 before the rounding
     /// to Float. Declined: ±inf and NaN (the limits x·σ(±∞)) and tiny nonzero x, where the Double
     /// quotient is exactly x/2 — a Float midpoint for odd subnormal x (2^23 inputs) that only the
-    /// scalar path's tie-break rounds right. The derivative as `evaluateForFloat`.
+    /// scalar path's tie-break rounds right.
+    ///
+    /// Float derivatives: σ(t)·(1 + t·σ(−t)) as i·(1 + t·e·i), e = e^(−t) from
+    /// `FastExp.ForFloat.exp` (t clamped at ±700, where f′ is 1 or rounds to −0 in Float; relative
+    /// error below 2^−28.9) and i = 1/(1 + e): no branch on the sign. The error of e reaches f′
+    /// multiplied by |e·∂f′/∂e|/|f′|, at most 3 away from the root but growing like 1/|t − r| near the root
+    /// r ≈ −1.2785 where the sum cancels: at most 7.8 for |t − r| ≥ 2^−5
+    /// (`Scripts/float_derivative_condition.py`), so f′ stays within 2^−25.9 before the rounding
+    /// to Float. Lanes within 2^−5 of r take `evaluateForFloat`'s result.
     @inline(__always) public func evaluateFloatResults(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
-        guard !derivative else { return evaluateForFloat(x, derivative: true) }
-        guard x.allFinite, x.avoidsTinyNonzero() else { return nil }
-        return FastExp.ForFloat.logisticProduct(x, beta.hi * x)
+        guard x.allFinite else { return nil }
+        let t = beta.hi * x
+        if derivative {
+            let e = FastExp.ForFloat.exp(-t.clamped(to: 700))
+            let inverse = 1 / (1 + e)
+            return (inverse * (1 + t * (e * inverse))).replacing(near: RootSeries.sigmoidGated.root.hi, radius: Self.coarseRootRadius, of: t) {
+                evaluateForFloat(x, derivative: true)
+            }
+        }
+        guard x.avoidsTinyNonzero() else { return nil }
+        return FastExp.ForFloat.logisticProduct(x, t)
     }
+    /// How near f′'s root the Float derivative needs `evaluateForFloat`.
+    static let coarseRootRadius = 0x1p-5
 }
 
 /// a·e^t for t < −700, where e^t alone is subnormal or nearly so and would bring only a few bits
@@ -478,6 +512,10 @@ public struct MishKernel: ActivationKernel {
         let factor = numerator * inverse
         guard derivative else { return x * factor }
         guard x.avoids(RootSeries.mish.root.hi, radius: 0x1p-8) else { return nil }
+        return Self.derivative(x, w, factor: factor, inverse: inverse)
+    }
+    /// f′ = factor + 4x·weight·(1 + w)·inverse², weight w² for x ≥ 0 and w below (see above).
+    @inline(__always) static func derivative(_ x: DoubleLanes, _ w: DoubleLanes, factor: DoubleLanes, inverse: DoubleLanes) -> DoubleLanes {
         let weight = (w * w).replacing(with: w, where: x .< 0)
         return factor + 4 * x * weight * (1 + w) * (inverse * inverse)
     }
@@ -492,13 +530,22 @@ public struct MishKernel: ActivationKernel {
     /// Float values: the same form from w by `FastExp.ForFloat.exp` (relative error below 2^−28.9).
     /// A relative error ε in w moves tanh(softplus x) by at most 0.54ε for x ≥ 0 and ε below
     /// (the logarithmic derivatives of the two quotients in w on (0, 1]), so x·tanh(softplus x)
-    /// stays within 2^−28.8 before the rounding to Float. ±inf and NaN go to the scalar path. The derivative (which
-    /// cancels near its root) as `evaluateForFloat`.
+    /// stays within 2^−28.8 before the rounding to Float. ±inf and NaN go to the scalar path.
+    ///
+    /// Float derivatives: the form of `evaluateForFloat` from the same w, whose error reaches f′
+    /// multiplied by at most 6.9 for x at least 2^−5 from f′'s root r ≈ −1.1924, where the sum
+    /// cancels (`Scripts/float_derivative_condition.py`): within 2^−26.1 before the rounding to
+    /// Float. Lanes within 2^−5 of r take `evaluateForFloat`'s result.
     @inline(__always) public func evaluateFloatResults(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
-        guard !derivative else { return evaluateForFloat(x, derivative: true) }
         guard x.allFinite else { return nil }
-        let (numerator, denominator) = Self.tanhSoftplus(x, FastExp.ForFloat.exp(-x.magnitude.clamped(to: 700)))
-        return x * (numerator / denominator)
+        let w = FastExp.ForFloat.exp(-x.magnitude.clamped(to: 700))
+        let (numerator, denominator) = Self.tanhSoftplus(x, w)
+        guard derivative else { return x * (numerator / denominator) }
+        let inverse = 1 / denominator
+        return Self.derivative(x, w, factor: numerator * inverse, inverse: inverse)
+            .replacing(near: RootSeries.mish.root.hi, radius: SigmoidGatedKernel.coarseRootRadius, of: x) {
+                evaluateForFloat(x, derivative: true)
+            }
     }
 }
 

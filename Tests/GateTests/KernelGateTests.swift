@@ -76,6 +76,37 @@ struct KernelGateTests {
         }
     }
 
+    /// Float derivatives near f′'s root, where the cheap form (`evaluateFloatResults`, one
+    /// `FastExp.ForFloat` exponential) hands lanes within 2^−5 of the root to the 2^−40 form and
+    /// lanes within 2^−8 to the scalar path: 4,096 consecutive inputs across each of those band
+    /// edges and across the root, and 4,096 spread over ±1/8. Every result within 1 ULP of the
+    /// oracle; every result the same from a scalar call and at another position in the buffer
+    /// (shifted by three, so each input meets other neighbours in its group of eight). Roots by
+    /// mpmath.findroot (100 bits) on the definitions (`Scripts/float_derivative_condition.py`
+    /// prints them), quick-gelu's as silu's divided by 1.702.
+    @Test(arguments: [(Activation.silu, -1.2784645427610737), (.quickGELU, -1.2784645427610737 / 1.702),
+                      (.geluTanh, -0.7524614220710162), (.mish, -1.1924312145154952)])
+    func floatDerivativeAroundTheRoot(_ activation: Activation, _ root: Double) throws {
+        let function = try ActivationFunction(activation)
+        let kernel = Gate.kernel(for: function)
+        func bits(_ x: Double) -> Int64 { Int64(Float(x).bitPattern) } // all negative: larger bits, smaller x
+        var inputs: [UInt64] = []
+        for center in [root, root - 0x1p-5, root + 0x1p-5, root - 0x1p-8, root + 0x1p-8] {
+            inputs += (-2_048..<2_048).map { UInt64(bits(center) + Int64($0)) }
+        }
+        inputs += (0..<4_096).map { UInt64(bitPattern: bits(root - 0.125 + 0.25 * Double($0) / 4_096)) }
+        let buffer = Gate.evaluateBuffer(kernel, .derivative, inputs: inputs, format: .f32)
+        let c = Gate.compare(function, .derivative, format: .f32, inputs: inputs, results: buffer, bound: 1)
+        #expect(c.maxULP <= 1, "\(activation)′ f32 near the root: max \(c.maxULP) ULP; \(c.worst.first.map { Self.describe($0, .f32) } ?? "")")
+        let scalar = inputs.map { Gate.evaluate(kernel, .derivative, bits: $0, format: .f32) }
+        let scalarDiffers = zip(scalar, buffer).filter { $0 != $1 }.count
+        #expect(scalarDiffers == 0, "\(activation)′: \(scalarDiffers) scalar/buffer differences")
+        let shifted = Gate.evaluateBuffer(kernel, .derivative, inputs: Array(inputs[3...] + inputs[..<3]), format: .f32)
+        let moved = Array(shifted[(shifted.count - 3)...] + shifted[..<(shifted.count - 3)])
+        let positionDiffers = zip(moved, buffer).filter { $0 != $1 }.count
+        #expect(positionDiffers == 0, "\(activation)′: \(positionDiffers) results depend on the position in the buffer")
+    }
+
     /// binary64 backward buffers (Double lanes where the kernel has them) give g·f′(x) with the
     /// scalar f′, bit for bit.
     @Test(arguments: Activation.allCases)

@@ -301,7 +301,7 @@ public struct GELUTanhKernel: ActivationKernel {
     /// f′ = 1 + σ(−2u)·(2x·σ(2u)·u′ − 1) > 1 for x ≥ 1.
     public func derivativeWithTieBreak(_ x: Double) -> (Double, Int)? { x >= 1 ? limitTail(derivative(x), 1, sign: 1, at: x) : nil }
     /// σ(2u)·(1 + 2x·σ(−2u)·u′), u′ = √(2/π)(1 + 3·0.044715x²), factored so an underflowed σ(2u)
-    /// leaves −0, not +0; by its root series near x ≈ −0.7522.
+    /// leaves −0, not +0; by its root series near x ≈ −0.7525.
     public func derivative(_ x: Double) -> Double {
         // NaN: x itself. Through the product below, two NaNs of opposite signs (σ(2u) and
         // σ(−2u)) meet, and which one x86 returns depends on the operand order the compiler picks:
@@ -336,7 +336,7 @@ public struct GELUTanhKernel: ActivationKernel {
     ///
     /// Float derivatives: the form of `evaluateForFloat` as i·(1 + 2x·e·i·u′), e = e^(−2u) from
     /// `FastExp.ForFloat.exp` (2u clamped at ±700; relative error below 2^−28.9), i = 1/(1 + e).
-    /// That error reaches f′ multiplied by at most 3 away from the root and 4.6 for x at least 2^−5 from f′'s
+    /// That error reaches f′ multiplied by at most 1.2 away from the root and 4.6 for x at least 2^−5 from f′'s
     /// root r ≈ −0.7525 (`Scripts/float_derivative_condition.py`): within 2^−26.7 before the
     /// rounding to Float. Lanes within 2^−5 of r take `evaluateForFloat`'s result.
     @inline(__always) public func evaluateFloatResults(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
@@ -412,7 +412,7 @@ public struct SigmoidGatedKernel: ActivationKernel {
         let s = DoubleLanes.logistic(t)
         guard derivative else { return x * s.plus }
         guard t.avoids(RootSeries.sigmoidGated.root.hi, radius: 0x1p-8) else { return nil }
-        return s.plus * (1 + t * s.minus)
+        return s.plus * (1 + t.clamped(to: 700) * s.minus) // clamped as σ's argument is (huge beta)
     }
     /// Float values: x/(1 + e^(−t)), t = beta·x (plain Double: σ off by at most |t|·2^−53 ≤ 2^−43
     /// where it matters; clamped at ±700, where x·σ(t) is x or rounds to ±0 in Float for every
@@ -424,7 +424,7 @@ public struct SigmoidGatedKernel: ActivationKernel {
     /// Float derivatives: σ(t)·(1 + t·σ(−t)) as i·(1 + t·e·i), e = e^(−t) from
     /// `FastExp.ForFloat.exp` (t clamped at ±700, where f′ is 1 or rounds to −0 in Float; relative
     /// error below 2^−28.9) and i = 1/(1 + e): no branch on the sign. The error of e reaches f′
-    /// multiplied by |e·∂f′/∂e|/|f′|, at most 3 away from the root but growing like 1/|t − r| near the root
+    /// multiplied by |e·∂f′/∂e|/|f′|, at most 1.6 away from the root but growing like 1/|t − r| near the root
     /// r ≈ −1.2785 where the sum cancels: at most 7.8 for |t − r| ≥ 2^−5
     /// (`Scripts/float_derivative_condition.py`), so f′ stays within 2^−25.9 before the rounding
     /// to Float. Lanes within 2^−5 of r take `evaluateForFloat`'s result.
@@ -432,9 +432,10 @@ public struct SigmoidGatedKernel: ActivationKernel {
         guard x.allFinite else { return nil }
         let t = beta.hi * x
         if derivative {
-            let e = FastExp.ForFloat.exp(-t.clamped(to: 700))
+            let c = t.clamped(to: 700) // in the sum too: t·e^−700 is not negligible for beta·x ≈ 1e300
+            let e = FastExp.ForFloat.exp(-c)
             let inverse = 1 / (1 + e)
-            return (inverse * (1 + t * (e * inverse))).replacing(near: RootSeries.sigmoidGated.root.hi, radius: Self.coarseRootRadius, of: t) {
+            return (inverse * (1 + c * (e * inverse))).replacing(near: RootSeries.sigmoidGated.root.hi, radius: Self.coarseRootRadius, of: t) {
                 evaluateForFloat(x, derivative: true)
             }
         }

@@ -78,18 +78,19 @@ struct KernelGateTests {
 
     /// Float derivatives near f′'s root, where the cheap form (`evaluateFloatResults`, one
     /// `FastExp.ForFloat` exponential) hands lanes within 2^−5 of the root to the 2^−40 form and
-    /// lanes within 2^−8 to the scalar path: 4,096 consecutive inputs across each of those band
-    /// edges and across the root, and 4,096 spread over ±1/8. Every result within 1 ULP of the
-    /// oracle; every result the same from a scalar call and at another position in the buffer
-    /// (shifted by three, so each input meets other neighbours in its group of eight). Roots by
-    /// mpmath.findroot (100 bits) on the definitions (`Scripts/float_derivative_condition.py`
-    /// prints them), quick-gelu's as silu's divided by 1.702.
-    @Test(arguments: [(Activation.silu, -1.2784645427610737), (.quickGELU, -1.2784645427610737 / 1.702),
-                      (.geluTanh, -0.7524614220710162), (.mish, -1.1924312145154952)])
-    func floatDerivativeAroundTheRoot(_ activation: Activation, _ root: Double) throws {
+    /// lanes within 2^−8 to the scalar path (bands in t = beta·x for silu and quick-gelu, in x for
+    /// gelu-tanh and mish): 4,096 consecutive inputs across each of those band edges and across
+    /// the root, and 4,096 spread over ±1/8. Every result within 1 ULP of the oracle; every result
+    /// the same from a scalar call, at another position in the buffer (shifted by three, so each
+    /// input meets other neighbours in its group of eight) and as the f′ of a backward pass with
+    /// g = 1. Roots by mpmath.findroot (100 bits) on the definitions
+    /// (`Scripts/float_derivative_condition.py` prints them).
+    @Test(arguments: [(Activation.silu, -1.2784645427610737, 1.0), (.quickGELU, -1.2784645427610737, 1.702),
+                      (.geluTanh, -0.7524614220710162, 1), (.mish, -1.1924312145154952, 1)])
+    func floatDerivativeAroundTheRoot(_ activation: Activation, _ root: Double, _ beta: Double) throws {
         let function = try ActivationFunction(activation)
         let kernel = Gate.kernel(for: function)
-        func bits(_ x: Double) -> Int64 { Int64(Float(x).bitPattern) } // all negative: larger bits, smaller x
+        func bits(_ t: Double) -> Int64 { Int64(Float(t / beta).bitPattern) } // all negative: larger bits, smaller x
         var inputs: [UInt64] = []
         for center in [root, root - 0x1p-5, root + 0x1p-5, root - 0x1p-8, root + 0x1p-8] {
             inputs += (-2_048..<2_048).map { UInt64(bits(center) + Int64($0)) }
@@ -105,6 +106,53 @@ struct KernelGateTests {
         let moved = Array(shifted[(shifted.count - 3)...] + shifted[..<(shifted.count - 3)])
         let positionDiffers = zip(moved, buffer).filter { $0 != $1 }.count
         #expect(positionDiffers == 0, "\(activation)′: \(positionDiffers) results depend on the position in the buffer")
+        let x = inputs.map { Float(bitPattern: UInt32($0)) }
+        let backward = kernel.backward(input: x, gradOutput: [Float](repeating: 1, count: x.count)).map { UInt64($0.bitPattern) }
+        let backwardDiffers = zip(backward, buffer).filter { $0 != $1 }.count
+        #expect(backwardDiffers == 0, "\(activation)′: \(backwardDiffers) differences between backward with g = 1 and f′")
+    }
+
+    /// The same choice in the lanes themselves, before any rounding: a group holding one input
+    /// inside the 2^−5 band and seven just outside it gives each of the seven exactly the Double
+    /// it gets alone (where the two forms differ in nearly every last bit, so a choice made for
+    /// the whole group shows on every lane).
+    @Test func floatDerivativeLanesChooseAlone() {
+        let kernels: [(String, any ActivationKernel, Double, Double)] = [
+            ("silu", SigmoidGatedKernel(beta: 1), -1.2784645427610737, 1), ("quick-gelu", SigmoidGatedKernel(beta: 1.702), -1.2784645427610737, 1.702),
+            ("gelu-tanh", GELUTanhKernel(), -0.7524614220710162, 1), ("mish", MishKernel(), -1.1924312145154952, 1)]
+        for (name, kernel, root, beta) in kernels {
+            let inside = (root + 0x1p-6) / beta
+            var differs = 0, formsDiffer = 0
+            for k in 0..<512 {
+                var lanes = DoubleLanes(repeating: inside)
+                for j in 1..<8 { lanes[j] = (root + 0x1p-5 + 0x1p-5 * Double(k * 7 + j) / 3_584) / beta }
+                guard let got = kernel.evaluateFloatResults(lanes, derivative: true) else { differs += 1; continue }
+                for j in 1..<8 {
+                    let alone = kernel.evaluateFloatResults(DoubleLanes(repeating: lanes[j]), derivative: true)?[0]
+                    if alone?.bitPattern != got[j].bitPattern { differs += 1 }
+                    if kernel.evaluateForFloat(DoubleLanes(repeating: lanes[j]), derivative: true)?[0].bitPattern != got[j].bitPattern { formsDiffer += 1 }
+                }
+            }
+            #expect(differs == 0, "\(name)′: \(differs) lanes got another value beside an input inside the band")
+            #expect(formsDiffer > 3_000, "\(name)′: the two forms agree on \(3_584 - formsDiffer) of 3,584 inputs: this test would not see a whole-group choice")
+        }
+    }
+
+    /// silu′ with a huge beta: t = beta·x far past the ±700 clamp of the exponential (and +inf for
+    /// x = 1e10), where f′ is 1 or −0 in every narrow format; t itself must be clamped in the sum,
+    /// or t·e^−700 ≈ 1e300·1e−304 shows (1.0000986 at x = 1 before).
+    @Test func siluDerivativeWithHugeBeta() throws {
+        let function = try ActivationFunction(.silu, parameters: ["beta": try ExactNumber(parsing: "1e300")])
+        let kernel = Gate.kernel(for: function)
+        let values: [Double] = [1, -1, 1e10, -1e10, 0.5, -0.5, 3, -3]
+        for format in [FloatFormat.f32, .bf16, .f16] {
+            let inputs = (values + values.map { -$0 * 2 }).map { format.rounding($0) }
+            let got = Gate.evaluateBuffer(kernel, .derivative, inputs: inputs, format: format)
+            let c = Gate.compare(function, .derivative, format: format, inputs: inputs, results: got,
+                                 bound: KernelBounds.ulps(.silu, format, derivative: true))
+            #expect(c.maxULP <= KernelBounds.ulps(.silu, format, derivative: true),
+                    "silu′(beta = 1e300) \(format): max \(c.maxULP) ULP; \(c.worst.first.map { Self.describe($0, format) } ?? "")")
+        }
     }
 
     /// binary64 backward buffers (Double lanes where the kernel has them) give g·f′(x) with the

@@ -42,18 +42,22 @@ enum FastExp {
     /// log(1 + w) in lanes for 0 ≤ w ≤ 1 (w = e^(−|t|): softplus), relative error a few Double
     /// ulp: 2·atanh(s), s = v/(2 + v), by its Taylor series 2s·(1 + Σ s^(2n)/(2n + 1)), n = 1…9,
     /// with v = w below √2 − 1 and v = (w − 1)/2 (exact) plus ln 2 above, so |s| ≤ 0.1716 and the
-    /// first omitted term is below 2^−50 of the sum.
-    @inline(__always) static func log1pUnit(_ w: DoubleLanes) -> DoubleLanes {
+    /// first omitted term is below 2^−50 of the sum. With `forFloatResults` the series stops at
+    /// n = 5 (first omitted term s^12/13 < 2^−34.2 of the sum: for results rounded to Float).
+    @inline(__always) static func log1pUnit(_ w: DoubleLanes, forFloatResults: Bool = false) -> DoubleLanes {
         let upper = w .> 0x1.a827999fcef32p-2                         // √2 − 1
         let v = w.replacing(with: (w - 1) * 0.5, where: upper)
         let offset = DoubleLanes(repeating: 0).replacing(with: 0x1.62e42fefa39efp-1, where: upper) // ln 2
         let s = v / (2 + v)
         let z = s * s
         // 1/3, 1/5, …, 1/19 rounded to Double (Python: (1/d).hex()); Horner in z.
-        var p = 0x1.af286bca1af28p-5 * z + 0x1.e1e1e1e1e1e1ep-5
-        p = p * z + 0x1.1111111111111p-4
-        p = p * z + 0x1.3b13b13b13b14p-4
-        p = p * z + 0x1.745d1745d1746p-4
+        var p = DoubleLanes(repeating: 0x1.745d1745d1746p-4)
+        if !forFloatResults {
+            p = 0x1.af286bca1af28p-5 * z + 0x1.e1e1e1e1e1e1ep-5
+            p = p * z + 0x1.1111111111111p-4
+            p = p * z + 0x1.3b13b13b13b14p-4
+            p = p * z + 0x1.745d1745d1746p-4
+        }
         p = p * z + 0x1.c71c71c71c71cp-4
         p = p * z + 0x1.2492492492492p-3
         p = p * z + 0x1.999999999999ap-3

@@ -572,13 +572,25 @@ public struct SoftplusKernel: ActivationKernel {
         guard x.allFinite else { return nil }
         return softplusLanes(beta * x) / beta
     }
+    /// Float values: the same with `softplusLanes(_:forFloatResults: true)` (within 2^−28.8 before
+    /// the division by beta, which adds one rounding). The derivative as `evaluateForFloat`.
+    @inline(__always) public func evaluateFloatResults(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
+        if derivative { return evaluate(x, derivative: true) }
+        guard x.allFinite else { return nil }
+        return softplusLanes(beta * x, forFloatResults: true) / beta
+    }
 }
 
 /// log(1 + e^t) in lanes: max(t, 0) + log1p(e^(−|t|)), |t| clamped at 700 inside the exponential.
-@inline(__always) func softplusLanes(_ t: DoubleLanes) -> DoubleLanes {
+/// With `forFloatResults`, w = e^(−|t|) by `FastExp.ForFloat.exp` (relative error below 2^−28.9)
+/// and the shorter log1p series (2^−34.2): log1p(w) carries w's relative error times
+/// w/((1 + w)·log1p(w)) ≤ 1, and adding max(t, 0) ≥ 0 adds no cancellation, so the sum stays
+/// within 2^−28.8 before the rounding to Float.
+@inline(__always) func softplusLanes(_ t: DoubleLanes, forFloatResults: Bool = false) -> DoubleLanes {
     let m = t.magnitude
-    let w = FastExp.exp(-m.replacing(with: 700, where: m .> 700))
-    return FastExp.log1pUnit(w) + t.replacing(with: 0, where: t .<= 0)
+    let clamped = -m.replacing(with: 700, where: m .> 700)
+    let w = forFloatResults ? FastExp.ForFloat.exp(clamped) : FastExp.exp(clamped)
+    return FastExp.log1pUnit(w, forFloatResults: forFloatResults) + t.replacing(with: 0, where: t .<= 0)
 }
 
 public struct SoftsignKernel: ActivationKernel {
@@ -728,6 +740,13 @@ public struct LogSigmoidKernel: ActivationKernel {
         if derivative { return evaluate(x, derivative: true) }
         guard x.allFinite else { return nil }
         return -softplusLanes(-x)
+    }
+    /// Float values: −softplus(−x) by `softplusLanes(_:forFloatResults: true)` (within 2^−28.8
+    /// before the rounding to Float). The derivative as `evaluateForFloat`.
+    @inline(__always) public func evaluateFloatResults(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
+        if derivative { return evaluate(x, derivative: true) }
+        guard x.allFinite else { return nil }
+        return -softplusLanes(-x, forFloatResults: true)
     }
 }
 

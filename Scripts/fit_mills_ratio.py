@@ -1,17 +1,20 @@
 #!/usr/bin/env python3
 # Coefficients of GELUKernel.millsRatio (Sources/ActivationKernels/Kernels.swift): run with
-#   pip install mpmath numpy && python3 Scripts/fit_mills_ratio.py
+#   pip install mpmath numpy && python3 Scripts/fit_mills_ratio.py [DEGREE]
 # and paste the printed hex values; it also prints the check over float32 arguments.
+# DEGREE 18 (the default) is millsRatio (2^-46, for the 2^-40 lanes); 12 is millsRatioForFloat
+# (2^-31.8, for Float results only).
 # Mills ratio R(y) = Phi(-y)/phi(y) on 0 <= y <= 24 (gelu' must stay accurate where a gradient
 # up to 2^128 times it is a nonzero float: y <= 19.6) as a polynomial in s, t = 6/(6 + y),
 # s = (t - mid)*inv_half: least squares (relative weight) in the Chebyshev basis at 108 Chebyshev
 # nodes of t, against mpmath at 120 bits; converted to monomials in s.
+import sys
 import mpmath as mp, numpy as np
 mp.mp.prec = 120
 def R(y):
     y = mp.mpf(y)
     return mp.erfc(y/mp.sqrt(2))/2 / (mp.exp(-y*y/2)/mp.sqrt(2*mp.pi))
-c, Y, n = 6.0, 24.0, 18
+c, Y, n = 6.0, 24.0, int(sys.argv[1]) if len(sys.argv) > 1 else 18
 a, b = c/(c+Y), 1.0
 mid = (a+b)/2; inv_half = 1/((b-a)/2)
 k = np.arange(6*n)

@@ -258,6 +258,24 @@ public struct GELUKernel: ActivationKernel {
         return e + s * o
     }
 
+    /// R for Float results only: degree 12 in the same s (`Scripts/fit_mills_ratio.py 12` prints
+    /// this body; relative error below 2^−31.8 over 49,968 float32 arguments).
+    @inline(__always) static func millsRatioForFloat(_ y: DoubleLanes) -> DoubleLanes {
+        let s = (6 / (6 + y) - 0x1.3333333333333p-1) * 0x1.4000000000000p+1
+        let s2 = s * s
+        var e = -0x1.19b2026916164p-18 * s2 + 0x1.7546a61d4f330p-16
+        e = e * s2 + 0x1.3111f1a1cffc2p-9
+        e = e * s2 + 0x1.82e9770ff2721p-6
+        e = e * s2 + 0x1.be810d7fd508cp-4
+        e = e * s2 + 0x1.1a738fe897eadp-2
+        e = e * s2 + 0x1.e4aa012a740cdp-3
+        var o = -0x1.1289861c61b37p-16 * s2 + 0x1.cc5a4529e1a98p-12
+        o = o * s2 + 0x1.127f1af8d69a9p-7
+        o = o * s2 + 0x1.c2f51a4131e63p-5
+        o = o * s2 + 0x1.7d14f359598e6p-3
+        o = o * s2 + 0x1.6c7a9b2be9f23p-2
+        return e + s * o
+    }
     public static var hasFloatLanes: Bool { true }
     /// Float lanes: q = Φ(−|x|) = φ(|x|)·R(|x|) (x² exact, e^(−x²/2) by `FastExp`, R clamped at
     /// |x| = 24, past which Float results, and f′ times any Float, are 0 or x); f = x·q or
@@ -267,9 +285,30 @@ public struct GELUKernel: ActivationKernel {
     @inline(__always) public func evaluateForFloat(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
         guard x.allFinite, x.avoidsTinyNonzero() else { return nil }
         if derivative { guard x.avoids(RootSeries.gelu.root.hi, radius: 0x1p-6) else { return nil } }
+        return Self.lanes(x, derivative: derivative, forFloatResults: false)
+    }
+    /// Float results: the same forms with e^(−x²/2) by `FastExp.ForFloat.exp` (relative error
+    /// below 2^−28.9) and R by `millsRatioForFloat` (2^−31.8). The value carries both errors at
+    /// most once: within 2^−28.6 before the rounding to Float. f′ = φ·(R − |x|) below 0 cancels
+    /// near its root, multiplying R's error by R/|R − |x||, at most 17.0 for x at least 2^−5 from
+    /// the root (mpmath over 0 ≤ |x| ≤ 24): within 2^−27.1 there; lanes within 2^−5 of the root
+    /// take `evaluateForFloat`'s result. Declined as `evaluateForFloat`: ±inf, NaN, tiny nonzero x.
+    @inline(__always) public func evaluateFloatResults(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
+        guard x.allFinite, x.avoidsTinyNonzero() else { return nil }
+        let y = Self.lanes(x, derivative: derivative, forFloatResults: true)
+        guard derivative else { return y }
+        return y.replacing(near: RootSeries.gelu.root.hi, radius: SigmoidGatedKernel.coarseRootRadius, of: x) {
+            evaluateForFloat(x, derivative: true)
+        }
+    }
+    /// The lane formulas of both (see `evaluateForFloat`); `forFloatResults` picks the shorter
+    /// exponential and Mills ratio.
+    @inline(__always) static func lanes(_ x: DoubleLanes, derivative: Bool, forFloatResults: Bool) -> DoubleLanes {
         let y = x.magnitude
-        let density = Self.inverseSqrt2Pi * FastExp.exp(-0.5 * (y * y).replacing(with: 1400, where: y .> 37))
-        let r = Self.millsRatio(y.replacing(with: 24, where: y .> 24))
+        let a = -0.5 * (y * y).replacing(with: 1400, where: y .> 37)
+        let density = inverseSqrt2Pi * (forFloatResults ? FastExp.ForFloat.exp(a) : FastExp.exp(a))
+        let capped = y.replacing(with: 24, where: y .> 24)
+        let r = forFloatResults ? millsRatioForFloat(capped) : millsRatio(capped)
         let q = density * r
         let negative = x .< 0
         guard derivative else { return x * (1 - q).replacing(with: q, where: negative) }

@@ -78,15 +78,15 @@ struct KernelGateTests {
 
     /// Float derivatives near f′'s root, where the cheap form (`evaluateFloatResults`, one
     /// `FastExp.ForFloat` exponential) hands lanes within 2^−5 of the root to the 2^−40 form and
-    /// lanes within 2^−8 to the scalar path (bands in t = beta·x for silu and quick-gelu, in x for
-    /// gelu-tanh and mish): 4,096 consecutive inputs across each of those band edges and across
+    /// lanes within 2^−8 to the scalar path (2^−6 for gelu; bands in t = beta·x for silu and
+    /// quick-gelu, in x for the others): 4,096 consecutive inputs across each of those band edges and across
     /// the root, and 4,096 spread over ±1/8. Every result within 1 ULP of the oracle; every result
     /// the same from a scalar call, at another position in the buffer (shifted by three, so each
     /// input meets other neighbours in its group of eight) and as the f′ of a backward pass with
     /// g = 1. Roots by mpmath.findroot (100 bits) on the definitions
-    /// (`Scripts/float_derivative_condition.py` prints them).
+    /// (`Scripts/float_derivative_condition.py` prints them; gelu′'s: R(y) = y for the Mills ratio R, x = −y).
     @Test(arguments: [(Activation.silu, -1.2784645427610737, 1.0), (.quickGELU, -1.2784645427610737, 1.702),
-                      (.geluTanh, -0.7524614220710162, 1), (.mish, -1.1924312145154952, 1)])
+                      (.geluTanh, -0.7524614220710162, 1), (.mish, -1.1924312145154952, 1), (.gelu, -0.751791524693564, 1)])
     func floatDerivativeAroundTheRoot(_ activation: Activation, _ root: Double, _ beta: Double) throws {
         let function = try ActivationFunction(activation)
         let kernel = Gate.kernel(for: function)
@@ -119,9 +119,10 @@ struct KernelGateTests {
     @Test func floatDerivativeLanesChooseAlone() {
         let kernels: [(String, any ActivationKernel, Double, Double)] = [
             ("silu", SigmoidGatedKernel(beta: 1), -1.2784645427610737, 1), ("quick-gelu", SigmoidGatedKernel(beta: 1.702), -1.2784645427610737, 1.702),
-            ("gelu-tanh", GELUTanhKernel(), -0.7524614220710162, 1), ("mish", MishKernel(), -1.1924312145154952, 1)]
+            ("gelu-tanh", GELUTanhKernel(), -0.7524614220710162, 1), ("mish", MishKernel(), -1.1924312145154952, 1),
+            ("gelu", GELUKernel(), -0.751791524693564, 1)]
         for (name, kernel, root, beta) in kernels {
-            let inside = (root + 0x1p-6) / beta
+            let inside = (root + 0x1.8p-6) / beta // inside 2^−5, outside the 2^−40 lanes' own 2^−8 (gelu: 2^−6)
             var differs = 0, formsDiffer = 0
             for k in 0..<512 {
                 var lanes = DoubleLanes(repeating: inside)

@@ -593,7 +593,12 @@ public struct SoftplusKernel: ActivationKernel {
     let beta: Double
     public init(beta: Double) { self.beta = beta }
     public static var isVectorized: Bool { true }
-    public func value(_ x: Double) -> Double { softplus(beta * x) / beta }
+    /// x itself once beta·x > 700: the tail log1p(e^(−beta·x))/beta is below 2^−1000·x there, and
+    /// softplus(beta·x)/beta would turn an overflowed beta·x (beta = 1e300, x = 1e10) into inf.
+    public func value(_ x: Double) -> Double {
+        let t = beta * x
+        return t > 700 ? x : softplus(t) / beta
+    }
     /// softplus(beta·x)/beta = x + log1p(e^(−beta·x))/beta, above x (beta > 0).
     public func valueWithTieBreak(_ x: Double) -> (Double, Int)? { identityTail(x, value(x), sign: 1) }
     /// σ(beta·x), by the sigmoid kernel's code (lanes too).
@@ -609,14 +614,16 @@ public struct SoftplusKernel: ActivationKernel {
     @inline(__always) public func evaluateForFloat(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
         if derivative { return evaluate(x, derivative: true) }
         guard x.allFinite else { return nil }
-        return softplusLanes(beta * x) / beta
+        let t = beta * x
+        return (softplusLanes(t) / beta).replacing(with: x, where: t .> 700) // as `value`
     }
     /// Float values: the same with `softplusLanes(_:forFloatResults: true)` (within 2^−28.8 before
     /// the division by beta, which adds one rounding). The derivative as `evaluateForFloat`.
     @inline(__always) public func evaluateFloatResults(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
         if derivative { return evaluate(x, derivative: true) }
         guard x.allFinite else { return nil }
-        return softplusLanes(beta * x, forFloatResults: true) / beta
+        let t = beta * x
+        return (softplusLanes(t, forFloatResults: true) / beta).replacing(with: x, where: t .> 700) // as `value`
     }
 }
 

@@ -156,6 +156,21 @@ struct KernelGateTests {
         }
     }
 
+    /// softplus with a huge beta: beta·x overflows to +inf for x = 1e10 and 3e38, where
+    /// softplus(beta·x)/beta was inf (in lanes and scalars) and the value is x.
+    @Test func softplusWithHugeBeta() throws {
+        let function = try ActivationFunction(.softplus, parameters: ["beta": try ExactNumber(parsing: "1e300")])
+        let kernel = Gate.kernel(for: function)
+        let values: [Double] = [1e10, 3e38, 1, -1, -1e10, 0.5, 700, -3e38]
+        for format in [FloatFormat.f32, .bf16, .f16, .f64] {
+            let inputs = (values + values).map { format.rounding($0) }
+            let bound = KernelBounds.ulps(.softplus, format, derivative: false)
+            let got = Gate.evaluateBuffer(kernel, .value, inputs: inputs, format: format)
+            let c = Gate.compare(function, .value, format: format, inputs: inputs, results: got, bound: bound)
+            #expect(c.maxULP <= bound, "softplus(beta = 1e300) \(format): max \(c.maxULP) ULP; \(c.worst.first.map { Self.describe($0, format) } ?? "")")
+        }
+    }
+
     /// binary64 backward buffers (Double lanes where the kernel has them) give g·f′(x) with the
     /// scalar f′, bit for bit.
     @Test(arguments: Activation.allCases)

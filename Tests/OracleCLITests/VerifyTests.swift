@@ -18,9 +18,11 @@ struct VerifyTests {
     }
 
     static let faults: [Fault] = [
-        Fault(function: "gelu", fault: "ftz", expectedClass: "subnormal", allowance: ["--allow-ftz"]),
+        // The allowances add the kernel's own declared bound: its Float results are within 1 ULP,
+        // not correctly rounded (gelu's and tanh's on ~0.1 % of the inputs).
+        Fault(function: "gelu", fault: "ftz", expectedClass: "subnormal", allowance: ["--allow-ftz", "--max-ulp", "1"]),
         Fault(function: "relu", fault: "nan-to-zero", expectedClass: "nan"),
-        Fault(function: "tanh", fault: "zero-sign", expectedClass: "zero_sign", allowance: ["--ignore-zero-sign"]),
+        Fault(function: "tanh", fault: "zero-sign", expectedClass: "zero_sign", allowance: ["--ignore-zero-sign", "--max-ulp", "1"]),
         Fault(function: "gelu", fault: "two-ulp", expectedClass: "finite", allowance: ["--max-ulp", "2"]),
         Fault(function: "sigmoid", fault: "early-saturation", expectedClass: "finite"),
         Fault(function: "hard-swish", fault: "overflow", expectedClass: "inf"),

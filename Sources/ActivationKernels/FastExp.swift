@@ -24,6 +24,12 @@ enum FastExp {
         return polynomial(r) * DoubleLanes(bits: (k &+ 1023) &<< 52)
     }
 
+    /// e^x in lanes (|x| ≤ 700) by `exp`, or with `forFloatResults` by the shorter `ForFloat.exp`
+    /// (relative error below 2^−28.9): the one choice every form with a Float-results twin makes.
+    @inline(__always) static func exp(_ x: DoubleLanes, forFloatResults: Bool) -> DoubleLanes {
+        forFloatResults ? ForFloat.exp(x) : exp(x)
+    }
+
     /// e^a − 1 in lanes for |a| ≤ 700, relative error a few Double ulp: e^r − 1 = r + r²·Q(r)
     /// straight from the polynomial (no 1 + … − 1 cancellation), then 2^k·(e^r − 1) + (2^k − 1),
     /// where |e^a − 1| ≥ 0.29 and nothing cancels. ±0 stays ±0.
@@ -161,6 +167,11 @@ extension FastExp {
             q = q * r + 0x1.00000025ea060p-1
             return ((scale - 1) + scale * (r + r * r * q)).replacing(with: a, where: a .== 0)
         }
+
+        /// How near a derivative's root the Float-result forms that cancel there (silu, quick-gelu,
+        /// gelu-tanh, mish, gelu) hand their lanes to the 2^−40 ones: each form's doc comment states
+        /// its error bound outside this band (`Scripts/float_derivative_condition.py`).
+        static let rootBand = 0x1p-5
 
         /// a·σ(t) as a/(1 + e^(−t)), t clamped at ±700 (where σ is 0 or 1 to far below any Float
         /// result's ulp): a relative error ε in e^(−t) moves it by at most ε·e/(1 + e) < ε, so it

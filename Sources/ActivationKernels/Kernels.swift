@@ -182,8 +182,7 @@ public struct ExponentialUnitKernel: ActivationKernel {
         // Above from x > 0, or from x = 0 when the convention takes the right side there: a mask,
         // not a branch on `side` (which duplicated the loop and left it half scalarized).
         let above = (x .> 0) .| ((x .== 0) .& SIMDMask(repeating: side == .right))
-        let e = forFloatResults ? FastExp.ForFloat.exp(a) : FastExp.exp(a)
-        return (negativeScale * inputScale * e).replacing(with: positiveScale, where: above)
+        return (negativeScale * inputScale * FastExp.exp(a, forFloatResults: forFloatResults)).replacing(with: positiveScale, where: above)
     }
 }
 
@@ -300,7 +299,7 @@ public struct GELUKernel: ActivationKernel {
         guard x.allFinite, x.avoidsTinyNonzero() else { return nil }
         let y = Self.lanes(x, derivative: derivative, forFloatResults: true)
         guard derivative else { return y }
-        return y.replacing(near: RootSeries.gelu.root.hi, radius: SigmoidGatedKernel.coarseRootRadius, of: x) {
+        return y.replacing(near: RootSeries.gelu.root.hi, radius: FastExp.ForFloat.rootBand, of: x) {
             evaluateForFloat(x, derivative: true)
         }
     }
@@ -309,7 +308,7 @@ public struct GELUKernel: ActivationKernel {
     @inline(__always) static func lanes(_ x: DoubleLanes, derivative: Bool, forFloatResults: Bool) -> DoubleLanes {
         let y = x.magnitude
         let a = -0.5 * (y * y).replacing(with: 1400, where: y .> 37)
-        let density = inverseSqrt2Pi * (forFloatResults ? FastExp.ForFloat.exp(a) : FastExp.exp(a))
+        let density = inverseSqrt2Pi * FastExp.exp(a, forFloatResults: forFloatResults)
         let capped = y.replacing(with: 24, where: y .> 24)
         let r = forFloatResults ? millsRatioForFloat(capped) : millsRatio(capped)
         let q = density * r
@@ -389,7 +388,7 @@ public struct GELUTanhKernel: ActivationKernel {
             let e = FastExp.ForFloat.exp(-t.clamped(to: 700))
             let inverse = 1 / (1 + e)
             let du = Self.c.hi * (1 + (3 * Self.k.hi) * x2)
-            return (inverse * (1 + 2 * x * (e * inverse) * du)).replacing(near: RootSeries.geluTanh.root.hi, radius: SigmoidGatedKernel.coarseRootRadius, of: x) {
+            return (inverse * (1 + 2 * x * (e * inverse) * du)).replacing(near: RootSeries.geluTanh.root.hi, radius: FastExp.ForFloat.rootBand, of: x) {
                 evaluateForFloat(x, derivative: true)
             }
         }
@@ -477,15 +476,13 @@ public struct SigmoidGatedKernel: ActivationKernel {
             let c = t.clamped(to: 700) // in the sum too: t·e^−700 is not negligible for beta·x ≈ 1e300
             let e = FastExp.ForFloat.exp(-c)
             let inverse = 1 / (1 + e)
-            return (inverse * (1 + c * (e * inverse))).replacing(near: RootSeries.sigmoidGated.root.hi, radius: Self.coarseRootRadius, of: t) {
+            return (inverse * (1 + c * (e * inverse))).replacing(near: RootSeries.sigmoidGated.root.hi, radius: FastExp.ForFloat.rootBand, of: t) {
                 evaluateForFloat(x, derivative: true)
             }
         }
         guard x.avoidsTinyNonzero() else { return nil }
         return FastExp.ForFloat.logisticProduct(x, t)
     }
-    /// How near f′'s root the Float derivative needs `evaluateForFloat`.
-    static let coarseRootRadius = 0x1p-5
 }
 
 /// a·e^t for t < −700, where e^t alone is subnormal or nearly so and would bring only a few bits
@@ -586,7 +583,7 @@ public struct MishKernel: ActivationKernel {
         guard derivative else { return x * (numerator / denominator) }
         let inverse = 1 / denominator
         return Self.derivative(x, w, factor: numerator * inverse, inverse: inverse)
-            .replacing(near: RootSeries.mish.root.hi, radius: SigmoidGatedKernel.coarseRootRadius, of: x) {
+            .replacing(near: RootSeries.mish.root.hi, radius: FastExp.ForFloat.rootBand, of: x) {
                 evaluateForFloat(x, derivative: true)
             }
     }
@@ -617,16 +614,19 @@ public struct SoftplusKernel: ActivationKernel {
     @inline(__always) public func evaluateForFloat(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
         if derivative { return evaluate(x, derivative: true) }
         guard x.allFinite else { return nil }
-        let t = beta * x
-        return (softplusLanes(t) / beta).replacing(with: x, where: t .> 700) // as `value`
+        return valueLanes(x, forFloatResults: false)
     }
     /// Float values: the same with `softplusLanes(_:forFloatResults: true)` (within 2^−28.8 before
     /// the division by beta, which adds one rounding). The derivative as `evaluateForFloat`.
     @inline(__always) public func evaluateFloatResults(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
         if derivative { return evaluate(x, derivative: true) }
         guard x.allFinite else { return nil }
+        return valueLanes(x, forFloatResults: true)
+    }
+    /// softplus(beta·x)/beta, and x itself once beta·x > 700 (as `value`).
+    @inline(__always) func valueLanes(_ x: DoubleLanes, forFloatResults: Bool) -> DoubleLanes {
         let t = beta * x
-        return (softplusLanes(t, forFloatResults: true) / beta).replacing(with: x, where: t .> 700) // as `value`
+        return (softplusLanes(t, forFloatResults: forFloatResults) / beta).replacing(with: x, where: t .> 700)
     }
 }
 
@@ -638,7 +638,7 @@ public struct SoftplusKernel: ActivationKernel {
 @inline(__always) func softplusLanes(_ t: DoubleLanes, forFloatResults: Bool = false) -> DoubleLanes {
     let m = t.magnitude
     let clamped = -m.replacing(with: 700, where: m .> 700)
-    let w = forFloatResults ? FastExp.ForFloat.exp(clamped) : FastExp.exp(clamped)
+    let w = FastExp.exp(clamped, forFloatResults: forFloatResults)
     return FastExp.log1pUnit(w, forFloatResults: forFloatResults) + t.replacing(with: 0, where: t .<= 0)
 }
 

@@ -11,6 +11,7 @@ binary is printed in the order given.
 """
 import argparse
 import json
+import os
 import subprocess
 
 parser = argparse.ArgumentParser()
@@ -18,6 +19,11 @@ parser.add_argument("binaries", nargs="+", metavar="binary")
 parser.add_argument("--runs", type=int, default=3)
 parser.add_argument("--format", default="f32")
 args = parser.parse_args()
+for binary in args.binaries:
+    if not (os.path.isfile(binary) and os.access(binary, os.X_OK)):
+        parser.error(f"not an executable file: {binary} (build it with swift build -c release --product activation-oracle)")
+if args.runs < 1:
+    parser.error(f"--runs must be at least 1 (got {args.runs})")
 
 
 class Fastest:
@@ -49,8 +55,11 @@ class Fastest:
 tables = [Fastest() for _ in args.binaries]
 for _ in range(args.runs):
     for binary, table in zip(args.binaries, tables):
-        out = subprocess.run([binary, "bench", "--format", args.format, "--repeat", "20", "--json"],
-                             capture_output=True, text=True, check=True).stdout
+        run = subprocess.run([binary, "bench", "--format", args.format, "--repeat", "20", "--json"],
+                             capture_output=True, text=True)
+        if run.returncode != 0:
+            parser.exit(2, f"bench_min.py: {binary} bench failed: {run.stderr.strip().splitlines()[-1] if run.stderr.strip() else f'exit {run.returncode}'}\n")
+        out = run.stdout
         table.add(json.loads(out))
 for i, (binary, table) in enumerate(zip(args.binaries, tables)):
     if len(args.binaries) > 1:

@@ -8,13 +8,18 @@
 # up to 2^128 times it is a nonzero float: y <= 19.6) as a polynomial in s, t = 6/(6 + y),
 # s = (t - mid)*inv_half: least squares (relative weight) in the Chebyshev basis at 108 Chebyshev
 # nodes of t, against mpmath at 120 bits; converted to monomials in s.
-import sys
+import argparse
 import mpmath as mp, numpy as np
 mp.mp.prec = 120
 def R(y):
     y = mp.mpf(y)
     return mp.erfc(y/mp.sqrt(2))/2 / (mp.exp(-y*y/2)/mp.sqrt(2*mp.pi))
-c, Y, n = 6.0, 24.0, int(sys.argv[1]) if len(sys.argv) > 1 else 18
+parser = argparse.ArgumentParser(description="Fit GELUKernel's Mills ratio polynomial.")
+parser.add_argument("degree", nargs="?", type=int, default=18, help="polynomial degree in s (18: millsRatio, 12: millsRatioForFloat)")
+degree = parser.parse_args().degree
+if not 2 <= degree <= 40:
+    parser.error(f"degree must be between 2 and 40 (got {degree})")
+c, Y, n = 6.0, 24.0, degree
 a, b = c/(c+Y), 1.0
 mid = (a+b)/2; inv_half = 1/((b-a)/2)
 k = np.arange(6*n)

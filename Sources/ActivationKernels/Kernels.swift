@@ -679,8 +679,20 @@ public struct HardSwishKernel: ActivationKernel {
     /// NaN); x·(x + 3)/6 in Double is within a few Double ulp, so Float values are within 1 ULP.
     /// Declined: tiny nonzero x for the value (its tie-break).
     @inline(__always) public func evaluateForFloat(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
+        lanes(x, derivative: derivative, timesSixth: false)
+    }
+    /// Float results: the same forms times RN(1/6) instead of divided by 6 (a division was most
+    /// of these loops' time). Relative error below 2^−51 before the rounding to Float (x + 3 and
+    /// 2x + 3 exact or within 2^−53, the product 2^−53, RN(1/6) 2^−53.4, the last product 2^−53);
+    /// measured: the same Float results as the division on all 2^32 inputs, value and derivative
+    /// (both certificates remade: identical outputs' SHA-256).
+    @inline(__always) public func evaluateFloatResults(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
+        lanes(x, derivative: derivative, timesSixth: true)
+    }
+    @inline(__always) func lanes(_ x: DoubleLanes, derivative: Bool, timesSixth: Bool) -> DoubleLanes? {
+        @inline(__always) func sixth(_ v: DoubleLanes) -> DoubleLanes { timesSixth ? v * (1.0 / 6) : v / 6 }
         if derivative {
-            var y = (2 * x + 3) / 6
+            var y = sixth(2 * x + 3)
             y.replace(with: 0, where: x .< -3)
             y.replace(with: 1, where: x .> 3)
             if sides.0 == .left { y.replace(with: 0, where: x .== -3) }
@@ -688,7 +700,7 @@ public struct HardSwishKernel: ActivationKernel {
             return y
         }
         guard x.avoidsTinyNonzero() else { return nil }
-        var y = x * (x + 3) / 6
+        var y = sixth(x * (x + 3))
         y.replace(with: 0, where: x .<= -3)
         y.replace(with: x, where: x .>= 3)
         return y

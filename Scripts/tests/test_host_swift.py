@@ -1,8 +1,9 @@
 """Scripts/host-swift: the build for the host CPU that the README's main job and benchmark use.
 
 What it should choose is worked out here from /proc/cpuinfo on its own (Haswell's features: AVX,
-AVX2, FMA, BMI1/2, F16C, MOVBE, POPCNT, SSE4.2, LZCNT as `abm`); HOST_SWIFT_PRINT=1 makes the
-script print its swift command instead of running it.
+AVX2, FMA, BMI1/2, F16C, MOVBE, POPCNT, SSE4.2, LZCNT as `abm`; skylake-avx512 with AVX-512 F, CD,
+BW, DQ and VL besides); HOST_SWIFT_PRINT=1 makes the script print its swift command instead of
+running it.
 """
 import os
 import platform
@@ -11,6 +12,7 @@ import subprocess
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCRIPT = os.path.join(ROOT, "Scripts", "host-swift")
 HASWELL = {"avx", "avx2", "fma", "bmi1", "bmi2", "f16c", "movbe", "popcnt", "sse4_2", "abm"}
+AVX512 = {"avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"}
 
 
 def host(*args, **env):
@@ -25,7 +27,9 @@ def expected_cpu():
         return None
     with open("/proc/cpuinfo") as f:
         flags = next((line.split(":", 1)[1].split() for line in f if line.startswith("flags")), [])
-    return "haswell" if HASWELL <= set(flags) else None
+    if not HASWELL <= set(flags):
+        return None
+    return "skylake-avx512" if AVX512 <= set(flags) else "haswell"
 
 
 def test_chooses_the_host_build_and_keeps_the_arguments_in_place():

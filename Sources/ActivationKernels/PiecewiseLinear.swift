@@ -242,17 +242,21 @@ struct PiecewiseLanes<Scalar: PiecewiseLaneScalar>: Sendable {
     }
 
     /// Selects only. NaN lanes end as x + x (quieted, payload kept); a line between the kinks
-    /// already gives that by its arithmetic (x − a, then ·s, +o), so only a constant there needs
-    /// the NaN select. Called with literal shapes, every `if` here folds away.
+    /// already gives that by its arithmetic (x − a, then ·s, +o). A constant there with a line to
+    /// its left (the shrinks) sends NaN lanes left instead — "not at or above the kink" is "below
+    /// it" for every number and true for NaN, and x − a quiets NaN as x + x does — which saves a
+    /// select; only a constant between constants needs the NaN select. Called with literal
+    /// shapes, every `if` here folds away.
     @inline(__always) func evaluate(_ x: Scalar.Lanes, derivative d: Bool, twoKinks two: Bool,
                                     constant c: (Bool, Bool, Bool), kinkValue hasValue: Bool,
                                     form: LineForm = .general, dividing: Bool = false) -> Scalar.Lanes {
         let t = d ? derivative : value
+        let nanGoesLeft = !d && c.1 && !c.0
         var y = piece(x, 1, c.1, d, form, dividing: dividing)
         if two { y = Scalar.select(piece(x, 2, c.2, d, form, dividing: dividing), y, where: x, .above, t.above) }
-        y = Scalar.select(piece(x, 0, c.0, d, form, dividing: dividing), y, where: x, .below, t.below)
+        y = Scalar.select(piece(x, 0, c.0, d, form, dividing: dividing), y, where: x, nanGoesLeft ? .belowOrNaN : .below, t.below)
         if !d && hasValue { y = Scalar.select(Scalar.broadcast(kinkValue), y, where: x, .at, t.at) }
-        return d || c.1 ? Scalar.select(x + x, y, where: x, .nan, 0) : y
+        return d || (c.1 && !nanGoesLeft) ? Scalar.select(x + x, y, where: x, .nan, 0) : y
     }
 
     /// out = f(x) or f′(x) over `n` Floats (a multiple of 4), or g·f′(x) when `gradient` is given
@@ -449,7 +453,8 @@ protocol PiecewiseLaneScalar: BinaryFloatingPoint & SIMDScalar & Sendable & Coda
     static func select(_ new: Lanes, _ old: Lanes, where x: Lanes, _ relation: LaneRelation, _ k: Self) -> Lanes
 }
 
-enum LaneRelation { case below, above, at, nan }
+/// `belowOrNaN`: not at or above k (below it, or NaN).
+enum LaneRelation { case below, belowOrNaN, above, at, nan }
 
 extension Double: PiecewiseLaneScalar {
     typealias Lanes = DoubleLanes
@@ -466,6 +471,7 @@ extension Double: PiecewiseLaneScalar {
     @inline(__always) static func select(_ new: DoubleLanes, _ old: DoubleLanes, where x: DoubleLanes, _ relation: LaneRelation, _ k: Double) -> DoubleLanes {
         switch relation {
         case .below: old.replacing(with: new, where: x .< k)
+        case .belowOrNaN: old.replacing(with: new, where: .!(x .>= k))
         case .above: old.replacing(with: new, where: x .> k)
         case .at: old.replacing(with: new, where: x .== k)
         case .nan: old.replacing(with: new, where: x .!= x)
@@ -488,6 +494,7 @@ extension Float: PiecewiseLaneScalar {
     @inline(__always) static func select(_ new: SIMD4<Float>, _ old: SIMD4<Float>, where x: SIMD4<Float>, _ relation: LaneRelation, _ k: Float) -> SIMD4<Float> {
         switch relation {
         case .below: old.replacing(with: new, where: x .< k)
+        case .belowOrNaN: old.replacing(with: new, where: .!(x .>= k))
         case .above: old.replacing(with: new, where: x .> k)
         case .at: old.replacing(with: new, where: x .== k)
         case .nan: old.replacing(with: new, where: x .!= x)

@@ -15,11 +15,17 @@ complex step (step 1e-8: no cancellation, truncation near 1e-16 relative; a far 
 underflows to 0 past |t| = 670), and prints the largest S on 4,000,001 equally spaced points of
 |t| <= 700 (the kernels clamp there; gelu-tanh: |x| <= 21.1, where 2u reaches 700) plus the two
 band edges, outside bands of radius 2^-k around r (r by mpmath.findroot at 100 bits). The
-kernels send lanes within 2^-5 of r to the 2^-40 form (`evaluateForFloat`); S times 2^-28.9
-there is the bound stated in the doc comments, and it must stay below 2^-24 (the rounding errors
-of the binary64 operations add less than 2^-45 there). The proof that every Float result is within 1 ULP is the exhaustive
-certificate of each entry; this is why it can hold. Needs numpy and mpmath (not `swift test`).
+kernels take another form for lanes within 2^-5 of r; S times 2^-28.9 outside is the bound
+stated in the doc comments, and it must stay below 2^-24 (the rounding errors of the binary64
+operations add less than 2^-45 there). Inside the band silu' and quick-gelu' take the 2^-40 form
+(`evaluateForFloat`), and gelu', gelu-tanh' and mish' their root series' first seven terms in
+lanes (`RootSeries.lanes(nearRoot:)`); the last table checks those against f' written here
+independently. The proof that every Float result is
+within 1 ULP is the exhaustive certificate of each entry; this is why it can hold. Needs numpy and
+mpmath (not `swift test`).
 """
+import os
+
 import mpmath
 import numpy as np
 
@@ -70,6 +76,44 @@ def condition(form, argument, x):
     return np.abs(slope / value), value
 
 
+def swift_series(name):
+    """The root r (hi, lo) and the coefficients of RootSeries.NAME, read from the Swift source."""
+    import re
+    source = open(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                               "Sources", "ActivationKernels", "RootSeries.swift")).read()
+    m = re.search(r"static let %s = RootSeries\(root: \(([^,]+), ([^)]+)\), coefficients: \[(.*?)\]\)" % name, source, re.S)
+    return (float.fromhex(m.group(1).strip()), float.fromhex(m.group(2).strip()),
+            [float.fromhex(c.strip()) for c in m.group(3).split(",") if c.strip()])
+
+
+def series_truncation(terms=7, points=2001):
+    """RootSeries.lanes(nearRoot:): the first `terms` coefficients against f' written independently
+    here in mpmath (exact constants: sqrt(2/pi) and 0.044715 for gelu-tanh), largest relative
+    difference over |x - r| <= rootBand = 2^-5 (evaluated exactly in mpmath, so this is the
+    truncation plus the coefficients' own rounding, not the lanes' binary64 roundings)."""
+    sig = lambda t: 1 / (1 + mpmath.exp(-t))
+    c = mpmath.sqrt(2 / mpmath.pi)
+    k = mpmath.mpf("0.044715")
+    u = lambda x: c * (x + k * x ** 3)
+    sp = lambda x: mpmath.log1p(mpmath.exp(x))
+    exact = {"gelu": lambda x: mpmath.ncdf(x) + x * mpmath.npdf(x),
+             "geluTanh": lambda x: sig(2 * u(x)) * (1 + 2 * x * sig(-2 * u(x)) * c * (1 + 3 * k * x * x)),
+             "mish": lambda x: mpmath.tanh(sp(x)) + x * mpmath.sech(sp(x)) ** 2 * sig(x)}
+    print(f"RootSeries.lanes(nearRoot:), {terms} terms, |x - r| <= 2^-5, {points} points against mpmath:")
+    for name, f in exact.items():
+        hi, lo, coefficients = swift_series(name)
+        r = mpmath.mpf(hi) + mpmath.mpf(lo)
+        worst = 0
+        for i in range(points):
+            d = mpmath.mpf(2) ** -5 * (2 * mpmath.mpf(i) / (points - 1) - 1)
+            if d == 0:
+                continue
+            series = d * sum(mpmath.mpf(a) * d ** j for j, a in enumerate(coefficients[:terms]))
+            true = f(r + d)
+            worst = max(worst, abs(series - true) / abs(true))
+        print(f"  {name}: max relative difference 2^{float(mpmath.log(worst, 2)):.1f}")
+
+
 def main():
     roots = exact_roots()
     cases = [("silu (in t = beta*x)", silu, lambda x: x, roots["silu"], 700),
@@ -85,6 +129,7 @@ def main():
             s = s[value != 0]
             worst = s.max()
             print(f"  |x - r| >= 2^-{k}: max S {worst:.3f}, bound {worst:.3f} * 2^-28.9 = 2^{np.log2(worst) - 28.9:.2f}")
+    series_truncation()
 
 
 if __name__ == "__main__":

@@ -294,13 +294,13 @@ public struct GELUKernel: ActivationKernel {
     /// most once: within 2^−28.6 before the rounding to Float. f′ = φ·(R − |x|) below 0 cancels
     /// near its root, multiplying R's error by R/|R − |x||, at most 17.0 for x at least 2^−5 from
     /// the root (mpmath over 0 ≤ |x| ≤ 24): within 2^−27.1 there; lanes within 2^−5 of the root
-    /// take `evaluateForFloat`'s result. Declined as `evaluateForFloat`: ±inf, NaN, tiny nonzero x.
+    /// take the root series' (`RootSeries.lanes(nearRoot:)`, 2^−42.4). Declined as `evaluateForFloat`: ±inf, NaN, tiny nonzero x.
     @inline(__always) public func evaluateFloatResults(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
         guard x.allFinite, x.avoidsTinyNonzero() else { return nil }
         let y = Self.lanes(x, derivative: derivative, forFloatResults: true)
         guard derivative else { return y }
         return y.replacing(near: RootSeries.gelu.root.hi, radius: FastExp.ForFloat.rootBand, of: x) {
-            evaluateForFloat(x, derivative: true)
+            RootSeries.gelu.lanes(nearRoot: x)
         }
     }
     /// The lane formulas of both (see `evaluateForFloat`); `forFloatResults` picks the shorter
@@ -379,7 +379,8 @@ public struct GELUTanhKernel: ActivationKernel {
     /// `FastExp.ForFloat.exp` (2u clamped at ±700; relative error below 2^−28.9), i = 1/(1 + e).
     /// That error reaches f′ multiplied by at most 1.2 away from the root and 4.6 for x at least 2^−5 from f′'s
     /// root r ≈ −0.7525 (`Scripts/float_derivative_condition.py`): within 2^−26.7 before the
-    /// rounding to Float. Lanes within 2^−5 of r take `evaluateForFloat`'s result.
+    /// rounding to Float. Lanes within 2^−5 of r take the root series'
+    /// (`RootSeries.lanes(nearRoot:)`, 2^−42.4).
     @inline(__always) public func evaluateFloatResults(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
         guard x.allFinite else { return nil }
         let x2 = x * x
@@ -389,7 +390,7 @@ public struct GELUTanhKernel: ActivationKernel {
             let inverse = 1 / (1 + e)
             let du = Self.c.hi * (1 + (3 * Self.k.hi) * x2)
             return (inverse * (1 + 2 * x * (e * inverse) * du)).replacing(near: RootSeries.geluTanh.root.hi, radius: FastExp.ForFloat.rootBand, of: x) {
-                evaluateForFloat(x, derivative: true)
+                RootSeries.geluTanh.lanes(nearRoot: x)
             }
         }
         guard x.avoidsTinyNonzero() else { return nil } // x/2 ties: as silu's
@@ -575,7 +576,8 @@ public struct MishKernel: ActivationKernel {
     /// Float derivatives: the form of `evaluateForFloat` from the same w, whose error reaches f′
     /// multiplied by at most 6.9 for x at least 2^−5 from f′'s root r ≈ −1.1924, where the sum
     /// cancels (`Scripts/float_derivative_condition.py`): within 2^−26.1 before the rounding to
-    /// Float. Lanes within 2^−5 of r take `evaluateForFloat`'s result.
+    /// Float. Lanes within 2^−5 of r take the root series'
+    /// (`RootSeries.lanes(nearRoot:)`, 2^−42.4).
     @inline(__always) public func evaluateFloatResults(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? {
         guard x.allFinite else { return nil }
         let w = FastExp.ForFloat.exp(-x.magnitude.clamped(to: 700))
@@ -584,7 +586,7 @@ public struct MishKernel: ActivationKernel {
         let inverse = 1 / denominator
         return Self.derivative(x, w, factor: numerator * inverse, inverse: inverse)
             .replacing(near: RootSeries.mish.root.hi, radius: FastExp.ForFloat.rootBand, of: x) {
-                evaluateForFloat(x, derivative: true)
+                RootSeries.mish.lanes(nearRoot: x)
             }
     }
 }

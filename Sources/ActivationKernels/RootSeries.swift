@@ -28,6 +28,22 @@ struct RootSeries: Sendable {
         return sum * d
     }
 
+    /// The same in lanes from the first 7 coefficients, for Float results within 2^−5 of r
+    /// (`FastExp.ForFloat.rootBand`), where the formulas cancel: relative truncation below
+    /// 2^−42.4 for gelu′, gelu-tanh′ and mish′ against mpmath's f′ (`Scripts/float_derivative_condition.py`,
+    /// last table). Never declines, so no group near a root goes to the scalar path.
+    @inline(__always) func lanes(nearRoot x: DoubleLanes) -> DoubleLanes {
+        let d = (x - root.hi) - root.lo
+        let c = coefficients
+        var sum = c[6] * d + c[5]
+        sum = sum * d + c[4]
+        sum = sum * d + c[3]
+        sum = sum * d + c[2]
+        sum = sum * d + c[1]
+        sum = sum * d + c[0]
+        return sum * d
+    }
+
     /// gelu′(x) = Φ(x) + x·φ(x)
     static let gelu = RootSeries(root: (-0x1.80ead197f00b4p-1, 0x1.13e74c58cada8p-56), coefficients: [
         0x1.b9d98fa5a3215p-2, 0x1.8d9a941de3ac5p-2, -0x1.2a2ef9bb865aep-6, -0x1.d2fa4c17c7e84p-4,

@@ -77,9 +77,10 @@ struct KernelGateTests {
     }
 
     /// Float derivatives near f′'s root, where the cheap form (`evaluateFloatResults`, one
-    /// `FastExp.ForFloat` exponential) hands lanes within 2^−5 of the root to the 2^−40 form and
-    /// lanes within 2^−8 to the scalar path (2^−6 for gelu; bands in t = beta·x for silu and
-    /// quick-gelu, in x for the others): 4,096 consecutive inputs across each of those band edges and across
+    /// `FastExp.ForFloat` exponential) hands lanes within 2^−5 of the root to another form: silu
+    /// and quick-gelu to the 2^−40 form (bands in t = beta·x), which sends groups with a lane
+    /// within 2^−8 to the scalar path; gelu, gelu-tanh and mish to their root series in lanes
+    /// (`RootSeries.lanes(nearRoot:)`): 4,096 consecutive inputs across each of those band edges and across
     /// the root, and 4,096 spread over ±1/8. Every result within 1 ULP of the oracle; every result
     /// the same from a scalar call, at another position in the buffer (shifted by three, so each
     /// input meets other neighbours in its group of eight) and as the f′ of a backward pass with

@@ -43,6 +43,11 @@ public protocol ActivationKernel: Sendable {
     /// which keep `evaluateForFloat` (`Lanes.halfResults`, 2^−40). Its error bound is in its doc
     /// comment; the exhaustive float32 certificate of the entry is the proof.
     func evaluateFloatResults(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes?
+    /// Float backward passes take f′ from `evaluateFloatResults` through a call instead of inline.
+    /// Only where measured faster: inlined into `Lanes.backwardLoop`, gelu's 8-lane polynomials
+    /// were split into 4 + 2 + 1 + 1 lanes (12 scalar multiplies per step with AVX-512, none in
+    /// the derivative's own loop); for the others the call costs (elu's backward 0.88 → 1.51 ns).
+    static var outOfLineFloatBackward: Bool { get }
     /// The quantities for which `evaluateExactFloat` gives, for every Float input, exactly the
     /// result of the Double path rounded to Float (so certificates made through either hold for
     /// both); empty for most kernels.
@@ -74,6 +79,7 @@ extension ActivationKernel {
     public static var isVectorized: Bool { false }
     public func evaluate(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? { nil }
     public static var hasFloatLanes: Bool { false }
+    public static var outOfLineFloatBackward: Bool { false }
     @inline(__always)
     public func evaluateForFloat(_ x: DoubleLanes, derivative: Bool) -> DoubleLanes? { evaluate(x, derivative: derivative) }
     @inline(__always)

@@ -496,7 +496,7 @@ enum Lanes {
                 }
             } else {
                 let x = DoubleLanes(src.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self))
-                if let d = kernel.evaluateFloatResults(x, derivative: true) {
+                if let d = K.outOfLineFloatBackward ? floatDerivativeLanes(kernel, x) : kernel.evaluateFloatResults(x, derivative: true) {
                     let gx = DoubleLanes(g.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self))
                     dst.storeBytes(of: SIMD8<Float>(gx * d), toByteOffset: i &* 4, as: SIMD8<Float>.self)
                 } else {
@@ -506,6 +506,11 @@ enum Lanes {
             i &+= 8
         }
         return n
+    }
+
+    /// f′ for a Float backward step, out of line (`ActivationKernel.outOfLineFloatBackward`).
+    @inline(never) static func floatDerivativeLanes<K: ActivationKernel>(_ kernel: K, _ x: DoubleLanes) -> DoubleLanes? {
+        kernel.evaluateFloatResults(x, derivative: true)
     }
 
     @inline(never) static func backwardOneByOne<T: KernelElement, K: ActivationKernel>(

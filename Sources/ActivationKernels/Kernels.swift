@@ -279,6 +279,8 @@ public struct GELUKernel: ActivationKernel {
         return e + s * o
     }
     public static var hasFloatLanes: Bool { true }
+    /// Measured with AVX-512: backward 3.21 → 2.34 ns/element (f′ alone 2.03).
+    public static var outOfLineFloatBackward: Bool { true }
     /// Float lanes: q = Φ(−|x|) = φ(|x|)·R(|x|) (x² exact, e^(−x²/2) by `FastExp`, R clamped at
     /// |x| = 24, past which Float results, and f′ times any Float, are 0 or x); f = x·q or
     /// x·(1 − q); f′ = φ·(R − |x|) below 0 (one product: an underflow keeps the sign) or

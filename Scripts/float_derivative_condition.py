@@ -25,6 +25,7 @@ within 1 ULP is the exhaustive certificate of each entry; this is why it can hol
 mpmath (not `swift test`).
 """
 import os
+import re
 
 import mpmath
 import numpy as np
@@ -78,7 +79,6 @@ def condition(form, argument, x):
 
 def swift_series(name):
     """The root r (hi, lo) and the coefficients of RootSeries.NAME, read from the Swift source."""
-    import re
     source = open(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                "Sources", "ActivationKernels", "RootSeries.swift")).read()
     m = re.search(r"static let %s = RootSeries\(root: \(([^,]+), ([^)]+)\), coefficients: \[(.*?)\]\)" % name, source, re.S)

@@ -154,7 +154,7 @@ struct PiecewiseLanes<Scalar: PiecewiseLaneScalar>: Sendable {
     /// Per piece, the integer d with slope = 1/d (the `divide` form), 1 elsewhere.
     var divisor: (Scalar, Scalar, Scalar) = (1, 1, 1)
     /// The table's own Double numbers, for the `widened` form (a line computed in Double, as the
-    /// Double path computes it) and for backward where a slope is not a Float.
+    /// Double path computes it).
     var wideSlope: (Double, Double, Double) = (0, 0, 0)
     var wideAnchor: (Double, Double, Double) = (0, 0, 0)
     var wideOffset: (Double, Double, Double) = (0, 0, 0)
@@ -177,11 +177,8 @@ struct PiecewiseLanes<Scalar: PiecewiseLaneScalar>: Sendable {
         wideSlope = (piece(0).slope, piece(1).slope, piece(2).slope)
         wideAnchor = (piece(0).anchor, piece(1).anchor, piece(2).anchor)
         wideOffset = (piece(0).offset, piece(1).offset, piece(2).offset)
-        func scales(_ i: Int) -> Bool {
-            let p = piece(i)
-            return PiecewiseLinearKernel.isFloat(p.slope) && p.anchor == 0 && p.offset == 0 && p.offset.sign == .minus
-        }
-        floatScale = (scales(0), scales(1), scales(2))
+        floatScale = (PiecewiseLinearKernel.isFloatScale(piece(0)), PiecewiseLinearKernel.isFloatScale(piece(1)),
+                      PiecewiseLinearKernel.isFloatScale(piece(2)))
         let k0 = Scalar(t.kinks[0]), k1 = twoKinks ? Scalar(t.kinks[1]) : .infinity
         let left0 = t.derivativeAtKinks[0] == .left, left1 = twoKinks && t.derivativeAtKinks[1] == .left
         derivative = Thresholds(below: left0 ? k0.nextUp : k0, above: twoKinks && !left1 ? k1.nextDown : k1)
@@ -404,6 +401,9 @@ extension PiecewiseLinearKernel {
     }
 
     static func isFloat(_ v: Double) -> Bool { v.isNaN || Double(Float(v)) == v }
+    /// A line that is s·x with a Float s (anchor 0, offset −0): one Float product (the `scale` form,
+    /// and the `widened` form's lines of that kind).
+    static func isFloatScale(_ p: Piece) -> Bool { isFloat(p.slope) && p.anchor == 0 && p.offset == 0 && p.offset.sign == .minus }
 
     /// How the Float lanes compute every line of the value so that it rounds as the Double path's
     /// result rounded once more to Float; nil where a constant is not a Float. One Float operation
@@ -424,7 +424,7 @@ extension PiecewiseLinearKernel {
         guard plain else { return .widened }
         if lines.allSatisfy({ $0.slope == 1 && isFloat($0.anchor) }) { return .shift }
         guard lines.allSatisfy({ $0.anchor == 0 }) else { return .widened }
-        if lines.allSatisfy({ isFloat($0.slope) }) { return .scale }
+        if lines.allSatisfy(isFloatScale) { return .scale }
         let reciprocals = lines.allSatisfy { line in
             let d = (1 / line.slope).rounded()
             return abs(d) >= 1 && abs(d) < 0x1p24 && 1 / d == line.slope && abs((-1 as Double).addingProduct(line.slope, d)) < 0x1p-54
